@@ -1,0 +1,84 @@
+# seqtool — see README.md.  `make` builds ./seqtool; `make check` installs
+# missing Debian build dependencies, builds and runs every test.
+
+VERSION := 0.1.0
+prefix ?= /usr/local
+bindir ?= $(prefix)/bin
+mandir ?= $(prefix)/share/man
+DESTDIR ?=
+
+CC ?= cc
+CFLAGS ?= -O3 -g
+PKGS := blas-netlib libcjson
+WARN := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wno-psabi
+ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -MMD -MP -Icore -Icmd \
+	-DSEQTOOL_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lblas -lcjson) -lm
+
+# Build variants: SANITIZE=1 (ASan + UBSan), NATIVE=1 (-march=native).
+BUILD := build/release
+ifeq ($(SANITIZE),1)
+BUILD := build/sanitize
+ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+ifeq ($(NATIVE),1)
+BUILD := $(BUILD)-native
+ALL_CFLAGS += -march=native
+endif
+
+CORE_SRC := $(wildcard core/*.c)
+CMD_SRC := $(wildcard cmd/*.c)
+CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
+CMD_OBJ := $(CMD_SRC:%.c=$(BUILD)/%.o)
+TEST_PROGS := $(BUILD)/tests/test_core $(BUILD)/tests/gradump
+BIN := $(BUILD)/seqtool
+
+.PHONY: all deps check bench crosscheck demo install clean
+all: seqtool
+
+# ./seqtool is the release build; sanitizer builds stay under build/.
+seqtool: $(BIN)
+ifneq ($(SANITIZE),1)
+	cp $(BIN) seqtool
+endif
+
+$(BIN): $(CORE_OBJ) $(CMD_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(CORE_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+deps:
+	@tests/install-deps
+
+check: deps
+	@$(MAKE) --no-print-directory seqtool $(TEST_PROGS)
+	@SEQTOOL=$(BIN) TESTBIN=$(BUILD)/tests tests/run
+
+crosscheck: deps
+	@$(MAKE) --no-print-directory seqtool $(TEST_PROGS)
+	@CROSSCHECK_REQUIRED=1 SEQTOOL=$(BIN) TESTBIN=$(BUILD)/tests tests/crosscheck.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory seqtool $(TEST_PROGS)
+	@SEQTOOL=$(BIN) TESTBIN=$(BUILD)/tests tests/bench/run
+
+demo: deps
+	@$(MAKE) --no-print-directory seqtool
+	./seqtool dinos train datasets/dinos.txt --epochs 8 -o dinos.safetensors
+	./seqtool dinos sample -m dinos.safetensors -n 10 --novel
+
+install: seqtool
+	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(mandir)/man1
+	install -m 755 seqtool $(DESTDIR)$(bindir)/seqtool
+	install -m 644 man/*.1 $(DESTDIR)$(mandir)/man1/
+
+clean:
+	rm -rf build seqtool
+
+-include $(shell find build -name '*.d' 2>/dev/null)

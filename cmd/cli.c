@@ -1,0 +1,189 @@
+/* cli — shared command-line plumbing; see cli.h. */
+#include "cli.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *prog = "seqtool";
+
+void cli_set_prog(const char *p) { prog = p; }
+const char *cli_prog(void) { return prog; }
+
+static void vmessage(const char *kind, const char *fmt, va_list ap)
+{
+    fflush(stdout);
+    fprintf(stderr, "%s: %s", prog, kind);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
+void die(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmessage("", fmt, ap);
+    va_end(ap);
+    exit(1);
+}
+
+void die_usage(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmessage("", fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "Try '%s --help' for more information.\n", prog);
+    exit(EXIT_USAGE);
+}
+
+void warn(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmessage("warning: ", fmt, ap);
+    va_end(ap);
+}
+
+long cli_long(const char *opt, const char *s, long lo, long hi)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        die_usage("%s wants a whole number from %ld to %ld, not '%s'", opt, lo, hi, s);
+    return v;
+}
+
+double cli_double(const char *opt, const char *s, double lo, double hi)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(v) || v < lo || v > hi)
+        die_usage("%s wants a number from %g to %g, not '%s'", opt, lo, hi, s);
+    return v;
+}
+
+unsigned long long cli_seed(const char *s)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *end || s[0] == '-')
+        die_usage("--seed wants a whole number from 0 to %llu, not '%s'", ULLONG_MAX, s);
+    return v;
+}
+
+FILE *cli_open_read(const char *path)
+{
+    if (strcmp(path, "-") == 0)
+        return stdin;
+    FILE *f = fopen(path, "r");
+    if (!f)
+        die("cannot open '%s': %s", path, strerror(errno));
+    return f;
+}
+
+const char *cli_display_name(const char *path)
+{
+    return strcmp(path, "-") == 0 ? "standard input" : path;
+}
+
+int cli_finish(int status)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "%s: write error on standard output: %s\n", prog,
+                strerror(errno ? errno : EIO));
+        return 1;
+    }
+    return status;
+}
+
+double cli_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* ---- progress ---- */
+
+#define LOG_INTERVAL 5.0   /* seconds between plain log lines */
+#define DRAW_INTERVAL 0.1  /* seconds between bar redraws */
+
+void progress_start(progress *p, long total, const char *unit, int quiet)
+{
+    memset(p, 0, sizeof *p);
+    p->start = p->last = cli_now();
+    p->total = total;
+    p->unit = unit;
+    p->quiet = quiet;
+    p->tty = isatty(STDERR_FILENO);
+}
+
+static void format_eta(char *buf, size_t n, double s)
+{
+    if (!isfinite(s) || s < 0)
+        snprintf(buf, n, "--:--");
+    else if (s >= 3600)
+        snprintf(buf, n, "%d:%02d:%02d", (int)s / 3600, (int)s / 60 % 60, (int)s % 60);
+    else
+        snprintf(buf, n, "%02d:%02d", (int)s / 60, (int)s % 60);
+}
+
+void progress_update(progress *p, long done, const char *extra)
+{
+    if (p->quiet)
+        return;
+    double now = cli_now(), el = now - p->start;
+    int final = done >= p->total;
+    if (now - p->last < (p->tty ? DRAW_INTERVAL : LOG_INTERVAL) && !(final && p->tty))
+        return;
+    p->last = now;
+    double rate = el > 0 ? done / el : 0;
+    char eta[32];
+    format_eta(eta, sizeof eta, rate > 0 ? (p->total - done) / rate : NAN);
+    if (p->tty) {
+        int width = 30, fill = p->total ? (int)(width * (double)done / p->total) : 0;
+        char bar[64];
+        for (int i = 0; i < width; i++)
+            bar[i] = i < fill ? '#' : '.';
+        bar[width] = 0;
+        fprintf(stderr, "\r[%s] %ld/%ld %s  %.0f %s/s  eta %s  %s\033[K", bar,
+                done, p->total, p->unit, rate, p->unit, eta, extra ? extra : "");
+        p->drawn = 1;
+    } else {
+        fprintf(stderr, "%s: %ld/%ld %s, %.0f %s/s, eta %s%s%s\n", prog, done,
+                p->total, p->unit, rate, p->unit, eta, extra ? ", " : "",
+                extra ? extra : "");
+    }
+}
+
+void progress_log(progress *p, const char *fmt, ...)
+{
+    if (p->quiet)
+        return;
+    if (p->drawn) {
+        fputs("\r\033[K", stderr);
+        p->drawn = 0;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+void progress_end(progress *p)
+{
+    if (p->drawn) {
+        fputc('\n', stderr);
+        p->drawn = 0;
+    }
+}

@@ -1,0 +1,180 @@
+/* charlm — character-level language model; see charlm.h. */
+#include "charlm.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loss.h"
+#include "tensor.h"
+
+int charlm_init(charlm *m, cell_kind kind, int V, int H, int L)
+{
+    memset(m, 0, sizeof *m);
+    if (L < 1 || L > CHARLM_MAX_LAYERS)
+        return -1;
+    m->kind = kind;
+    m->V = V;
+    m->H = H;
+    m->L = L;
+    for (int l = 0; l < L; l++) {
+        char suffix[16];
+        snprintf(suffix, sizeof suffix, "_l%d", l);
+        if (cell_register(&m->layer[l], &m->ps, kind, l ? H : V, H, "rnn.", suffix) < 0)
+            return -1;
+    }
+    if (dense_register(&m->out, &m->ps, "out.", H, V) < 0)
+        return -1;
+    return params_alloc(&m->ps);
+}
+
+void charlm_free(charlm *m)
+{
+    for (int l = 0; l < m->L; l++)
+        cell_cache_free(&m->cache[l]);
+    free(m->ids);
+    free(m->targets);
+    free(m->logits);
+    free(m->dH);
+    free(m->dX);
+    params_free(&m->ps);
+    memset(m, 0, sizeof *m);
+}
+
+void charlm_init_weights(charlm *m, rng *r, float normal_scale)
+{
+    if (normal_scale > 0) {
+        for (int i = 0; i < m->ps.n; i++) {
+            if (m->ps.p[i].ndim == 2)
+                params_init_normal(&m->ps, i, normal_scale, r);
+            else
+                vec_zero(params_data(&m->ps, i), m->ps.p[i].size);
+        }
+        return;
+    }
+    for (int l = 0; l < m->L; l++)
+        cell_init_default(&m->layer[l], r);
+    dense_init_default(&m->out, r);
+}
+
+int charlm_reserve(charlm *m, int T, int B)
+{
+    for (int l = 0; l < m->L; l++)
+        if (cell_cache_reserve(&m->cache[l], &m->layer[l], T, B) < 0)
+            return -1;
+    if (m->ids && T <= m->T && B <= m->B)
+        return 0;
+    if (m->ids) {
+        if (T < m->T) T = m->T;
+        if (B < m->B) B = m->B;
+    }
+    free(m->ids); free(m->targets); free(m->logits); free(m->dH); free(m->dX);
+    size_t TB = (size_t)T * B;
+    m->T = T;
+    m->B = B;
+    m->ids = malloc(TB * sizeof *m->ids);
+    m->targets = malloc(TB * sizeof *m->targets);
+    m->logits = vec_alloc(TB * m->V);
+    m->dH = vec_alloc(TB * m->H);
+    m->dX = vec_alloc(TB * m->H);
+    return m->ids && m->targets && m->logits && m->dH && m->dX ? 0 : -1;
+}
+
+int charlm_batch(charlm *m, int B, const int *const *names, const int *lens)
+{
+    int T = 0;
+    for (int b = 0; b < B; b++)
+        if (lens[b] + 1 > T)
+            T = lens[b] + 1;
+    for (int t = 0; t < T; t++)
+        for (int b = 0; b < B; b++) {
+            int n = lens[b], i = t * B + b;
+            m->ids[i] = t == 0 || t > n ? -1 : names[b][t - 1];
+            m->targets[i] = t < n ? names[b][t] : t == n ? 0 : -1;
+        }
+    return T;
+}
+
+/* Output of the top layer, [T][B][H]. */
+static float *top_outputs(const charlm *m, int B)
+{
+    return cell_outputs(&m->layer[m->L - 1], &m->cache[m->L - 1], B);
+}
+
+void charlm_forward(charlm *m, int T, int B)
+{
+    for (int l = 0; l < m->L; l++) {
+        const float *x = l ? cell_outputs(&m->layer[l - 1], &m->cache[l - 1], B) : NULL;
+        cell_forward(&m->layer[l], &m->cache[l], T, B, x, l ? NULL : m->ids,
+                     NULL, NULL, NULL);
+    }
+    dense_forward(&m->out, T * B, top_outputs(m, B), m->logits);
+}
+
+double charlm_backward(charlm *m, int T, int B)
+{
+    double nats = loss_softmax_xent(m->logits, m->targets, T * B, m->V,
+                                    1.0f / B, m->logits);
+    dense_backward(&m->out, T * B, top_outputs(m, B), m->logits, m->dH);
+    for (int l = m->L - 1; l >= 0; l--) {
+        const float *x = l ? cell_outputs(&m->layer[l - 1], &m->cache[l - 1], B) : NULL;
+        cell_backward(&m->layer[l], &m->cache[l], T, B, x, l ? NULL : m->ids,
+                      m->dH, NULL, NULL, l ? m->dX : NULL, NULL, NULL, NULL);
+        if (l) {
+            float *t = m->dH;
+            m->dH = m->dX;
+            m->dX = t;
+        }
+    }
+    return nats;
+}
+
+double charlm_name_nats(const charlm *m, int T, int B, int b)
+{
+    double nats = 0.0;
+    for (int t = 0; t < T; t++) {
+        int i = t * B + b;
+        if (m->targets[i] < 0)
+            break;
+        nats += loss_softmax_xent(m->logits + (size_t)i * m->V, &m->targets[i],
+                                  1, m->V, 0.0f, NULL);
+    }
+    return nats;
+}
+
+int charlm_sample(charlm *m, rng *r, float temperature, const int *prefix,
+                  int plen, int max_len, int *out)
+{
+    int n = 0, prev = -1;
+    for (int t = 0; t < max_len + 1; t++) {
+        for (int l = 0; l < m->L; l++) {
+            cell_cache *k = &m->cache[l];
+            if (t == 0) {
+                vec_zero(k->h, m->H);
+                if (k->c)
+                    vec_zero(k->c, m->H);
+            }
+            if (l == 0)
+                cell_project_input(&m->layer[0], k, t, 1, 1, NULL, &prev);
+            else
+                cell_project_input(&m->layer[l], k, t, 1, 1,
+                                   cell_outputs(&m->layer[l - 1], &m->cache[l - 1], 1) + (size_t)t * m->H,
+                                   NULL);
+            cell_step_forward(&m->layer[l], k, t, 1, NULL);
+        }
+        if (t < plen) {
+            prev = out[n++] = prefix[t];
+            continue;
+        }
+        if (n == max_len)
+            break;
+        float *p = m->logits;
+        dense_forward(&m->out, 1, top_outputs(m, 1) + (size_t)t * m->H, p);
+        softmax_rows(p, 1, m->V, temperature);
+        int id = rng_categorical(r, p, m->V);
+        if (id == 0)
+            break;
+        prev = out[n++] = id;
+    }
+    return n;
+}

@@ -1,0 +1,67 @@
+/* charlm — a character-level language model: one-hot characters into a
+ * stack of recurrent layers, a dense layer to the vocabulary, softmax.
+ *
+ * A name w1..wn is the sequence of inputs [START, w1, .., wn] with targets
+ * [w1, .., wn, END]; START is the zero vector (as in the course) and END is
+ * id 0 ("\n").  A batch of B names is right-padded to the longest: ids and
+ * targets [T][B], -1 on padding, which costs nothing in the loss.
+ * Tensors: rnn.weight_ih_l{k}, rnn.weight_hh_l{k}, rnn.bias_ih_l{k}
+ * (rnn.bias_hh_l{k} for GRU), out.weight [V][H], out.bias [V].
+ */
+#ifndef SEQTOOL_CHARLM_H
+#define SEQTOOL_CHARLM_H
+
+#include "cells.h"
+#include "layers.h"
+#include "params.h"
+#include "rng.h"
+
+#define CHARLM_MAX_LAYERS 8
+
+typedef struct {
+    cell_kind kind;
+    int V, H, L;
+    params ps;
+    cell layer[CHARLM_MAX_LAYERS];
+    dense out;
+    /* workspace, sized by charlm_reserve */
+    int T, B;
+    cell_cache cache[CHARLM_MAX_LAYERS];
+    int *ids;       /* [T][B] inputs, -1 = START or padding */
+    int *targets;   /* [T][B], -1 = padding */
+    float *logits;  /* [T][B][V]; after charlm_backward, the gradient */
+    float *dH, *dX; /* [T][B][H] */
+} charlm;
+
+/* Register and allocate the parameters (zero); 0 or -1. */
+int charlm_init(charlm *m, cell_kind kind, int V, int H, int L);
+void charlm_free(charlm *m);
+
+/* Initial weights: normal_scale > 0 gives the course's init (weights
+ * normal_scale * N(0,1), biases zero); 0 gives PyTorch's defaults. */
+void charlm_init_weights(charlm *m, rng *r, float normal_scale);
+
+/* Size the workspace for T steps of B names (grows only); 0 or -1. */
+int charlm_reserve(charlm *m, int T, int B);
+
+/* Lay out B names (ids in [1, V), lengths lens) as one padded batch;
+ * returns T = longest + 1.  The workspace must be reserved for it. */
+int charlm_batch(charlm *m, int B, const int *const *names, const int *lens);
+
+/* Forward over the batch: fills m->logits. */
+void charlm_forward(charlm *m, int T, int B);
+
+/* After charlm_forward: the loss (sum of nats over real targets), and
+ * the gradients of loss / B accumulated into m->ps.grad. */
+double charlm_backward(charlm *m, int T, int B);
+
+/* After charlm_forward: nats of name b of the batch, END included. */
+double charlm_name_nats(const charlm *m, int T, int B, int b);
+
+/* Sample a name: feed the plen prefix ids, then draw until END or max_len
+ * characters; writes the ids (prefix included) to out and returns the
+ * count.  Needs the workspace for max_len + 1 steps of 1 row. */
+int charlm_sample(charlm *m, rng *r, float temperature, const int *prefix,
+                  int plen, int max_len, int *out);
+
+#endif

@@ -1,0 +1,78 @@
+/* model — seqtool model files: safetensors with seqtool metadata.
+ *
+ * Layout (the published safetensors format): an 8-byte little-endian
+ * header length N, N bytes of JSON header (padded with spaces so the data
+ * starts 8-byte aligned), then the data section.  The header maps each
+ * tensor name to {"dtype": "F32", "shape": [...], "data_offsets": [b, e]}
+ * (offsets relative to the data section, tensors back to back in order)
+ * and "__metadata__" to string keys: seqtool.kind, seqtool.version,
+ * seqtool.crc32 (CRC-32/IEEE of the data section, 8 hex digits) and the
+ * command's own keys (hyper-parameters, vocabulary, training state).
+ *
+ * Writes go to a temporary file in the target's folder, which is renamed
+ * into place only when complete.  Errors come back as a one-line message
+ * naming the file, for cmd/ to print.
+ */
+#ifndef SEQTOOL_MODEL_H
+#define SEQTOOL_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "params.h"
+
+#define MODEL_FORMAT_VERSION 1
+#define MODEL_ERR_MAX 512
+
+/* CRC-32 (IEEE 802.3, as zlib's crc32): start with crc = 0. */
+uint32_t crc32_update(uint32_t crc, const void *buf, size_t n);
+
+/* ---- writing ---- */
+typedef struct model_out model_out;
+
+/* A new file of the given kind ("dinos", ...); NULL when out of memory. */
+model_out *model_out_new(const char *kind);
+/* Metadata: string value, or printf-formatted. 0 or -1. */
+int model_out_meta(model_out *m, const char *key, const char *value);
+int model_out_metaf(model_out *m, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Add a tensor (the data is referenced, not copied: keep it alive until
+ * model_out_write).  0 or -1. */
+int model_out_tensor(model_out *m, const char *name, int ndim,
+                     const int *shape, const float *data);
+/* Add every tensor of ps under its own name. */
+int model_out_params(model_out *m, const params *ps);
+/* Write atomically to path; 0, or -1 with a message in err. */
+int model_out_write(model_out *m, const char *path, char *err);
+void model_out_free(model_out *m);
+
+/* ---- reading ---- */
+typedef struct {
+    char *path;
+    unsigned char *bytes;   /* the whole file */
+    size_t size;
+    void *header;           /* cJSON * */
+    const unsigned char *data;
+    size_t data_size;
+} model_in;
+
+/* Read and validate path: safetensors structure, every tensor within the
+ * data, the CRC, seqtool.kind == kind (if kind is not NULL) and the format
+ * version.  0, or -1 with a message in err. */
+int model_in_open(model_in *m, const char *path, const char *kind, char *err);
+void model_in_close(model_in *m);
+
+/* A metadata value, or NULL when absent. */
+const char *model_in_meta(const model_in *m, const char *key);
+/* A metadata value parsed as an integer in [lo, hi]; 0 or -1 with err. */
+int model_in_meta_int(const model_in *m, const char *key, long lo, long hi,
+                      long *out, char *err);
+/* 1 when a tensor of that name exists. */
+int model_in_has(const model_in *m, const char *name);
+/* Copy tensor name, which must be F32 of exactly this shape, into dst. */
+int model_in_tensor(const model_in *m, const char *name, int ndim,
+                    const int *shape, float *dst, char *err);
+/* Fill every tensor of ps from the file by name. */
+int model_in_params(const model_in *m, params *ps, char *err);
+
+#endif

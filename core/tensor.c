@@ -1,0 +1,253 @@
+/* tensor — BLAS wrappers and small element-wise helpers; see tensor.h. */
+#include "tensor.h"
+
+#include <cblas.h>
+#include <stdlib.h>
+#include <stdint.h>
+#include <string.h>
+
+/* Built for plain x86-64 and again for AVX2+FMA and AVX-512 CPUs; the
+ * loader picks the best one this machine runs (GCC function
+ * multiversioning), so the binary stays portable. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define MULTIVERSION __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define MULTIVERSION
+#endif
+
+
+/* Small products.  For the shapes of a character model at batch 1
+ * (hidden 50, vocabulary 27) a BLAS call costs more in dispatch and in
+ * unvectorized reference loops than the arithmetic itself, so products
+ * below SMALL_GEMM flops run in these loops, written so the compiler
+ * vectorizes them (contiguous inner loops; dot products with 8 partial
+ * sums).  Their results do not depend on the BLAS library. */
+#define SMALL_GEMM (64 * 64 * 16)
+
+typedef float v8 __attribute__((vector_size(32)));
+
+static inline v8 load8(const float *p)
+{
+    v8 v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline void store8(float *p, v8 v) { memcpy(p, &v, sizeof v); }
+
+static inline float hsum(v8 v)
+{
+    return ((v[0] + v[4]) + (v[1] + v[5])) + ((v[2] + v[6]) + (v[3] + v[7]));
+}
+
+/* Four dot products of a with b0..b3 (length n), added to c[0..3]. */
+static inline void dot4(float *c, const float *a, const float *b0,
+                        const float *b1, const float *b2, const float *b3, int n)
+{
+    v8 s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};
+    int k = 0;
+    for (; k + 8 <= n; k += 8) {
+        v8 x = load8(a + k);
+        s0 += x * load8(b0 + k);
+        s1 += x * load8(b1 + k);
+        s2 += x * load8(b2 + k);
+        s3 += x * load8(b3 + k);
+    }
+    float r0 = hsum(s0), r1 = hsum(s1), r2 = hsum(s2), r3 = hsum(s3);
+    for (; k < n; k++) {
+        r0 += a[k] * b0[k];
+        r1 += a[k] * b1[k];
+        r2 += a[k] * b2[k];
+        r3 += a[k] * b3[k];
+    }
+    c[0] += r0;
+    c[1] += r1;
+    c[2] += r2;
+    c[3] += r3;
+}
+
+/* C[i][j] += A[i][:] . B[j][:] (A is M x K, B is N x K). */
+static inline void gemm_nt(int M, int N, int K, const float *A, const float *B, float *C)
+{
+    for (int i = 0; i < M; i++) {
+        const float *a = A + (size_t)i * K;
+        float *c = C + (size_t)i * N;
+        int j = 0;
+        for (; j + 4 <= N; j += 4)
+            dot4(c + j, a, B + (size_t)j * K, B + (size_t)(j + 1) * K,
+                 B + (size_t)(j + 2) * K, B + (size_t)(j + 3) * K, K);
+        for (; j < N; j++) {
+            float r = 0;
+            for (int k = 0; k < K; k++)
+                r += a[k] * B[(size_t)j * K + k];
+            c[j] += r;
+        }
+    }
+}
+
+/* C[i][:] += sum_k A(i,k) B[k][:], with A(i,k) = A[i*ai + k*ak]; the
+ * row of C is held in registers 32 columns at a time across all k. */
+static inline void gemm_rows(int M, int N, int K, const float *A, size_t ai,
+                             size_t ak, const float *B, float *C)
+{
+    for (int i = 0; i < M; i++) {
+        const float *a = A + i * ai;
+        float *c = C + (size_t)i * N;
+        int j = 0;
+        for (; j + 32 <= N; j += 32) {
+            v8 c0 = load8(c + j), c1 = load8(c + j + 8), c2 = load8(c + j + 16),
+               c3 = load8(c + j + 24);
+            for (int k = 0; k < K; k++) {
+                const float *b = B + (size_t)k * N + j;
+                float s = a[k * ak];
+                c0 += s * load8(b);
+                c1 += s * load8(b + 8);
+                c2 += s * load8(b + 16);
+                c3 += s * load8(b + 24);
+            }
+            store8(c + j, c0);
+            store8(c + j + 8, c1);
+            store8(c + j + 16, c2);
+            store8(c + j + 24, c3);
+        }
+        for (; j + 8 <= N; j += 8) {
+            v8 c0 = load8(c + j);
+            for (int k = 0; k < K; k++)
+                c0 += a[k * ak] * load8(B + (size_t)k * N + j);
+            store8(c + j, c0);
+        }
+        for (; j < N; j++) {
+            float r = c[j];
+            for (int k = 0; k < K; k++)
+                r += a[k * ak] * B[(size_t)k * N + j];
+            c[j] = r;
+        }
+    }
+}
+
+MULTIVERSION
+static void small_gemm(int ta, int tb, int M, int N, int K, const float *A,
+                       const float *B, float beta, float *C)
+{
+    if (beta == 0.0f)
+        memset(C, 0, (size_t)M * N * sizeof *C);
+    else if (beta != 1.0f)
+        for (size_t i = 0; i < (size_t)M * N; i++)
+            C[i] *= beta;
+    if (!ta && tb)
+        gemm_nt(M, N, K, A, B, C);
+    else if (!ta)
+        gemm_rows(M, N, K, A, K, 1, B, C);
+    else
+        gemm_rows(M, N, K, A, 1, M, B, C);
+}
+
+void mat_gemm(int ta, int tb, int M, int N, int K, const float *A,
+              const float *B, float beta, float *C)
+{
+    if (M == 0 || N == 0)
+        return;
+    if ((double)M * N * K <= SMALL_GEMM && !(ta && tb)) {
+        small_gemm(ta, tb, M, N, K, A, B, beta, C);
+        return;
+    }
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
+                tb ? CblasTrans : CblasNoTrans, M, N, K, 1.0f, A,
+                ta ? M : K, B, tb ? K : N, beta, C, N);
+}
+
+void mat_gemv(int ta, int rows, int cols, const float *A, const float *x,
+              float beta, float *y)
+{
+    /* A is rows x cols; y = A.x (length rows) or A^T.x (length cols). */
+    cblas_sgemv(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, rows, cols,
+                1.0f, A, cols, x, 1, beta, y, 1);
+}
+
+/* ---- element-wise maths, in loops the compiler vectorizes ---- */
+
+/* e^x for one float: x = n ln2 + r with |r| <= ln2/2, a degree-6 Taylor
+ * polynomial for e^r (error below 1.3e-7 relative) and 2^n put straight
+ * into the exponent bits.  Inputs are clamped to [-87, 88]. */
+static inline float exp_approx(float x)
+{
+    x = x < -87.0f ? -87.0f : x;
+    x = x > 88.0f ? 88.0f : x;
+    /* Adding and taking away 1.5 * 2^23 rounds to the nearest integer. */
+    float n = (x * 1.44269504f + 12582912.0f) - 12582912.0f;
+    float r = x - n * 0.693145752f - n * 1.42860677e-06f;
+    float p = 1.0f + r * (1.0f + r * (0.5f + r * (1.66666667e-1f + r * (4.16666667e-2f +
+                    r * (8.33333333e-3f + r * 1.38888889e-3f)))));
+    int32_t bits = ((int32_t)n + 127) << 23;
+    float scale;
+    memcpy(&scale, &bits, sizeof scale);
+    return p * scale;
+}
+
+/* tanh: its odd Taylor polynomial to x^9 below |x| = 1/8 (where
+ * 1 - 2/(e^2x+1) would lose relative precision), the identity above. */
+static inline float tanh_approx(float x)
+{
+    float a = x < 0 ? -x : x, a2 = a * a;
+    float small = a * (1.0f - a2 * (0.333333333f - a2 * (0.133333333f -
+                  a2 * (0.0539682540f - a2 * 0.0218694885f))));
+    float big = 1.0f - 2.0f / (exp_approx(2.0f * a) + 1.0f);
+    float t = a < 0.125f ? small : big;
+    return x < 0 ? -t : t;
+}
+
+MULTIVERSION
+void vec_exp(float *x, int n)
+{
+    for (int i = 0; i < n; i++)
+        x[i] = exp_approx(x[i]);
+}
+
+MULTIVERSION
+void vec_tanh(float *x, int n)
+{
+    for (int i = 0; i < n; i++)
+        x[i] = tanh_approx(x[i]);
+}
+
+MULTIVERSION
+void vec_sigmoid(float *x, int n)
+{
+    for (int i = 0; i < n; i++)
+        x[i] = 1.0f / (1.0f + exp_approx(-x[i]));
+}
+
+void mat_add_row(float *X, const float *b, int M, int N)
+{
+    for (int i = 0; i < M; i++) {
+        float *x = X + (size_t)i * N;
+        for (int j = 0; j < N; j++)
+            x[j] += b[j];
+    }
+}
+
+void mat_sum_rows(float *db, const float *X, int M, int N)
+{
+    for (int i = 0; i < M; i++) {
+        const float *x = X + (size_t)i * N;
+        for (int j = 0; j < N; j++)
+            db[j] += x[j];
+    }
+}
+
+void vec_zero(float *x, size_t n)
+{
+    if (n)
+        memset(x, 0, n * sizeof *x);
+}
+
+float *vec_alloc(size_t n)
+{
+    size_t bytes = (n * sizeof(float) + 63) / 64 * 64;
+    if (bytes == 0)
+        bytes = 64;
+    float *p = aligned_alloc(64, bytes);
+    if (p)
+        memset(p, 0, bytes);
+    return p;
+}

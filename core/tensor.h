@@ -1,0 +1,42 @@
+/* tensor — float32 row-major matrices and the BLAS wrappers.
+ *
+ * Sequences are laid out [T][B][H]: time outermost, then the batch row,
+ * then the feature, so one time step is a contiguous B x H matrix and a
+ * whole sequence is a (T*B) x H matrix for the GEMMs that need no time
+ * order (input projections, weight gradients).
+ */
+#ifndef SEQTOOL_TENSOR_H
+#define SEQTOOL_TENSOR_H
+
+#include <stddef.h>
+
+/* C[M x N] = beta * C + op(A) . op(B), where op(A) is M x K and op(B) is
+ * K x N.  With ta set, A is stored K x M (row-major) and used transposed;
+ * likewise tb for B (stored N x K).  All leading dimensions are dense. */
+void mat_gemm(int ta, int tb, int M, int N, int K, const float *A,
+              const float *B, float beta, float *C);
+
+/* A is stored rows x cols.  ta = 0: y[rows] = beta * y + A . x[cols];
+ * ta = 1: y[cols] = beta * y + A^T . x[rows]. */
+void mat_gemv(int ta, int rows, int cols, const float *A, const float *x,
+              float beta, float *y);
+
+/* In place, element-wise, vectorized: e^x, tanh x, 1 / (1 + e^-x).
+ * Relative error below 1e-6 (a few float ulps). */
+void vec_exp(float *x, int n);
+void vec_tanh(float *x, int n);
+void vec_sigmoid(float *x, int n);
+
+/* Add the row vector b[N] to each of the M rows of X[M x N]. */
+void mat_add_row(float *X, const float *b, int M, int N);
+
+/* db[N] += column sums of X[M x N]. */
+void mat_sum_rows(float *db, const float *X, int M, int N);
+
+/* Zero n floats. */
+void vec_zero(float *x, size_t n);
+
+/* Allocate n zeroed floats (64-byte aligned); NULL when out of memory. */
+float *vec_alloc(size_t n);
+
+#endif

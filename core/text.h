@@ -1,0 +1,44 @@
+/* text — line readers, UTF-8, and character vocabularies. */
+#ifndef SEQTOOL_TEXT_H
+#define SEQTOOL_TEXT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define TEXT_ERR_MAX 256
+
+/* All lines of a stream, without their "\n" or "\r\n". */
+typedef struct {
+    char **line;
+    size_t *len;
+    int n, cap;
+} text_lines;
+
+/* Read every line of f.  Fails (-1, message in err, with the line number)
+ * on a NUL byte or invalid UTF-8 ("binary data"), or a line longer than
+ * max_len bytes.  0 on success. */
+int text_read_lines(FILE *f, size_t max_len, text_lines *out, char *err);
+void text_lines_free(text_lines *t);
+
+/* Decode one UTF-8 code point from s (n bytes left): its length, or -1. */
+int utf8_decode(const char *s, size_t n, int *cp);
+/* Encode cp into out (4 bytes room); returns the length. */
+int utf8_encode(int cp, char *out);
+
+/* A vocabulary of code points, kept sorted, id = position. */
+#define VOCAB_MAX 4096
+typedef struct {
+    int n;
+    int cp[VOCAB_MAX];
+} vocab;
+
+/* Add a code point (no-op when present); 0, or -1 when full. */
+int vocab_add(vocab *v, int cp);
+/* Id of cp, or -1. */
+int vocab_id(const vocab *v, int cp);
+/* The vocabulary as a UTF-8 string of its characters in id order
+ * (caller frees), and back (-1 on invalid or unsorted input). */
+char *vocab_to_utf8(const vocab *v);
+int vocab_from_utf8(vocab *v, const char *s);
+
+#endif
