@@ -11,7 +11,7 @@ CC ?= cc
 CFLAGS ?= -O3 -g
 PKGS := blas-netlib libcjson
 WARN := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wno-psabi
-ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -MMD -MP -Icore -Icmd \
+ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -MMD -MP -Icore -Icmd -Itests \
 	-DSEQTOOL_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lblas -lcjson) -lm
 
@@ -31,7 +31,8 @@ CORE_SRC := $(wildcard core/*.c)
 CMD_SRC := $(wildcard cmd/*.c)
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
 CMD_OBJ := $(CMD_SRC:%.c=$(BUILD)/%.o)
-TEST_PROGS := $(BUILD)/tests/test_core $(BUILD)/tests/gradump
+TEST_PROGS := $(BUILD)/tests/test_core $(BUILD)/tests/gradump \
+	$(BUILD)/tests/test_core_fault1 $(BUILD)/tests/test_core_fault2 $(BUILD)/tests/test_core_fault3
 BIN := $(BUILD)/seqtool
 
 .PHONY: all deps check bench crosscheck demo install clean
@@ -82,3 +83,12 @@ clean:
 	rm -rf build seqtool
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+# Gradient-check self-test: core/cells.c with one gate's gradient sign
+# flipped (see tests/test_core.c); test_core must catch each fault.
+$(BUILD)/fault%/cells.o: core/cells.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DSEQTOOL_FAULT=$* -c -o $@ $<
+
+$(BUILD)/tests/test_core_fault%: $(BUILD)/tests/test_core.o $(BUILD)/fault%/cells.o $(filter-out $(BUILD)/core/cells.o,$(CORE_OBJ))
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)

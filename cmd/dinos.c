@@ -39,6 +39,7 @@ static const char usage_text[] =
     "      --batch N           names per step, padded to the longest [32]\n"
     "      --optim NAME        sgd, momentum or adam [adam]\n"
     "      --lr X              learning rate [0.002]\n"
+    "      --dropout P         dropout on each layer's outputs [0]\n"
     "      --decay X           Keras-style decay: lr / (1 + decay * step) [0]\n"
     "      --clip X            clip every gradient element to [-X, X] [off]\n"
     "      --clip-norm X       clip the gradients' global L2 norm to X [5]\n"
@@ -71,7 +72,7 @@ static const char usage_text[] =
 
 enum {
     OPT_CELL = 256, OPT_HIDDEN, OPT_LAYERS, OPT_ITERS, OPT_EPOCHS, OPT_BATCH,
-    OPT_OPTIM, OPT_LR, OPT_DECAY, OPT_CLIP, OPT_CLIP_NORM, OPT_VAL,
+    OPT_OPTIM, OPT_LR, OPT_DROPOUT, OPT_DECAY, OPT_CLIP, OPT_CLIP_NORM, OPT_VAL,
     OPT_SAMPLE_EVERY, OPT_KEEP_CASE, OPT_RESUME, OPT_COURSE, OPT_TEMPERATURE,
     OPT_PREFIX, OPT_MAX_LEN, OPT_NOVEL, OPT_SEED, OPT_JSON
 };
@@ -90,6 +91,7 @@ static const struct option long_options[] = {
     {"batch", required_argument, 0, OPT_BATCH},
     {"optim", required_argument, 0, OPT_OPTIM},
     {"lr", required_argument, 0, OPT_LR},
+    {"dropout", required_argument, 0, OPT_DROPOUT},
     {"decay", required_argument, 0, OPT_DECAY},
     {"clip", required_argument, 0, OPT_CLIP},
     {"clip-norm", required_argument, 0, OPT_CLIP_NORM},
@@ -114,7 +116,7 @@ typedef struct {
     const char *file;
     int cell, hidden, layers, batch, optim;
     long iters, epochs, sample_every;
-    double lr, decay, clip, clip_norm, val;
+    double lr, dropout, decay, clip, clip_norm, val;
     int keep_case, resume, course, json, quiet;
     float init_scale;
     /* sample */
@@ -155,6 +157,7 @@ static void set_course(options *o)
     o->lr = 0.01;
     o->clip = 5.0;
     o->clip_norm = 0;
+    o->dropout = 0;
     o->iters = 22001;
     o->val = 0;
     o->init_scale = COURSE_INIT_SCALE;
@@ -165,7 +168,7 @@ static int option_allowed(const char *action, int c)
 {
     static const int common[] = {'q', 'h', OPT_SEED, OPT_JSON, 0};
     static const int train[] = {'o', OPT_CELL, OPT_HIDDEN, OPT_LAYERS, OPT_ITERS,
-        OPT_EPOCHS, OPT_BATCH, OPT_OPTIM, OPT_LR, OPT_DECAY, OPT_CLIP,
+        OPT_EPOCHS, OPT_BATCH, OPT_OPTIM, OPT_LR, OPT_DROPOUT, OPT_DECAY, OPT_CLIP,
         OPT_CLIP_NORM, OPT_VAL, OPT_SAMPLE_EVERY, OPT_KEEP_CASE, OPT_RESUME,
         OPT_COURSE, 0};
     static const int sample[] = {'m', 'n', OPT_TEMPERATURE, OPT_PREFIX,
@@ -227,6 +230,7 @@ static void parse_options(options *o, int argc, char **argv)
                 die_usage("--optim wants sgd, momentum or adam, not '%s'", optarg);
             break;
         case OPT_LR: o->lr = cli_double("--lr", optarg, 0, 1e6); break;
+        case OPT_DROPOUT: o->dropout = cli_double("--dropout", optarg, 0, 0.95); break;
         case OPT_DECAY: o->decay = cli_double("--decay", optarg, 0, 1e6); break;
         case OPT_CLIP: o->clip = cli_double("--clip", optarg, 0, 1e30); break;
         case OPT_CLIP_NORM: o->clip_norm = cli_double("--clip-norm", optarg, 0, 1e30); break;
@@ -368,22 +372,10 @@ static void model_load(dinos_model *d, const char *path)
 {
     char err[MODEL_ERR_MAX];
     model_in *f = &d->file;
-    if (model_in_open(f, path, "dinos", err) < 0)
-        die("%s", err);
-    long hidden, layers, keep;
-    const char *cellname = model_in_meta(f, "dinos.cell");
-    const char *voc = model_in_meta(f, "dinos.vocab");
-    int kind = cellname ? cell_kind_parse(cellname) : -1;
-    if (kind < 0 || !voc || vocab_from_utf8(&d->voc, voc) < 0 || d->voc.n < 2 ||
-        d->voc.cp[0] != '\n')
-        die("'%s': bad or missing model metadata (cell, vocabulary)", path);
-    if (model_in_meta_int(f, "dinos.hidden", 1, 8192, &hidden, err) < 0 ||
-        model_in_meta_int(f, "dinos.layers", 1, CHARLM_MAX_LAYERS, &layers, err) < 0 ||
+    long keep;
+    if (model_in_open(f, path, "dinos", err) < 0 ||
+        charlm_load(&d->lm, &d->voc, f, err) < 0 ||
         model_in_meta_int(f, "dinos.keep_case", 0, 1, &keep, err) < 0)
-        die("%s", err);
-    if (charlm_init(&d->lm, kind, d->voc.n, (int)hidden, (int)layers) < 0)
-        die("out of memory");
-    if (model_in_params(f, &d->lm.ps, err) < 0)
         die("%s", err);
     d->keep_case = (int)keep;
     const char *names = model_in_meta(f, "dinos.names");
@@ -410,13 +402,8 @@ static void model_save(const dinos_model *d, const optimizer *opt,
 {
     char err[MODEL_ERR_MAX];
     model_out *m = model_out_new("dinos");
-    char *voc = vocab_to_utf8(&d->voc);
     int shape[1] = {(int)opt->n};
-    int bad = !m || !voc;
-    bad = bad || model_out_meta(m, "dinos.cell", cell_kind_name(d->lm.kind)) < 0;
-    bad = bad || model_out_metaf(m, "dinos.hidden", "%d", d->lm.H) < 0;
-    bad = bad || model_out_metaf(m, "dinos.layers", "%d", d->lm.L) < 0;
-    bad = bad || model_out_meta(m, "dinos.vocab", voc) < 0;
+    int bad = !m || charlm_save_to(&d->lm, &d->voc, m) < 0;
     bad = bad || model_out_metaf(m, "dinos.keep_case", "%d", d->keep_case) < 0;
     bad = bad || model_out_meta(m, "dinos.names", names) < 0;
     bad = bad || model_out_meta(m, "train.optim", optim_kind_name(opt->kind)) < 0;
@@ -425,10 +412,10 @@ static void model_save(const dinos_model *d, const optimizer *opt,
     bad = bad || model_out_metaf(m, "train.loss", "%.9g", st->loss) < 0;
     bad = bad || model_out_metaf(m, "train.chars", "%ld", st->chars) < 0;
     bad = bad || model_out_metaf(m, "train.batch", "%d", o->batch) < 0;
+    bad = bad || model_out_metaf(m, "train.dropout", "%.9g", o->dropout) < 0;
     bad = bad || model_out_metaf(m, "train.seed", "%llu", o->seed) < 0;
     if (!isnan(st->val_nats))
         bad = bad || model_out_metaf(m, "train.val_nats_per_char", "%.9g", st->val_nats) < 0;
-    bad = bad || model_out_params(m, &d->lm.ps) < 0;
     if (opt->m)
         bad = bad || model_out_tensor(m, "optim.m", 1, shape, opt->m) < 0;
     if (opt->v)
@@ -438,7 +425,6 @@ static void model_save(const dinos_model *d, const optimizer *opt,
     if (model_out_write(m, o->model, err) < 0)
         die("%s", err);
     model_out_free(m);
-    free(voc);
 }
 
 /* ---- shared by train and sample ---- */
@@ -492,7 +478,7 @@ static double eval_nats(charlm *lm, const nameset *s, const int *idx, int n, int
             chars += lens[b] + 1;
         }
         int T = charlm_batch(lm, nb, ptr, lens);
-        charlm_forward(lm, T, nb);
+        charlm_forward(lm, T, nb, NULL);
         for (int b = 0; b < nb; b++)
             nats += charlm_name_nats(lm, T, nb, b);
     }
@@ -619,6 +605,7 @@ static int dinos_train(options *o)
     for (int i = 0; i < n; i++)
         if (names.len[i] > maxlen)
             maxlen = names.len[i];
+    d.lm.dropout = (float)o->dropout;
     if (charlm_reserve(&d.lm, maxlen + 1 > 51 ? maxlen + 1 : 51, B) < 0)
         die("out of memory");
     long iters = o->iters ? o->iters : (o->epochs * (long)ntrain + B - 1) / B;
@@ -650,7 +637,7 @@ static int dinos_train(options *o)
             }
         }
         int T = charlm_batch(&d.lm, B, ptr, lens);
-        charlm_forward(&d.lm, T, B);
+        charlm_forward(&d.lm, T, B, &r);
         params_zero_grad(&d.lm.ps);
         double nats = charlm_backward(&d.lm, T, B);
         if (o->clip > 0)
@@ -688,12 +675,13 @@ static int dinos_train(options *o)
     st.chars += chars;
     char *joined = join_names(&names);
     model_save(&d, &opt, &st, o, joined);
+    int status = 0;
     if (stop_requested) {
         warn("interrupted at step %ld of %ld; the model so far is in '%s'", it, iters, o->model);
-        free(joined);
-        return 130;
+        status = 130;
+    } else {
+        print_train_summary(o, it, (double)it * B / ntrain, &st, chars, seconds);
     }
-    print_train_summary(o, it, (double)it * B / ntrain, &st, chars, seconds);
     free(joined);
     free(best);
     free(ptr);
@@ -702,7 +690,7 @@ static int dinos_train(options *o)
     optim_free(&opt);
     nameset_free(&names);
     model_unload(&d);
-    return 0;
+    return status;
 }
 
 /* ---- sample ---- */
@@ -765,8 +753,10 @@ static int dinos_sample(options *o)
     long printed = 0, tries = 0, max_tries = 1000 + 1000 * o->count;
     while (printed < o->count) {
         if (++tries > max_tries)
-            die("found only %ld novel names in %ld tries", printed, max_tries);
+            die("found only %ld %snames in %ld tries", printed, o->novel ? "novel " : "", max_tries);
         int n = charlm_sample(&d.lm, &r, (float)o->temperature, prefix, plen, max_len, ids);
+        if (n == 0)
+            continue; /* an empty name is no name */
         format_name(&d.voc, ids, n, name);
         strcpy(lowered, name);
         if (!d.keep_case)
@@ -880,7 +870,7 @@ static int dinos_score(options *o)
         }
         int T = k ? charlm_batch(&d.lm, k, ptr, lens) : 0;
         if (k)
-            charlm_forward(&d.lm, T, k);
+            charlm_forward(&d.lm, T, k, NULL);
         for (int b = 0; b < nb; b++) {
             int j = row[b];
             double nats = j < 0 ? INFINITY : charlm_name_nats(&d.lm, T, k, j);

@@ -8,6 +8,15 @@
 
 #include "tensor.h"
 
+/* Test-only: building with -DSEQTOOL_FAULT=N flips the sign of one
+ * gate's gradient (1 rnn, 2 gru update gate, 3 lstm forget gate), so that
+ * tests/test_core.c can prove its gradient checks catch such a bug. */
+#ifdef SEQTOOL_FAULT
+#define FAULT(n) (SEQTOOL_FAULT == (n) ? -1.0f : 1.0f)
+#else
+#define FAULT(n) 1.0f
+#endif
+
 static const char *kind_names[] = {"rnn", "gru", "lstm"};
 static const int kind_gates[] = {1, 3, 4};
 
@@ -254,7 +263,7 @@ void cell_step_backward(const cell *c, cell_cache *k, int t, int B,
         }
         if (c->kind == CELL_RNN) {
             for (int j = 0; j < H; j++) {
-                db[j] = dhb[j] * (1.0f - gb[j] * gb[j]);
+                db[j] = FAULT(1) * dhb[j] * (1.0f - gb[j] * gb[j]);
                 dirb[j] = 0.0f;
             }
         } else if (c->kind == CELL_LSTM) {
@@ -268,7 +277,7 @@ void cell_step_backward(const cell *c, cell_cache *k, int t, int B,
                 dout[j] = dhb[j] * tc[j] * go[j] * (1.0f - go[j]);
                 di[j] = dcc * gg[j] * gi[j] * (1.0f - gi[j]);
                 dgg[j] = dcc * gi[j] * (1.0f - gg[j] * gg[j]);
-                df[j] = dcc * cp[j] * gf[j] * (1.0f - gf[j]);
+                df[j] = FAULT(3) * dcc * cp[j] * gf[j] * (1.0f - gf[j]);
                 dcb[j] = dcc * gf[j];
                 dirb[j] = 0.0f;
             }
@@ -280,7 +289,7 @@ void cell_step_backward(const cell *c, cell_cache *k, int t, int B,
             float *dhr = drb, *dhz = dhr + H, *dhn = dhz + H;
             for (int j = 0; j < H; j++) {
                 float dn = dhb[j] * (1.0f - gz[j]) * (1.0f - gn[j] * gn[j]);
-                float dz = dhb[j] * (hp[j] - gn[j]) * gz[j] * (1.0f - gz[j]);
+                float dz = FAULT(2) * dhb[j] * (hp[j] - gn[j]) * gz[j] * (1.0f - gz[j]);
                 float dr = dn * hn[j] * gr[j] * (1.0f - gr[j]);
                 dxr[j] = dhr[j] = dr;
                 dxz[j] = dhz[j] = dz;

@@ -30,8 +30,11 @@ int charlm_init(charlm *m, cell_kind kind, int V, int H, int L)
 
 void charlm_free(charlm *m)
 {
-    for (int l = 0; l < m->L; l++)
+    for (int l = 0; l < m->L; l++) {
         cell_cache_free(&m->cache[l]);
+        free(m->drop[l]);
+        free(m->dmask[l]);
+    }
     free(m->ids);
     free(m->targets);
     free(m->logits);
@@ -77,7 +80,15 @@ int charlm_reserve(charlm *m, int T, int B)
     m->logits = vec_alloc(TB * m->V);
     m->dH = vec_alloc(TB * m->H);
     m->dX = vec_alloc(TB * m->H);
-    return m->ids && m->targets && m->logits && m->dH && m->dX ? 0 : -1;
+    int ok = m->ids && m->targets && m->logits && m->dH && m->dX;
+    for (int l = 0; ok && m->dropout > 0 && l < m->L; l++) {
+        free(m->drop[l]);
+        free(m->dmask[l]);
+        m->drop[l] = vec_alloc(TB * m->H);
+        m->dmask[l] = vec_alloc(TB * m->H);
+        ok = m->drop[l] && m->dmask[l];
+    }
+    return ok ? 0 : -1;
 }
 
 int charlm_batch(charlm *m, int B, const int *const *names, const int *lens)
@@ -95,29 +106,38 @@ int charlm_batch(charlm *m, int B, const int *const *names, const int *lens)
     return T;
 }
 
-/* Output of the top layer, [T][B][H]. */
-static float *top_outputs(const charlm *m, int B)
+/* What layer l passes on, [T][B][H]: its outputs, after dropout when
+ * the last forward pass applied it. */
+static float *layer_output(const charlm *m, int l, int B)
 {
-    return cell_outputs(&m->layer[m->L - 1], &m->cache[m->L - 1], B);
+    return m->dropping ? m->drop[l] : cell_outputs(&m->layer[l], &m->cache[l], B);
 }
 
-void charlm_forward(charlm *m, int T, int B)
+void charlm_forward(charlm *m, int T, int B, rng *r)
 {
+    m->dropping = r && m->dropout > 0;
+    size_t n = (size_t)T * B * m->H;
     for (int l = 0; l < m->L; l++) {
-        const float *x = l ? cell_outputs(&m->layer[l - 1], &m->cache[l - 1], B) : NULL;
+        const float *x = l ? layer_output(m, l - 1, B) : NULL;
         cell_forward(&m->layer[l], &m->cache[l], T, B, x, l ? NULL : m->ids,
                      NULL, NULL, NULL);
+        if (m->dropping)
+            dropout_forward(m->drop[l], cell_outputs(&m->layer[l], &m->cache[l], B),
+                            m->dmask[l], n, m->dropout, r);
     }
-    dense_forward(&m->out, T * B, top_outputs(m, B), m->logits);
+    dense_forward(&m->out, T * B, layer_output(m, m->L - 1, B), m->logits);
 }
 
 double charlm_backward(charlm *m, int T, int B)
 {
     double nats = loss_softmax_xent(m->logits, m->targets, T * B, m->V,
                                     1.0f / B, m->logits);
-    dense_backward(&m->out, T * B, top_outputs(m, B), m->logits, m->dH);
+    size_t n = (size_t)T * B * m->H;
+    dense_backward(&m->out, T * B, layer_output(m, m->L - 1, B), m->logits, m->dH);
     for (int l = m->L - 1; l >= 0; l--) {
-        const float *x = l ? cell_outputs(&m->layer[l - 1], &m->cache[l - 1], B) : NULL;
+        const float *x = l ? layer_output(m, l - 1, B) : NULL;
+        if (m->dropping)
+            dropout_backward(m->dH, m->dH, m->dmask[l], n);
         cell_backward(&m->layer[l], &m->cache[l], T, B, x, l ? NULL : m->ids,
                       m->dH, NULL, NULL, l ? m->dX : NULL, NULL, NULL, NULL);
         if (l) {
@@ -146,6 +166,7 @@ int charlm_sample(charlm *m, rng *r, float temperature, const int *prefix,
                   int plen, int max_len, int *out)
 {
     int n = 0, prev = -1;
+    m->dropping = 0;
     for (int t = 0; t < max_len + 1; t++) {
         for (int l = 0; l < m->L; l++) {
             cell_cache *k = &m->cache[l];
@@ -169,7 +190,7 @@ int charlm_sample(charlm *m, rng *r, float temperature, const int *prefix,
         if (n == max_len)
             break;
         float *p = m->logits;
-        dense_forward(&m->out, 1, top_outputs(m, 1) + (size_t)t * m->H, p);
+        dense_forward(&m->out, 1, layer_output(m, m->L - 1, 1) + (size_t)t * m->H, p);
         softmax_rows(p, 1, m->V, temperature);
         int id = rng_categorical(r, p, m->V);
         if (id == 0)
@@ -177,4 +198,37 @@ int charlm_sample(charlm *m, rng *r, float temperature, const int *prefix,
         prev = out[n++] = id;
     }
     return n;
+}
+
+int charlm_load(charlm *m, vocab *v, const model_in *f, char *err)
+{
+    long hidden, layers;
+    const char *cellname = model_in_meta(f, "dinos.cell");
+    const char *voc = model_in_meta(f, "dinos.vocab");
+    int kind = cellname ? cell_kind_parse(cellname) : -1;
+    if (kind < 0 || !voc || vocab_from_utf8(v, voc) < 0 || v->n < 2 || v->cp[0] != '\n') {
+        snprintf(err, MODEL_ERR_MAX, "'%s': bad or missing metadata (cell, vocabulary)", f->path);
+        return -1;
+    }
+    if (model_in_meta_int(f, "dinos.hidden", 1, 8192, &hidden, err) < 0 ||
+        model_in_meta_int(f, "dinos.layers", 1, CHARLM_MAX_LAYERS, &layers, err) < 0)
+        return -1;
+    if (charlm_init(m, kind, v->n, (int)hidden, (int)layers) < 0) {
+        snprintf(err, MODEL_ERR_MAX, "'%s': out of memory", f->path);
+        return -1;
+    }
+    return model_in_params(f, &m->ps, err);
+}
+
+int charlm_save_to(const charlm *m, const vocab *v, model_out *out)
+{
+    char *voc = vocab_to_utf8(v);
+    int bad = !voc;
+    bad = bad || model_out_meta(out, "dinos.cell", cell_kind_name(m->kind)) < 0;
+    bad = bad || model_out_metaf(out, "dinos.hidden", "%d", m->H) < 0;
+    bad = bad || model_out_metaf(out, "dinos.layers", "%d", m->L) < 0;
+    bad = bad || model_out_meta(out, "dinos.vocab", voc) < 0;
+    bad = bad || model_out_params(out, &m->ps) < 0;
+    free(voc);
+    return bad ? -1 : 0;
 }

@@ -13,8 +13,10 @@
 
 #include "cells.h"
 #include "layers.h"
+#include "model.h"
 #include "params.h"
 #include "rng.h"
+#include "text.h"
 
 #define CHARLM_MAX_LAYERS 8
 
@@ -31,6 +33,10 @@ typedef struct {
     int *targets;   /* [T][B], -1 = padding */
     float *logits;  /* [T][B][V]; after charlm_backward, the gradient */
     float *dH, *dX; /* [T][B][H] */
+    /* dropout on every layer's outputs while training (0 = none) */
+    float dropout;
+    int dropping;   /* the last forward pass applied dropout */
+    float *drop[CHARLM_MAX_LAYERS], *dmask[CHARLM_MAX_LAYERS]; /* [T][B][H] */
 } charlm;
 
 /* Register and allocate the parameters (zero); 0 or -1. */
@@ -41,15 +47,18 @@ void charlm_free(charlm *m);
  * normal_scale * N(0,1), biases zero); 0 gives PyTorch's defaults. */
 void charlm_init_weights(charlm *m, rng *r, float normal_scale);
 
-/* Size the workspace for T steps of B names (grows only); 0 or -1. */
+/* Size the workspace for T steps of B names (grows only); 0 or -1.
+ * Set m->dropout before the first call. */
 int charlm_reserve(charlm *m, int T, int B);
 
 /* Lay out B names (ids in [1, V), lengths lens) as one padded batch;
  * returns T = longest + 1.  The workspace must be reserved for it. */
 int charlm_batch(charlm *m, int B, const int *const *names, const int *lens);
 
-/* Forward over the batch: fills m->logits. */
-void charlm_forward(charlm *m, int T, int B);
+/* Forward over the batch: fills m->logits.  With r (training), dropout
+ * m->dropout is applied to each layer's outputs, drawn from r; with NULL
+ * (evaluation, sampling) no dropout. */
+void charlm_forward(charlm *m, int T, int B, rng *r);
 
 /* After charlm_forward: the loss (sum of nats over real targets), and
  * the gradients of loss / B accumulated into m->ps.grad. */
@@ -63,5 +72,12 @@ double charlm_name_nats(const charlm *m, int T, int B, int b);
  * count.  Needs the workspace for max_len + 1 steps of 1 row. */
 int charlm_sample(charlm *m, rng *r, float temperature, const int *prefix,
                   int plen, int max_len, int *out);
+
+/* Model files (kind "dinos"): the metadata dinos.cell, dinos.hidden,
+ * dinos.layers and dinos.vocab (the characters in id order, "\n" first)
+ * and every tensor.  charlm_load builds m and v from an open file (0, or
+ * -1 with a message in err); charlm_save_to adds them to a file. */
+int charlm_load(charlm *m, vocab *v, const model_in *f, char *err);
+int charlm_save_to(const charlm *m, const vocab *v, model_out *out);
 
 #endif

@@ -83,6 +83,21 @@ void embedding_backward(const embedding *e, int N, const int *ids, const float *
     }
 }
 
+void dropout_forward(float *y, const float *x, float *mask, size_t n, float p, rng *r)
+{
+    float keep = 1.0f / (1.0f - p);
+    for (size_t i = 0; i < n; i++) {
+        mask[i] = rng_uniform(r) < p ? 0.0f : keep;
+        y[i] = x[i] * mask[i];
+    }
+}
+
+void dropout_backward(float *dx, const float *dy, const float *mask, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        dx[i] = dy[i] * mask[i];
+}
+
 void softmax_rows(float *x, int N, int V, float temperature)
 {
     float inv = 1.0f / temperature;

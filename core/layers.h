@@ -38,6 +38,11 @@ void embedding_forward(const embedding *e, int N, const int *ids, float *out);
 /* Accumulates the table gradient from dout[N][dim]. */
 void embedding_backward(const embedding *e, int N, const int *ids, const float *dout);
 
+/* Inverted dropout: mask[i] = 0 with probability p, else 1 / (1 - p);
+ * y = x * mask (y may be x).  Backward: dx = dy * mask (dx may be dy). */
+void dropout_forward(float *y, const float *x, float *mask, size_t n, float p, rng *r);
+void dropout_backward(float *dx, const float *dy, const float *mask, size_t n);
+
 /* Softmax of each row of x[N][V] in place, after dividing by temperature. */
 void softmax_rows(float *x, int N, int V, float temperature);
 

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# CLI tests of seqtool and seqtool dinos: help, usage errors, training,
+# sampling, scoring, reproducibility, bad input, model files.
+cd "$(dirname "$0")/../.." || exit 1
+. tests/cli/lib.sh
+
+# ---- dispatcher ----
+out=$($SEQTOOL); rc=$?
+[ $rc -eq 0 ] && grep -q "dinos" <<< "$out" && ok "seqtool alone lists the commands" || not_ok "seqtool alone"
+[ "$($SEQTOOL --help)" = "$out" ] && [ "$($SEQTOOL help)" = "$out" ] && ok "--help and help list the same" || not_ok "--help/help"
+$SEQTOOL --version | grep -qE '^seqtool [0-9]+\.[0-9]+' && ok "--version" || not_ok "--version"
+[ "$($SEQTOOL help dinos)" = "$($SEQTOOL dinos --help)" ] && $SEQTOOL dinos --help | grep -q -- "--temperature" \
+    && ok "help dinos = dinos --help, on stdout" || not_ok "help dinos"
+$SEQTOOL nosuch >/dev/null 2>"$TMP/err"; rc=$?
+[ $rc -eq 2 ] && grep -q "not a seqtool command" "$TMP/err" && ok "an unknown command: exit 2 with the list on stderr" || not_ok "unknown command ($rc)"
+$SEQTOOL dinos >"$TMP/out" 2>"$TMP/err"; rc=$?
+[ $rc -eq 2 ] && [ ! -s "$TMP/out" ] && grep -q "^usage: seqtool dinos" "$TMP/err" \
+    && ok "dinos with no action: usage on stderr, exit 2" || not_ok "dinos with no action ($rc)"
+expect_error 2 "an unknown action" $SEQTOOL dinos fly
+expect_error 2 "an unknown option" $SEQTOOL dinos train --bogus
+expect_error 2 "an option of another action" $SEQTOOL dinos sample --epochs 3
+expect_error 2 "a bad --cell" $SEQTOOL dinos train --cell transformer
+expect_error 2 "--hidden 0" $SEQTOOL dinos train --hidden 0
+expect_error 2 "--lr not a number" $SEQTOOL dinos train --lr fast
+expect_error 2 "a missing option value" $SEQTOOL dinos sample -n
+expect_error 2 "a stray argument" $SEQTOOL dinos train a.txt b.txt
+
+# ---- training on the shipped list ----
+M=$TMP/d.safetensors
+$SEQTOOL dinos train datasets/dinos.txt --hidden 32 --epochs 2 --seed 7 -o "$M" -q >"$TMP/sum" 2>"$TMP/err"
+rc=$?
+[ $rc -eq 0 ] && [ -s "$M" ] && grep -q "^val_nats_per_char" "$TMP/sum" && [ ! -s "$TMP/err" ] \
+    && ok "train on datasets/dinos.txt: summary on stdout, nothing on stderr with -q" || not_ok "train ($rc): $(cat "$TMP/err")"
+ls "$TMP" | grep -q '\.tmp-' && not_ok "a temporary file was left behind" || ok "no temporary file left behind"
+[ "$(wc -l < datasets/dinos.txt)" -ge 800 ] && ! grep -qvxE '[A-Z][a-z]+' datasets/dinos.txt \
+    && ok "datasets/dinos.txt: $(wc -l < datasets/dinos.txt) genus names" || not_ok "datasets/dinos.txt format"
+$PY tests/safetensors_check.py "$M" >"$TMP/fmt" 2>&1 && ok "the model file meets the safetensors spec (read with struct + json)" \
+    || not_ok "safetensors_check: $(tail -2 "$TMP/fmt")"
+$SEQTOOL dinos train datasets/dinos.txt --hidden 32 --epochs 2 --seed 7 -o "$TMP/d2.safetensors" -q >/dev/null
+cmp -s "$M" "$TMP/d2.safetensors" && ok "same seed, same model, byte for byte" || not_ok "training is not reproducible"
+
+# ---- sample ----
+$SEQTOOL dinos sample -m "$M" -n 20 --seed 3 >"$TMP/s1"
+$SEQTOOL dinos sample -m "$M" -n 20 --seed 3 >"$TMP/s2"
+$SEQTOOL dinos sample -m "$M" -n 20 --seed 4 >"$TMP/s3"
+[ "$(wc -l < "$TMP/s1")" -eq 20 ] && cmp -s "$TMP/s1" "$TMP/s2" && ! cmp -s "$TMP/s1" "$TMP/s3" \
+    && ok "sample: 20 names, same seed same names, another seed others" || not_ok "sample reproducibility"
+grep -qvE '^[A-Z][a-z]*$' "$TMP/s1" && not_ok "sampled names are capitalised letters: $(head -3 "$TMP/s1" | tr '\n' ' ')" \
+    || ok "sampled names start upper-case"
+$SEQTOOL dinos sample -m "$M" -n 30 --prefix Tyr >"$TMP/p"
+[ "$(grep -c '^Tyr' "$TMP/p")" -eq 30 ] && ok "--prefix Tyr: every name starts so" || not_ok "--prefix: $(head -3 "$TMP/p")"
+$SEQTOOL dinos sample -m "$M" -n 50 --novel >"$TMP/n"
+known=$(tr 'A-Z' 'a-z' < datasets/dinos.txt | sort -u)
+dups=$(tr 'A-Z' 'a-z' < "$TMP/n" | sort -u | comm -12 - <(echo "$known") | wc -l)
+[ "$(wc -l < "$TMP/n")" -eq 50 ] && [ "$dups" -eq 0 ] && ok "--novel: 50 names, none in the training list" || not_ok "--novel ($dups known)"
+$SEQTOOL dinos sample -m "$M" -n 50 --max-len 4 | awk 'length($0) > 4 {bad=1} END {exit bad}' \
+    && ok "--max-len 4 bounds every name" || not_ok "--max-len"
+$SEQTOOL dinos sample -m "$M" -n 3 --json | $PY -c 'import sys, json; [json.loads(l)["name"] for l in sys.stdin]' \
+    && ok "sample --json: one object per line" || not_ok "sample --json"
+expect_error 2 "--prefix with a character the model never saw" $SEQTOOL dinos sample -m "$M" --prefix "x1"
+$SEQTOOL dinos sample -m "$M" -n 5 --temperature 0.2 >/dev/null && ok "--temperature" || not_ok "--temperature"
+
+# ---- score ----
+printf 'Tyrannosaurus\nqxzqxzqxz\n' | $SEQTOOL dinos score -m "$M" >"$TMP/sc"
+a=$(awk -F'\t' 'NR==1 {print $2}' "$TMP/sc"); b=$(awk -F'\t' 'NR==2 {print $2}' "$TMP/sc")
+[ "$(wc -l < "$TMP/sc")" -eq 2 ] && awk -v a="$a" -v b="$b" 'BEGIN {exit !(a > 0 && a < b)}' \
+    && ok "score: a real genus ($a nats/char) beats noise ($b)" || not_ok "score: $(cat "$TMP/sc")"
+printf 'Tyrannosaurus\n' | $SEQTOOL dinos score -m "$M" --json | $PY -c '
+import sys, json; o = json.loads(sys.stdin.readline()); assert o["name"] == "Tyrannosaurus" and o["chars"] == 14 and abs(o["nats"] / 14 - o["nats_per_char"]) < 1e-9' \
+    && ok "score --json: name, nats, chars" || not_ok "score --json"
+printf 'T-rex\n' | $SEQTOOL dinos score -m "$M" 2>"$TMP/err" | grep -q $'^T-rex\tinf$' && grep -q "vocabulary" "$TMP/err" \
+    && ok "score: a character outside the vocabulary scores inf with a warning" || not_ok "score unknown char"
+
+# ---- resume ----
+$SEQTOOL dinos train datasets/dinos.txt -o "$M" --resume --epochs 1 -q --json >"$TMP/r" \
+    && $PY -c '
+import json, struct, sys
+f = open(sys.argv[1], "rb"); n = struct.unpack("<Q", f.read(8))[0]; meta = json.loads(f.read(n))["__metadata__"]
+assert int(meta["train.step"]) > 35 * 2, meta["train.step"]' "$M" && ok "--resume continues the step count" || not_ok "--resume"
+
+# ---- bad input: one line on stderr, exit 1 ----
+: >"$TMP/empty"
+printf '\n  \n\n' >"$TMP/blank"
+printf 'abc\0def\n' >"$TMP/binary"
+head -c 1001 /dev/zero | tr '\0' 'a' >"$TMP/long"
+expect_error 1 "an empty file" $SEQTOOL dinos train "$TMP/empty" -o "$TMP/x"
+expect_error 1 "only blank lines" $SEQTOOL dinos train "$TMP/blank" -o "$TMP/x"
+expect_error 1 "a missing file" $SEQTOOL dinos train "$TMP/nonexistent" -o "$TMP/x"
+expect_error 1 "a binary file" $SEQTOOL dinos train "$TMP/binary" -o "$TMP/x"
+expect_error 1 "a name longer than 1,000 bytes" $SEQTOOL dinos train "$TMP/long" -o "$TMP/x"
+expect_error 1 "a missing model" $SEQTOOL dinos sample -m "$TMP/nonexistent"
+head -c 300 "$M" >"$TMP/trunc.safetensors"
+expect_error 1 "a truncated model" $SEQTOOL dinos sample -m "$TMP/trunc.safetensors"
+$PY - "$TMP/nmt.safetensors" <<'PYEOF'
+import json, struct, sys, zlib
+data = struct.pack("<4f", 1, 2, 3, 4)
+meta = {"seqtool.kind": "nmt", "seqtool.version": "1", "seqtool.crc32": "%08x" % zlib.crc32(data)}
+h = json.dumps({"__metadata__": meta, "w": {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]}}).encode()
+open(sys.argv[1], "wb").write(struct.pack("<Q", len(h)) + h + data)
+PYEOF
+expect_error 1 "a model of another kind" $SEQTOOL dinos sample -m "$TMP/nmt.safetensors"
+expect_error 1 "a text file as the model" $SEQTOOL dinos score -m datasets/dinos.txt datasets/dinos.txt
+expect_error 1 "an unwritable model path" $SEQTOOL dinos train datasets/dinos.txt --iters 1 -o "$TMP/no/such/dir/m" -q
+expect_error 1 "a full disk on stdout" sh -c "$SEQTOOL dinos sample -m '$M' -n 100 >/dev/full"
+
+# ---- interrupted training keeps the work ----
+$SEQTOOL dinos train datasets/dinos.txt --hidden 64 --epochs 100000 -o "$TMP/int.safetensors" -q 2>"$TMP/err" &
+pid=$!
+sleep 1
+kill -INT $pid
+wait $pid
+rc=$?
+[ $rc -eq 130 ] && grep -q "interrupted" "$TMP/err" && $SEQTOOL dinos sample -m "$TMP/int.safetensors" -n 1 >/dev/null \
+    && ok "Ctrl-C saves the model so far, exit 130" || not_ok "interrupt: rc $rc, $(cat "$TMP/err")"
+
+# ---- stdin ----
+head -50 datasets/dinos.txt | $SEQTOOL dinos train - --hidden 8 --iters 5 -o "$TMP/stdin.safetensors" -q >/dev/null \
+    && ok "train reads names from '-'" || not_ok "train from stdin"
+
+# ---- the course's own data (when ../shared is present) ----
+if [ -f "$SHARED/course/dinos/dinos.txt" ]; then
+    loss=$($SEQTOOL dinos train --course "$SHARED/course/dinos/dinos.txt" -o "$TMP/course.safetensors" -q | awk '/^loss/ {print $2}')
+    awk -v l="$loss" 'BEGIN {exit !(l <= 23.1)}' && ok "course setup: smoothed loss at iteration 22000 is $loss (<= 23.1)" \
+        || not_ok "course setup: loss $loss > 23.1"
+else
+    echo "skip - course fidelity: $SHARED/course/dinos/dinos.txt not present"
+fi

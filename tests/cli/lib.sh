@@ -1,0 +1,31 @@
+# tests/cli/lib.sh — helpers for the command-line tests (sourced).
+# Each check prints "ok - ..." or "not ok - ..." (counted by tests/run).
+SEQTOOL=${SEQTOOL:-./seqtool}
+PY=/usr/bin/python3
+SHARED=../shared/datasets
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+ok() { echo "ok - $*"; }
+not_ok() { echo "not ok - $*"; }
+check() { # DESC COMMAND... : passes when the command succeeds
+    local desc=$1
+    shift
+    if "$@" >/dev/null 2>&1; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+# expect_error STATUS DESC COMMAND... : the command exits STATUS with
+# exactly one line on stderr starting "seqtool", and nothing on stdout
+# (usage errors, status 2, may add one "Try ... --help" line).
+expect_error() {
+    local want=$1 desc=$2 rc lines
+    shift 2
+    "$@" >"$TMP/out" 2>"$TMP/err" </dev/null
+    rc=$?
+    lines=$(grep -vc '^Try ' "$TMP/err")
+    if [ "$rc" -eq "$want" ] && [ "$lines" -eq 1 ] && grep -q '^seqtool' "$TMP/err" && [ ! -s "$TMP/out" ]; then
+        ok "$desc: exit $rc, '$(head -1 "$TMP/err")'"
+    else
+        not_ok "$desc: exit $rc (want $want), stderr: $(head -3 "$TMP/err" | tr '\n' '|')"
+    fi
+}
