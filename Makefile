@@ -71,7 +71,7 @@ bench: deps
 
 demo: deps
 	@$(MAKE) --no-print-directory seqtool
-	./seqtool dinos train datasets/dinos.txt --epochs 8 -o dinos.safetensors
+	./seqtool dinos train datasets/dinos.txt --epochs 20 -o dinos.safetensors
 	./seqtool dinos sample -m dinos.safetensors -n 10 --novel
 
 install: seqtool

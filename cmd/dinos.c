@@ -32,14 +32,14 @@ static const char usage_text[] =
     "  FILE                    names to learn [" DEFAULT_DATA "]\n"
     "  -o, --output MODEL      model file to write [" DEFAULT_MODEL "]\n"
     "      --cell KIND         rnn, gru or lstm [lstm]\n"
-    "      --hidden N          hidden units per layer [256]\n"
-    "      --layers N          stacked recurrent layers [1]\n"
+    "      --hidden N          hidden units per layer [128]\n"
+    "      --layers N          stacked recurrent layers [2]\n"
     "      --iters N           training steps (one batch each) [from --epochs]\n"
-    "      --epochs N          passes over the names [30]\n"
+    "      --epochs N          passes over the names [60]\n"
     "      --batch N           names per step, padded to the longest [32]\n"
     "      --optim NAME        sgd, momentum or adam [adam]\n"
     "      --lr X              learning rate [0.002]\n"
-    "      --dropout P         dropout on each layer's outputs [0]\n"
+    "      --dropout P         dropout on each layer's outputs [0.3]\n"
     "      --decay X           Keras-style decay: lr / (1 + decay * step) [0]\n"
     "      --clip X            clip every gradient element to [-X, X] [off]\n"
     "      --clip-norm X       clip the gradients' global L2 norm to X [5]\n"
@@ -132,11 +132,12 @@ static void set_defaults(options *o)
     memset(o, 0, sizeof *o);
     o->model = DEFAULT_MODEL;
     o->cell = CELL_LSTM;
-    o->hidden = 256;
-    o->layers = 1;
+    o->hidden = 128;
+    o->layers = 2;
     o->batch = 32;
     o->optim = OPTIM_ADAM;
-    o->epochs = 30;
+    o->epochs = 60;
+    o->dropout = 0.3;
     o->lr = 0.002;
     o->clip_norm = 5.0;
     o->val = 0.1;
