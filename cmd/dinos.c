@@ -46,11 +46,14 @@ static const char usage_text[] =
     "      --val F             hold out fraction F of the names; report their\n"
     "                          nats/char and keep the best model [0.1]\n"
     "      --sample-every N    every N steps print the loss and a few samples\n"
+    "      --carry-state       start each name from the state the previous one\n"
+    "                          ended in, as the course does [off]\n"
     "      --keep-case         do not lower-case the names\n"
     "      --resume            continue training the model in MODEL\n"
     "      --course            the course's setup: rnn, hidden 50, batch 1, sgd,\n"
     "                          lr 0.01, clip 5, 0.01*N(0,1) init, 22001 steps,\n"
-    "                          no held-out names (other options still apply)\n"
+    "                          --carry-state, no held-out names (other options\n"
+    "                          still apply)\n"
     "\n"
     "sample:\n"
     "  -m, --model MODEL       model to read [" DEFAULT_MODEL "]\n"
@@ -73,7 +76,7 @@ static const char usage_text[] =
 enum {
     OPT_CELL = 256, OPT_HIDDEN, OPT_LAYERS, OPT_ITERS, OPT_EPOCHS, OPT_BATCH,
     OPT_OPTIM, OPT_LR, OPT_DROPOUT, OPT_DECAY, OPT_CLIP, OPT_CLIP_NORM, OPT_VAL,
-    OPT_SAMPLE_EVERY, OPT_KEEP_CASE, OPT_RESUME, OPT_COURSE, OPT_TEMPERATURE,
+    OPT_SAMPLE_EVERY, OPT_CARRY_STATE, OPT_KEEP_CASE, OPT_RESUME, OPT_COURSE, OPT_TEMPERATURE,
     OPT_PREFIX, OPT_MAX_LEN, OPT_NOVEL, OPT_SEED, OPT_JSON
 };
 
@@ -97,6 +100,7 @@ static const struct option long_options[] = {
     {"clip-norm", required_argument, 0, OPT_CLIP_NORM},
     {"val", required_argument, 0, OPT_VAL},
     {"sample-every", required_argument, 0, OPT_SAMPLE_EVERY},
+    {"carry-state", no_argument, 0, OPT_CARRY_STATE},
     {"keep-case", no_argument, 0, OPT_KEEP_CASE},
     {"resume", no_argument, 0, OPT_RESUME},
     {"course", no_argument, 0, OPT_COURSE},
@@ -117,7 +121,7 @@ typedef struct {
     int cell, hidden, layers, batch, optim;
     long iters, epochs, sample_every;
     double lr, dropout, decay, clip, clip_norm, val;
-    int keep_case, resume, course, json, quiet;
+    int carry_state, keep_case, resume, course, json, quiet;
     float init_scale;
     /* sample */
     long count, max_len;
@@ -160,6 +164,7 @@ static void set_course(options *o)
     o->clip_norm = 0;
     o->dropout = 0;
     o->iters = 22001;
+    o->carry_state = 1;
     o->val = 0;
     o->init_scale = COURSE_INIT_SCALE;
 }
@@ -170,7 +175,7 @@ static int option_allowed(const char *action, int c)
     static const int common[] = {'q', 'h', OPT_SEED, OPT_JSON, 0};
     static const int train[] = {'o', OPT_CELL, OPT_HIDDEN, OPT_LAYERS, OPT_ITERS,
         OPT_EPOCHS, OPT_BATCH, OPT_OPTIM, OPT_LR, OPT_DROPOUT, OPT_DECAY, OPT_CLIP,
-        OPT_CLIP_NORM, OPT_VAL, OPT_SAMPLE_EVERY, OPT_KEEP_CASE, OPT_RESUME,
+        OPT_CLIP_NORM, OPT_VAL, OPT_SAMPLE_EVERY, OPT_CARRY_STATE, OPT_KEEP_CASE, OPT_RESUME,
         OPT_COURSE, 0};
     static const int sample[] = {'m', 'n', OPT_TEMPERATURE, OPT_PREFIX,
         OPT_MAX_LEN, OPT_NOVEL, 0};
@@ -237,6 +242,7 @@ static void parse_options(options *o, int argc, char **argv)
         case OPT_CLIP_NORM: o->clip_norm = cli_double("--clip-norm", optarg, 0, 1e30); break;
         case OPT_VAL: o->val = cli_double("--val", optarg, 0, 0.9); break;
         case OPT_SAMPLE_EVERY: o->sample_every = cli_long("--sample-every", optarg, 0, 1000000000); break;
+        case OPT_CARRY_STATE: o->carry_state = 1; break;
         case OPT_KEEP_CASE: o->keep_case = 1; break;
         case OPT_RESUME: o->resume = 1; break;
         case OPT_COURSE: o->course = 1; break;
@@ -607,6 +613,7 @@ static int dinos_train(options *o)
         if (names.len[i] > maxlen)
             maxlen = names.len[i];
     d.lm.dropout = (float)o->dropout;
+    d.lm.carry = o->carry_state;
     if (charlm_reserve(&d.lm, maxlen + 1 > 51 ? maxlen + 1 : 51, B) < 0)
         die("out of memory");
     long iters = o->iters ? o->iters : (o->epochs * (long)ntrain + B - 1) / B;
@@ -616,7 +623,7 @@ static int dinos_train(options *o)
     float *best = nval ? malloc(d.lm.ps.total * sizeof *best) : NULL;
     if (!ptr || !lens || (nval && !best))
         die("out of memory");
-    double best_val = INFINITY;
+    double best_val = INFINITY, last_val = NAN;
     rng sample_rng;
     rng_seed(&sample_rng, o->seed + 1);
     signal(SIGINT, on_stop_signal);
@@ -658,14 +665,17 @@ static int dinos_train(options *o)
                 best_val = v;
                 memcpy(best, d.lm.ps.data, d.lm.ps.total * sizeof *best);
             }
-            progress_log(&pr, "step %ld: loss %.4f, held-out %.4f nats/char", done, st.loss, v);
+            last_val = v;
         }
         if (o->sample_every && it % o->sample_every == 0) {
             progress_log(&pr, "Iteration: %ld, Loss: %f", it, st.loss);
             print_samples(&d, &sample_rng, 7, &pr);
         }
-        char extra[64];
-        snprintf(extra, sizeof extra, "loss %.4f", st.loss);
+        char extra[96];
+        if (isnan(last_val))
+            snprintf(extra, sizeof extra, "loss %.4f", st.loss);
+        else
+            snprintf(extra, sizeof extra, "loss %.4f, held-out %.4f nats/char", st.loss, last_val);
         progress_update(&pr, done, extra);
     }
     progress_end(&pr);

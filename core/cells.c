@@ -152,16 +152,9 @@ void cell_forward(const cell *c, cell_cache *k, int T, int B, const float *x,
                   const float *mask)
 {
     size_t BH = (size_t)B * c->hid;
-    if (h0)
-        memcpy(k->h, h0, BH * sizeof *h0);
-    else
-        vec_zero(k->h, BH);
-    if (c->kind == CELL_LSTM) {
-        if (c0)
-            memcpy(k->c, c0, BH * sizeof *c0);
-        else
-            vec_zero(k->c, BH);
-    }
+    vec_copy_or_zero(k->h, h0, BH);
+    if (c->kind == CELL_LSTM)
+        vec_copy_or_zero(k->c, c0, BH);
     cell_project_input(c, k, 0, T, B, x, ids);
     for (int t = 0; t < T; t++)
         cell_step_forward(c, k, t, B, mask ? mask + (size_t)t * B : NULL);
@@ -336,14 +329,8 @@ void cell_backward(const cell *c, cell_cache *k, int T, int B, const float *x,
                    const float *mask)
 {
     size_t BH = (size_t)B * c->hid;
-    if (dhT)
-        memcpy(k->dh, dhT, BH * sizeof *dhT);
-    else
-        vec_zero(k->dh, BH);
-    if (dcT)
-        memcpy(k->dc, dcT, BH * sizeof *dcT);
-    else
-        vec_zero(k->dc, BH);
+    vec_copy_or_zero(k->dh, dhT, BH);
+    vec_copy_or_zero(k->dc, dcT, BH);
     for (int t = T - 1; t >= 0; t--) {
         if (dH) {
             const float *d = dH + (size_t)t * BH;

@@ -34,7 +34,10 @@ void charlm_free(charlm *m)
         cell_cache_free(&m->cache[l]);
         free(m->drop[l]);
         free(m->dmask[l]);
+        free(m->state_h[l]);
+        free(m->state_c[l]);
     }
+    free(m->mask);
     free(m->ids);
     free(m->targets);
     free(m->logits);
@@ -67,11 +70,13 @@ int charlm_reserve(charlm *m, int T, int B)
             return -1;
     if (m->ids && T <= m->T && B <= m->B)
         return 0;
+    int oldB = m->B;
     if (m->ids) {
         if (T < m->T) T = m->T;
         if (B < m->B) B = m->B;
     }
     free(m->ids); free(m->targets); free(m->logits); free(m->dH); free(m->dX);
+    free(m->mask);
     size_t TB = (size_t)T * B;
     m->T = T;
     m->B = B;
@@ -80,7 +85,21 @@ int charlm_reserve(charlm *m, int T, int B)
     m->logits = vec_alloc(TB * m->V);
     m->dH = vec_alloc(TB * m->H);
     m->dX = vec_alloc(TB * m->H);
-    int ok = m->ids && m->targets && m->logits && m->dH && m->dX;
+    m->mask = vec_alloc(TB);
+    int ok = m->ids && m->targets && m->logits && m->dH && m->dX && m->mask;
+    for (int l = 0; ok && m->carry && l < m->L; l++) {
+        /* Grown for more rows: rows past the old B start from zero. */
+        float *h = vec_alloc((size_t)B * m->H), *c = vec_alloc((size_t)B * m->H);
+        if (h && c && m->state_h[l]) {
+            memcpy(h, m->state_h[l], (size_t)oldB * m->H * sizeof *h);
+            memcpy(c, m->state_c[l], (size_t)oldB * m->H * sizeof *c);
+        }
+        free(m->state_h[l]);
+        free(m->state_c[l]);
+        m->state_h[l] = h;
+        m->state_c[l] = c;
+        ok = h && c;
+    }
     for (int l = 0; ok && m->dropout > 0 && l < m->L; l++) {
         free(m->drop[l]);
         free(m->dmask[l]);
@@ -102,6 +121,7 @@ int charlm_batch(charlm *m, int B, const int *const *names, const int *lens)
             int n = lens[b], i = t * B + b;
             m->ids[i] = t == 0 || t > n ? -1 : names[b][t - 1];
             m->targets[i] = t < n ? names[b][t] : t == n ? 0 : -1;
+            m->mask[i] = m->targets[i] >= 0;
         }
     return T;
 }
@@ -116,11 +136,21 @@ static float *layer_output(const charlm *m, int l, int B)
 void charlm_forward(charlm *m, int T, int B, rng *r)
 {
     m->dropping = r && m->dropout > 0;
+    m->carrying = r && m->carry;
     size_t n = (size_t)T * B * m->H;
     for (int l = 0; l < m->L; l++) {
         const float *x = l ? layer_output(m, l - 1, B) : NULL;
         cell_forward(&m->layer[l], &m->cache[l], T, B, x, l ? NULL : m->ids,
-                     NULL, NULL, NULL);
+                     m->carrying ? m->state_h[l] : NULL,
+                     m->carrying ? m->state_c[l] : NULL,
+                     m->carrying ? m->mask : NULL);
+        if (m->carrying) {
+            /* Padded steps carried each row's state to step T. */
+            size_t BH = (size_t)B * m->H;
+            memcpy(m->state_h[l], m->cache[l].h + (size_t)T * BH, BH * sizeof(float));
+            if (m->kind == CELL_LSTM)
+                memcpy(m->state_c[l], m->cache[l].c + (size_t)T * BH, BH * sizeof(float));
+        }
         if (m->dropping)
             dropout_forward(m->drop[l], cell_outputs(&m->layer[l], &m->cache[l], B),
                             m->dmask[l], n, m->dropout, r);
@@ -139,7 +169,8 @@ double charlm_backward(charlm *m, int T, int B)
         if (m->dropping)
             dropout_backward(m->dH, m->dH, m->dmask[l], n);
         cell_backward(&m->layer[l], &m->cache[l], T, B, x, l ? NULL : m->ids,
-                      m->dH, NULL, NULL, l ? m->dX : NULL, NULL, NULL, NULL);
+                      m->dH, NULL, NULL, l ? m->dX : NULL, NULL, NULL,
+                      m->carrying ? m->mask : NULL);
         if (l) {
             float *t = m->dH;
             m->dH = m->dX;
@@ -166,7 +197,7 @@ int charlm_sample(charlm *m, rng *r, float temperature, const int *prefix,
                   int plen, int max_len, int *out)
 {
     int n = 0, prev = -1;
-    m->dropping = 0;
+    m->dropping = m->carrying = 0;
     for (int t = 0; t < max_len + 1; t++) {
         for (int l = 0; l < m->L; l++) {
             cell_cache *k = &m->cache[l];

@@ -37,6 +37,13 @@ typedef struct {
     float dropout;
     int dropping;   /* the last forward pass applied dropout */
     float *drop[CHARLM_MAX_LAYERS], *dmask[CHARLM_MAX_LAYERS]; /* [T][B][H] */
+    /* carry: while training, each batch row starts from the state the
+     * previous batch's row ended in (the course passes a_prev from one
+     * name to the next); no gradient flows between batches. */
+    int carry;
+    int carrying;   /* the last forward pass carried state */
+    float *mask;    /* [T][B] 1 on real steps, 0 on padding */
+    float *state_h[CHARLM_MAX_LAYERS], *state_c[CHARLM_MAX_LAYERS]; /* [B][H] */
 } charlm;
 
 /* Register and allocate the parameters (zero); 0 or -1. */
@@ -48,7 +55,7 @@ void charlm_free(charlm *m);
 void charlm_init_weights(charlm *m, rng *r, float normal_scale);
 
 /* Size the workspace for T steps of B names (grows only); 0 or -1.
- * Set m->dropout before the first call. */
+ * Set m->dropout and m->carry before the first call. */
 int charlm_reserve(charlm *m, int T, int B);
 
 /* Lay out B names (ids in [1, V), lengths lens) as one padded batch;

@@ -241,6 +241,14 @@ void vec_zero(float *x, size_t n)
         memset(x, 0, n * sizeof *x);
 }
 
+void vec_copy_or_zero(float *dst, const float *src, size_t n)
+{
+    if (src)
+        memcpy(dst, src, n * sizeof *dst);
+    else
+        vec_zero(dst, n);
+}
+
 float *vec_alloc(size_t n)
 {
     size_t bytes = (n * sizeof(float) + 63) / 64 * 64;

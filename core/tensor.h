@@ -36,6 +36,9 @@ void mat_sum_rows(float *db, const float *X, int M, int N);
 /* Zero n floats. */
 void vec_zero(float *x, size_t n);
 
+/* dst = src (n floats), or zeros when src is NULL. */
+void vec_copy_or_zero(float *dst, const float *src, size_t n);
+
 /* Allocate n zeroed floats (64-byte aligned); NULL when out of memory. */
 float *vec_alloc(size_t n);
 

@@ -363,6 +363,43 @@ static void test_charlm(void)
     }
 }
 
+/* With carry, a padded row hands on the state of its own last step. */
+static void test_charlm_carry(void)
+{
+    charlm a, b;
+    charlm_init(&a, CELL_LSTM, 6, 4, 2);
+    charlm_init_weights(&a, &R, 0);
+    charlm_init(&b, CELL_LSTM, 6, 4, 2);
+    memcpy(b.ps.data, a.ps.data, a.ps.total * sizeof(float));
+    a.carry = 1;
+    charlm_reserve(&a, 8, 2);
+    charlm_reserve(&b, 8, 1);
+    int x[] = {1, 2}, y[] = {3, 4, 5, 1, 2};
+    const int *names[] = {x, y};
+    int lens[] = {2, 5};
+    rng r;
+    rng_seed(&r, 1);
+    int T = charlm_batch(&a, 2, names, lens);
+    charlm_forward(&a, T, 2, &r);
+    int T1 = charlm_batch(&b, 1, names, lens);
+    charlm_forward(&b, T1, 1, NULL);
+    double d = 0;
+    for (int l = 0; l < 2; l++)
+        for (int j = 0; j < 4; j++) {
+            d = fmax(d, fabs(a.state_h[l][j] - b.cache[l].h[T1 * 4 + j]));
+            d = fmax(d, fabs(a.state_c[l][j] - b.cache[l].c[T1 * 4 + j]));
+        }
+    /* The next batch starts from that state: row 0's loss changes. */
+    charlm_forward(&a, T, 2, &r);
+    double carried = charlm_name_nats(&a, T, 2, 0);
+    charlm_forward(&a, T, 2, NULL);
+    double fresh = charlm_name_nats(&a, T, 2, 0);
+    check(d < 1e-6 && carried != fresh,
+          "carry: a padded row hands on its own final state (diff %.1e) to the next batch", d);
+    charlm_free(&a);
+    charlm_free(&b);
+}
+
 /* ---- products and element-wise maths ---- */
 
 static void test_gemm(void)
@@ -649,6 +686,7 @@ int main(int argc, char **argv)
     test_layers();
     test_loss();
     test_charlm();
+    test_charlm_carry();
     test_gemm();
     test_vec_math();
     test_rng();
