@@ -503,6 +503,9 @@ static void resume_state(const dinos_model *d, optimizer *opt, train_state *st)
     long step = 0;
     if (model_in_meta_int(f, "train.step", 0, 1L << 62, &step, err) == 0)
         st->step = step;
+    long chars = 0;
+    if (model_in_meta_int(f, "train.chars", 0, 1L << 62, &chars, err) == 0)
+        st->chars = chars;
     const char *loss = model_in_meta(f, "train.loss");
     if (loss)
         st->loss = strtod(loss, NULL);
@@ -601,7 +604,10 @@ static int dinos_train(options *o)
         die("out of memory");
     for (int i = 0; i < n; i++)
         order[i] = i;
-    rng_shuffle_int(&r, order, n);
+    /* A stream of its own, so that --resume holds out the same names. */
+    rng split;
+    rng_seed(&split, o->seed + 2);
+    rng_shuffle_int(&split, order, n);
     int nval = (int)(o->val * n + 0.5);
     if (o->val > 0 && nval == 0)
         nval = 1;
