@@ -869,7 +869,7 @@ static int dinos_score(options *o)
     if (f != stdin)
         fclose(f);
     int *buf = malloc((size_t)SCORE_BATCH * (NAME_MAX_BYTES + 1) * sizeof *buf);
-    if (!buf || charlm_reserve(&d.lm, NAME_MAX_BYTES + 1, SCORE_BATCH) < 0)
+    if (!buf)
         die("out of memory");
     const int *ptr[SCORE_BATCH];
     int lens[SCORE_BATCH], row[SCORE_BATCH];
@@ -885,6 +885,13 @@ static int dinos_score(options *o)
             lens[k] = n;
             row[b] = k++;
         }
+        /* The workspace grows to the longest name seen, not the limit. */
+        int longest = 0;
+        for (int j = 0; j < k; j++)
+            if (lens[j] > longest)
+                longest = lens[j];
+        if (charlm_reserve(&d.lm, longest + 1, SCORE_BATCH) < 0)
+            die("out of memory");
         int T = k ? charlm_batch(&d.lm, k, ptr, lens) : 0;
         if (k)
             charlm_forward(&d.lm, T, k, NULL);
