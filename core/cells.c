@@ -54,12 +54,10 @@ int cell_register(cell *c, params *ps, cell_kind kind, int in, int hid,
     c->w_ih = add_named(ps, prefix, "weight_ih", suffix, gh, in);
     c->w_hh = add_named(ps, prefix, "weight_hh", suffix, gh, hid);
     c->b_ih = add_named(ps, prefix, "bias_ih", suffix, gh, 0);
-    c->b_hh = kind == CELL_GRU ? add_named(ps, prefix, "bias_hh", suffix, gh, 0) : -2;
-    if (c->w_ih < 0 || c->w_hh < 0 || c->b_ih < 0 || c->b_hh == -1)
+    c->b_hh = -1;
+    if (kind == CELL_GRU && (c->b_hh = add_named(ps, prefix, "bias_hh", suffix, gh, 0)) < 0)
         return -1;
-    if (c->b_hh == -2)
-        c->b_hh = -1;
-    return 0;
+    return c->w_ih < 0 || c->w_hh < 0 || c->b_ih < 0 ? -1 : 0;
 }
 
 void cell_init_default(cell *c, rng *r)
