@@ -40,6 +40,13 @@ static void fill_uniform(float *x, size_t n, float a)
         x[i] = (2 * rng_uniform(&R) - 1) * a;
 }
 
+/* Every tensor of ps uniform in [-a, a]. */
+static void fill_params(params *ps, float a)
+{
+    for (int i = 0; i < ps->n; i++)
+        fill_uniform(params_data(ps, i), ps->p[i].size, a);
+}
+
 /* ---- the gradient checker ---- */
 
 typedef double (*loss_fn)(void *ctx);
@@ -81,6 +88,14 @@ static double params_grad_error(loss_fn loss, void *ctx, params *ps, const char 
 
 enum { T_ = 5, B_ = 3, I_ = 3, H_ = 4 };
 
+/* mask [T_][B_] for rows of lengths 5, 3, 1: right padding. */
+static void padding_mask(float *mask)
+{
+    for (int s = 0; s < T_; s++)
+        for (int b = 0; b < B_; b++)
+            mask[s * B_ + b] = s < T_ - 2 * b;
+}
+
 typedef struct {
     cell c;
     cell_cache k;
@@ -113,18 +128,14 @@ static void test_cell(cell_kind kind, int use_mask, int expect_fault)
     cell_register(&t->c, &t->ps, kind, I_, H_, "rnn.", "_l0");
     params_alloc(&t->ps);
     cell_cache_reserve(&t->k, &t->c, T_, B_);
-    for (int i = 0; i < t->ps.n; i++)
-        fill_uniform(params_data(&t->ps, i), t->ps.p[i].size, 0.6f);
+    fill_params(&t->ps, 0.6f);
     fill_uniform(t->x, sizeof t->x / 4, 1);
     fill_uniform(t->h0, B_ * H_, 0.5f);
     fill_uniform(t->c0, B_ * H_, 0.5f);
     fill_uniform(t->R, sizeof t->R / 4, 1);
     fill_uniform(t->RT, B_ * H_, 1);
     fill_uniform(t->RC, B_ * H_, 1);
-    /* Row lengths 5, 3, 1: right padding. */
-    for (int s = 0; s < T_; s++)
-        for (int b = 0; b < B_; b++)
-            t->mask[s * B_ + b] = s < T_ - 2 * b;
+    padding_mask(t->mask);
     t->use_mask = use_mask;
 
     cell_loss(t);
@@ -175,12 +186,9 @@ static void test_bicell(void)
     bicell_register(&t->bc, &t->ps, CELL_LSTM, I_, H_, "enc.", "_l0");
     params_alloc(&t->ps);
     bicell_cache_reserve(&t->k, &t->bc, T_, B_);
-    for (int i = 0; i < t->ps.n; i++)
-        fill_uniform(params_data(&t->ps, i), t->ps.p[i].size, 0.6f);
+    fill_params(&t->ps, 0.6f);
     fill_uniform(t->x, sizeof t->x / 4, 1);
-    for (int s = 0; s < T_; s++)
-        for (int b = 0; b < B_; b++)
-            t->mask[s * B_ + b] = s < T_ - 2 * b;
+    padding_mask(t->mask);
     fill_uniform(t->R, sizeof t->R / 4, 1);
     float *dout = malloc(sizeof t->R);
     for (int i = 0; i < T_ * B_ * 2 * H_; i++)
@@ -246,8 +254,7 @@ static void test_layers(void)
     embedding_register(&t->e, &t->ps, "emb.weight", 7, 5);
     dense_register(&t->d, &t->ps, "out.", 5, 4);
     params_alloc(&t->ps);
-    for (int i = 0; i < t->ps.n; i++)
-        fill_uniform(params_data(&t->ps, i), t->ps.p[i].size, 0.8f);
+    fill_params(&t->ps, 0.8f);
     int ids[6] = {3, 0, 6, 3, -1, 2};
     memcpy(t->ids, ids, sizeof ids);
     fill_uniform(t->x, 30, 1);
@@ -332,8 +339,7 @@ static void test_charlm(void)
         charlm_init(&t->m, kind, 6, 5, 2);
         /* Weights larger than the default init, so that every gradient
          * stands well above float rounding in the differences. */
-        for (int i = 0; i < t->m.ps.n; i++)
-            fill_uniform(params_data(&t->m.ps, i), t->m.ps.p[i].size, 0.8f);
+        fill_params(&t->m.ps, 0.8f);
         charlm_reserve(&t->m, 8, 3);
         int a[] = {1, 2, 3, 4, 5, 1}, b[] = {5, 4}, c[] = {2, 2, 3};
         const int *names[] = {a, b, c};
