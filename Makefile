@@ -11,9 +11,9 @@ CC ?= cc
 CFLAGS ?= -O3 -g
 PKGS := blas-netlib libcjson
 WARN := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wno-psabi
-ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -MMD -MP -Icore -Icmd -Itests \
+ALL_CFLAGS := -std=gnu11 -pthread $(WARN) $(CFLAGS) -MMD -MP -Icore -Icmd -Itests \
 	-DSEQTOOL_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lblas -lcjson) -lm
+LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lblas -lcjson) -lm -pthread
 
 # Build variants: SANITIZE=1 (ASan + UBSan), NATIVE=1 (-march=native).
 BUILD := build/release

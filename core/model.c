@@ -1,42 +1,74 @@
 /* model — safetensors reading and writing; see model.h. */
 #include "model.h"
 
+#include "fileio.h"
+
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #define HEADER_MAX (100u << 20) /* the limit the reference reader uses */
 
+/* Slicing by 8: table[k][b] is the CRC of byte b followed by k zero bytes. */
+static uint32_t crc_table[8][256];
+
+static void crc_init(void)
+{
+    for (uint32_t i = 0; i < 256; i++) {
+        uint32_t c = i;
+        for (int k = 0; k < 8; k++)
+            c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+        crc_table[0][i] = c;
+    }
+    for (int k = 1; k < 8; k++)
+        for (int i = 0; i < 256; i++)
+            crc_table[k][i] = crc_table[k - 1][i] >> 8 ^ crc_table[0][crc_table[k - 1][i] & 0xFF];
+}
+
 uint32_t crc32_update(uint32_t crc, const void *buf, size_t n)
 {
-    static uint32_t table[256];
-    if (!table[1])
-        for (uint32_t i = 0; i < 256; i++) {
-            uint32_t c = i;
-            for (int k = 0; k < 8; k++)
-                c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            table[i] = c;
-        }
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, crc_init);
+    const uint32_t(*t)[256] = (const uint32_t(*)[256])crc_table;
     const unsigned char *p = buf;
     crc = ~crc;
+    for (; n >= 8; n -= 8, p += 8) {
+        uint32_t lo = crc ^ ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
+        uint32_t hi = (uint32_t)p[4] | (uint32_t)p[5] << 8 | (uint32_t)p[6] << 16 | (uint32_t)p[7] << 24;
+        crc = t[7][lo & 0xFF] ^ t[6][lo >> 8 & 0xFF] ^ t[5][lo >> 16 & 0xFF] ^ t[4][lo >> 24] ^
+              t[3][hi & 0xFF] ^ t[2][hi >> 8 & 0xFF] ^ t[1][hi >> 16 & 0xFF] ^ t[0][hi >> 24];
+    }
     while (n--)
-        crc = table[(crc ^ *p++) & 0xFF] ^ (crc >> 8);
+        crc = t[0][(crc ^ *p++) & 0xFF] ^ crc >> 8;
     return ~crc;
+}
+
+/* Bytes per element of a safetensors dtype, or 0 when unknown. */
+static size_t dtype_size(const char *dtype)
+{
+    static const struct { const char *name; size_t size; } types[] = {
+        {"BOOL", 1}, {"U8", 1}, {"I8", 1}, {"I16", 2}, {"U16", 2}, {"F16", 2},
+        {"BF16", 2}, {"I32", 4}, {"U32", 4}, {"F32", 4}, {"I64", 8}, {"U64", 8},
+        {"F64", 8},
+    };
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+        if (strcmp(dtype, types[i].name) == 0)
+            return types[i].size;
+    return 0;
 }
 
 /* ---- writing ---- */
 
 typedef struct {
     char *name;
+    const char *dtype;
     int ndim, shape[4];
-    size_t size;
-    const float *data;
+    size_t count, elem; /* elements, bytes per element */
+    const void *data;
 } out_tensor;
 
 struct model_out {
@@ -81,7 +113,14 @@ int model_out_metaf(model_out *m, const char *key, const char *fmt, ...)
 int model_out_tensor(model_out *m, const char *name, int ndim,
                      const int *shape, const float *data)
 {
-    if (ndim < 1 || ndim > 4)
+    return model_out_tensor_typed(m, name, "F32", ndim, shape, data);
+}
+
+int model_out_tensor_typed(model_out *m, const char *name, const char *dtype,
+                           int ndim, const int *shape, const void *data)
+{
+    size_t elem = dtype_size(dtype);
+    if (ndim < 1 || ndim > 4 || !elem)
         return -1;
     if (m->n == m->cap) {
         int cap = m->cap ? 2 * m->cap : 16;
@@ -94,11 +133,13 @@ int model_out_tensor(model_out *m, const char *name, int ndim,
     out_tensor *t = &m->t[m->n];
     if (!(t->name = strdup(name)))
         return -1;
+    t->dtype = dtype;
+    t->elem = elem;
     t->ndim = ndim;
-    t->size = 1;
+    t->count = 1;
     for (int d = 0; d < ndim; d++) {
         t->shape[d] = shape[d];
-        t->size *= (size_t)shape[d];
+        t->count *= (size_t)shape[d];
     }
     t->data = data;
     m->n++;
@@ -125,24 +166,47 @@ void model_out_free(model_out *m)
     free(m);
 }
 
-/* The data section: little-endian float32, tensors in order. */
-static unsigned char *build_data(const model_out *m, size_t *size)
+
+/* The data section is streamed in chunks: each tensor's elements in
+ * little-endian byte order, tensors back to back. */
+#define CHUNK (1u << 16)
+
+/* Fill buf with up to CHUNK bytes of tensor t from element k on; returns
+ * the number of bytes. */
+static size_t tensor_chunk(const out_tensor *t, size_t k, unsigned char *buf)
 {
-    size_t total = 0;
-    for (int i = 0; i < m->n; i++)
-        total += m->t[i].size * 4;
-    unsigned char *buf = malloc(total ? total : 1), *p = buf;
+    size_t n = t->count - k;
+    if (n > CHUNK / t->elem)
+        n = CHUNK / t->elem;
+    const unsigned char *src = (const unsigned char *)t->data + k * t->elem;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(buf, src, n * t->elem);
+#else
+    for (size_t i = 0; i < n; i++)
+        for (size_t b = 0; b < t->elem; b++)
+            buf[i * t->elem + b] = src[i * t->elem + t->elem - 1 - b];
+#endif
+    return n * t->elem;
+}
+
+/* Visit the data section chunk by chunk: CRC it (f NULL) or write it. */
+static int stream_data(const model_out *m, FILE *f, uint32_t *crc)
+{
+    unsigned char *buf = malloc(CHUNK);
     if (!buf)
-        return NULL;
-    for (int i = 0; i < m->n; i++)
-        for (size_t k = 0; k < m->t[i].size; k++) {
-            uint32_t u;
-            memcpy(&u, &m->t[i].data[k], 4);
-            for (int b = 0; b < 4; b++)
-                *p++ = (unsigned char)(u >> (8 * b));
+        return -1;
+    int rc = 0;
+    for (int i = 0; i < m->n && rc == 0; i++)
+        for (size_t k = 0; k < m->t[i].count && rc == 0;) {
+            size_t bytes = tensor_chunk(&m->t[i], k, buf);
+            k += bytes / m->t[i].elem;
+            if (!f)
+                *crc = crc32_update(*crc, buf, bytes);
+            else if (fwrite(buf, 1, bytes, f) != bytes)
+                rc = -1;
         }
-    *size = total;
-    return buf;
+    free(buf);
+    return rc;
 }
 
 static char *build_header(model_out *m, uint32_t crc, size_t *len)
@@ -159,14 +223,14 @@ static char *build_header(model_out *m, uint32_t crc, size_t *len)
     for (int i = 0; i < m->n; i++) {
         const out_tensor *t = &m->t[i];
         cJSON *o = cJSON_AddObjectToObject(root, t->name);
-        double offs[2] = {(double)off, (double)(off + t->size * 4)};
-        if (!o || !cJSON_AddStringToObject(o, "dtype", "F32") ||
+        double offs[2] = {(double)off, (double)(off + t->count * t->elem)};
+        if (!o || !cJSON_AddStringToObject(o, "dtype", t->dtype) ||
             !cJSON_AddItemToObject(o, "shape", cJSON_CreateIntArray(t->shape, t->ndim)) ||
             !cJSON_AddItemToObject(o, "data_offsets", cJSON_CreateDoubleArray(offs, 2))) {
             cJSON_Delete(root);
             return NULL;
         }
-        off += t->size * 4;
+        off += t->count * t->elem;
     }
     char *json = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
@@ -184,69 +248,35 @@ static char *build_header(model_out *m, uint32_t crc, size_t *len)
     return h;
 }
 
-static int write_all(int fd, const void *buf, size_t n)
-{
-    const char *p = buf;
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
 
 int model_out_write(model_out *m, const char *path, char *err)
 {
-    size_t data_size = 0, hlen = 0;
-    unsigned char *data = build_data(m, &data_size);
-    char *header = data ? build_header(m, crc32_update(0, data, data_size), &hlen) : NULL;
+    size_t hlen = 0;
+    uint32_t crc = 0;
+    char *header = stream_data(m, NULL, &crc) == 0 ? build_header(m, crc, &hlen) : NULL;
     if (!header) {
-        free(data);
         snprintf(err, MODEL_ERR_MAX, "cannot write '%s': out of memory", path);
         return -1;
     }
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 16);
-    int fd = -1, rc = -1;
-    if (!tmp)
-        goto out;
-    snprintf(tmp, plen + 16, "%s.tmp-XXXXXX", path);
-    fd = mkstemp(tmp);
-    if (fd < 0)
-        goto out;
     unsigned char len8[8];
     for (int b = 0; b < 8; b++)
         len8[b] = (unsigned char)((uint64_t)hlen >> (8 * b));
-    mode_t mask = umask(0);
-    umask(mask);
-    if (write_all(fd, len8, 8) < 0 || write_all(fd, header, hlen) < 0 ||
-        write_all(fd, data, data_size) < 0 || fchmod(fd, 0666 & ~mask) < 0 ||
-        fsync(fd) < 0)
-        goto out;
-    if (close(fd) < 0) {
-        fd = -1;
-        goto out;
+    atomic_file a;
+    int rc = atomic_open(&a, path);
+    if (rc == 0) {
+        if (fwrite(len8, 1, 8, a.f) != 8 || fwrite(header, 1, hlen, a.f) != hlen ||
+            stream_data(m, a.f, NULL) < 0) {
+            int e = errno;
+            atomic_abort(&a);
+            errno = e ? e : EIO;
+            rc = -1;
+        } else {
+            rc = atomic_commit(&a);
+        }
     }
-    fd = -1;
-    if (rename(tmp, path) < 0)
-        goto out;
-    rc = 0;
-out:
-    if (rc < 0) {
+    if (rc < 0)
         snprintf(err, MODEL_ERR_MAX, "cannot write '%s': %s", path, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        if (tmp)
-            unlink(tmp);
-    }
-    free(tmp);
     free(header);
-    free(data);
     return rc;
 }
 
@@ -256,42 +286,6 @@ static int fail(char *err, const char *path, const char *what)
 {
     snprintf(err, MODEL_ERR_MAX, "'%s': %s", path, what);
     return -1;
-}
-
-static int read_file(const char *path, unsigned char **bytes, size_t *size,
-                     char *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, MODEL_ERR_MAX, "cannot open '%s': %s", path, strerror(errno));
-        return -1;
-    }
-    size_t cap = 1 << 16, n = 0;
-    unsigned char *buf = malloc(cap);
-    for (;;) {
-        if (!buf) {
-            fclose(f);
-            return fail(err, path, "out of memory");
-        }
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap)
-            break;
-        cap *= 2;
-        unsigned char *b = realloc(buf, cap);
-        if (!b)
-            free(buf);
-        buf = b;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
-        snprintf(err, MODEL_ERR_MAX, "cannot read '%s': %s", path, strerror(errno));
-        return -1;
-    }
-    *bytes = buf;
-    *size = n;
-    return 0;
 }
 
 /* Check one tensor entry: F32, a sane shape, offsets inside the data. */
@@ -317,16 +311,31 @@ static int check_tensor(const cJSON *t, size_t data_size, size_t *begin,
         return -2;
     *begin = (size_t)b;
     *end = (size_t)e;
-    if (strcmp(dtype->valuestring, "F32") == 0 && count * 4 != *end - *begin)
+    size_t elem = dtype_size(dtype->valuestring);
+    if (!elem || count * elem != *end - *begin)
         return -1;
     return 0;
 }
 
+static int validate(model_in *m, const char *path, const char *kind, int verify, char *err);
+
 int model_in_open(model_in *m, const char *path, const char *kind, char *err)
 {
+    return model_in_map(m, path, kind, 1, err);
+}
+
+int model_in_map(model_in *m, const char *path, const char *kind, int verify, char *err)
+{
     memset(m, 0, sizeof *m);
-    if (read_file(path, &m->bytes, &m->size, err) < 0)
+    if (file_map(&m->file, path, err) < 0)
         return -1;
+    m->bytes = m->file.bytes;
+    m->size = m->file.size;
+    return validate(m, path, kind, verify, err);
+}
+
+static int validate(model_in *m, const char *path, const char *kind, int verify, char *err)
+{
     m->path = strdup(path);
     uint64_t hlen = 0;
     if (m->size < 8)
@@ -379,8 +388,8 @@ int model_in_open(model_in *m, const char *path, const char *kind, char *err)
         goto bad;
     }
     char hex[9];
-    snprintf(hex, sizeof hex, "%08x", crc32_update(0, m->data, m->data_size));
-    if (strcmp(hex, crc) != 0) {
+    snprintf(hex, sizeof hex, "%08x", verify ? crc32_update(0, m->data, m->data_size) : 0);
+    if (verify && strcmp(hex, crc) != 0) {
         fail(err, path, "corrupt model file (CRC mismatch)");
         goto bad;
     }
@@ -395,7 +404,7 @@ bad:
 void model_in_close(model_in *m)
 {
     cJSON_Delete(m->header);
-    free(m->bytes);
+    file_unmap(&m->file);
     free(m->path);
     memset(m, 0, sizeof *m);
 }
@@ -460,5 +469,32 @@ int model_in_params(const model_in *m, params *ps, char *err)
         if (model_in_tensor(m, ps->p[i].name, ps->p[i].ndim, ps->p[i].shape,
                             params_data(ps, i), err) < 0)
             return -1;
+    return 0;
+}
+
+int model_in_view(const model_in *m, const char *name, const char *dtype,
+                  int ndim, long long *shape, const void **data, char *err)
+{
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(m->header, name);
+    if (!t || strcmp(name, "__metadata__") == 0) {
+        snprintf(err, MODEL_ERR_MAX, "'%s': no tensor '%s'", m->path, name);
+        return -1;
+    }
+    const cJSON *dt = cJSON_GetObjectItemCaseSensitive(t, "dtype");
+    const cJSON *sh = cJSON_GetObjectItemCaseSensitive(t, "shape");
+    size_t b, e;
+    check_tensor(t, m->data_size, &b, &e);
+    int ok = strcmp(dt->valuestring, dtype) == 0 && cJSON_GetArraySize(sh) == ndim &&
+             (uintptr_t)(m->data + b) % dtype_size(dtype) == 0;
+    for (int d = 0; ok && d < ndim; d++)
+        shape[d] = (long long)cJSON_GetArrayItem(sh, d)->valuedouble;
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+    ok = 0;
+#endif
+    if (!ok) {
+        snprintf(err, MODEL_ERR_MAX, "'%s': tensor '%s' has the wrong type, shape or alignment", m->path, name);
+        return -1;
+    }
+    *data = m->data + b;
     return 0;
 }

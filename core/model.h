@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fileio.h"
 #include "params.h"
 
 #define MODEL_FORMAT_VERSION 1
@@ -40,6 +41,10 @@ int model_out_metaf(model_out *m, const char *key, const char *fmt, ...)
  * model_out_write).  0 or -1. */
 int model_out_tensor(model_out *m, const char *name, int ndim,
                      const int *shape, const float *data);
+/* The same for any safetensors dtype ("U8", "U32", "U64", ...); data holds
+ * shape's elements in host order. */
+int model_out_tensor_typed(model_out *m, const char *name, const char *dtype,
+                           int ndim, const int *shape, const void *data);
 /* Add every tensor of ps under its own name. */
 int model_out_params(model_out *m, const params *ps);
 /* Write atomically to path; 0, or -1 with a message in err. */
@@ -49,7 +54,8 @@ void model_out_free(model_out *m);
 /* ---- reading ---- */
 typedef struct {
     char *path;
-    unsigned char *bytes;   /* the whole file */
+    file_bytes file;        /* the whole file, mapped or read */
+    unsigned char *bytes;   /* file.bytes */
     size_t size;
     void *header;           /* cJSON * */
     const unsigned char *data;
@@ -60,6 +66,10 @@ typedef struct {
  * data, the CRC, seqtool.kind == kind (if kind is not NULL) and the format
  * version.  0, or -1 with a message in err. */
 int model_in_open(model_in *m, const char *path, const char *kind, char *err);
+/* The same, and with verify = 0 the CRC is not checked, so opening a
+ * large file costs no pass over its data (structure, bounds, kind and
+ * version are still checked).  Files are mapped when they can be. */
+int model_in_map(model_in *m, const char *path, const char *kind, int verify, char *err);
 void model_in_close(model_in *m);
 
 /* A metadata value, or NULL when absent. */
@@ -72,6 +82,11 @@ int model_in_has(const model_in *m, const char *name);
 /* Copy tensor name, which must be F32 of exactly this shape, into dst. */
 int model_in_tensor(const model_in *m, const char *name, int ndim,
                     const int *shape, float *dst, char *err);
+/* Point *data at tensor name inside the file, without copying: it must have
+ * this dtype and ndim (its shape is stored in shape[ndim]) and be aligned
+ * for its type.  Valid until model_in_close.  Little-endian hosts only. */
+int model_in_view(const model_in *m, const char *name, const char *dtype,
+                  int ndim, long long *shape, const void **data, char *err);
 /* Fill every tensor of ps from the file by name. */
 int model_in_params(const model_in *m, params *ps, char *err);
 

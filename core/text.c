@@ -1,6 +1,8 @@
 /* text — lines, UTF-8, vocabularies; see text.h. */
 #include "text.h"
 
+#include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -185,4 +187,191 @@ int vocab_from_utf8(vocab *v, const char *s)
         i += (size_t)k;
     }
     return 0;
+}
+
+/* ---- numbers as text ---- */
+
+static const double pow10_exact[23] = {
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+};
+
+/* d is a decimal correctly rounded to double.  Rounding d to float gives
+ * the decimal correctly rounded to float unless d lies exactly halfway
+ * between two floats (the decimal may not) or outside float's normal
+ * range; then 0, and the caller asks strtof. */
+static int double_to_float_exact(double d, float *out)
+{
+    double a = fabs(d);
+    if (a != 0 && (a < 0x1p-125 || a > 0x1.fffffep127))
+        return 0;
+    uint64_t bits;
+    memcpy(&bits, &d, sizeof bits);
+    if ((bits & 0x1FFFFFFFu) == 0x10000000u)
+        return 0;
+    *out = (float)d;
+    return 1;
+}
+
+/* strtof on the bytes [s, e), which must be consumed entirely. */
+static const char *float_parse_slow(const char *s, const char *e, float *out)
+{
+    char small[64], *buf = small;
+    size_t n = (size_t)(e - s);
+    if (n >= sizeof small && !(buf = malloc(n + 1)))
+        return NULL;
+    memcpy(buf, s, n);
+    buf[n] = 0;
+    char *stop;
+    *out = strtof(buf, &stop);
+    int whole = n > 0 && stop == buf + n;
+    if (buf != small)
+        free(buf);
+    return whole ? e : NULL;
+}
+
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/* inf, infinity, nan: the token up to the next space, to strtof. */
+static const char *float_parse_word(const char *s, const char *end, float *out)
+{
+    const char *e = s;
+    while (e < end && e - s < 40 && *e != ' ' && *e != '\t' && *e != '\n' && *e != '\r')
+        e++;
+    return float_parse_slow(s, e, out);
+}
+
+const char *float_parse(const char *s, const char *end, float *out)
+{
+    const char *p = s;
+    int neg = 0, digits = 0, any = 0, inexact = 0, exp10 = 0;
+    uint64_t m = 0;
+    if (p < end && (*p == '-' || *p == '+'))
+        neg = *p++ == '-';
+    for (; p < end && is_digit(*p); p++, any = 1) {
+        if (m == 0 && *p == '0')
+            continue;
+        if (digits < 19) {
+            m = m * 10 + (uint64_t)(*p - '0');
+            digits++;
+        } else {
+            inexact = 1;
+        }
+    }
+    if (p < end && *p == '.')
+        for (p++; p < end && is_digit(*p); p++, any = 1) {
+            if (m == 0 && *p == '0') {
+                exp10--;
+                continue;
+            }
+            if (digits < 19) {
+                m = m * 10 + (uint64_t)(*p - '0');
+                digits++;
+                exp10--;
+            } else {
+                inexact = 1;
+            }
+        }
+    if (!any)
+        return float_parse_word(s, end, out);
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        const char *q = p + 1;
+        int eneg = 0, e = 0;
+        if (q < end && (*q == '-' || *q == '+'))
+            eneg = *q++ == '-';
+        if (q < end && is_digit(*q)) {
+            for (; q < end && is_digit(*q); q++)
+                if (e < 100000)
+                    e = e * 10 + (*q - '0');
+            exp10 += eneg ? -e : e;
+            p = q;
+        }
+    }
+    if (m == 0 && !inexact) {
+        *out = neg ? -0.0f : 0.0f;
+        return p;
+    }
+    if (!inexact && m < (1ull << 53) && exp10 >= -22 && exp10 <= 22) {
+        double d = exp10 < 0 ? (double)m / pow10_exact[-exp10] : (double)m * pow10_exact[exp10];
+        if (double_to_float_exact(neg ? -d : d, out))
+            return p;
+    }
+    return float_parse_slow(s, p, out);
+}
+
+/* Write mantissa m (nd digits, no trailing zeros) times 10^-k. */
+static int format_decimal(int neg, uint64_t m, int k, char *buf)
+{
+    char dig[24];
+    int nd = snprintf(dig, sizeof dig, "%llu", (unsigned long long)m);
+    int e = nd - 1 - k; /* exponent of the leading digit */
+    char *o = buf;
+    if (neg)
+        *o++ = '-';
+    if (e < -4 || e > 8) {
+        *o++ = dig[0];
+        if (nd > 1) {
+            *o++ = '.';
+            memcpy(o, dig + 1, (size_t)nd - 1);
+            o += nd - 1;
+        }
+        o += sprintf(o, "e%c%02d", e < 0 ? '-' : '+', e < 0 ? -e : e);
+    } else if (k <= 0) {
+        memcpy(o, dig, (size_t)nd);
+        o += nd;
+        for (int i = 0; i < -k; i++)
+            *o++ = '0';
+    } else if (k >= nd) {
+        *o++ = '0';
+        *o++ = '.';
+        for (int i = 0; i < k - nd; i++)
+            *o++ = '0';
+        memcpy(o, dig, (size_t)nd);
+        o += nd;
+    } else {
+        memcpy(o, dig, (size_t)(nd - k));
+        o += nd - k;
+        *o++ = '.';
+        memcpy(o, dig + nd - k, (size_t)k);
+        o += k;
+    }
+    *o = 0;
+    return (int)(o - buf);
+}
+
+int float_format(float x, char *buf)
+{
+    if (isnan(x))
+        return sprintf(buf, "nan");
+    if (isinf(x))
+        return sprintf(buf, x < 0 ? "-inf" : "inf");
+    if (x == 0)
+        return sprintf(buf, signbit(x) ? "-0" : "0");
+    int neg = x < 0;
+    float ax = fabsf(x);
+    double a = ax;
+    int e10 = (int)floor(log10(a));
+    for (int p = 1; p <= 9; p++) {
+        int k = p - 1 - e10;
+        if (k > 22 || k < -22)
+            break;
+        double scaled = k >= 0 ? a * pow10_exact[k] : a / pow10_exact[-k];
+        double mr = nearbyint(scaled);
+        double back = k >= 0 ? mr / pow10_exact[k] : mr * pow10_exact[-k];
+        float f;
+        if (mr < 1 || !double_to_float_exact(back, &f) || f != ax)
+            continue;
+        uint64_t m = (uint64_t)mr;
+        while (m % 10 == 0) {
+            m /= 10;
+            k--;
+        }
+        return format_decimal(neg, m, k, buf);
+    }
+    /* Outside the exact range of powers of ten: let printf find it. */
+    for (int p = 6;; p++) {
+        int n = snprintf(buf, FLOAT_TEXT_MAX, "%.*g", p, (double)x);
+        if (p == 9 || strtof(buf, NULL) == x)
+            return n;
+    }
 }

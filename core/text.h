@@ -41,4 +41,16 @@ int vocab_id(const vocab *v, int cp);
 char *vocab_to_utf8(const vocab *v);
 int vocab_from_utf8(vocab *v, const char *s);
 
+/* Numbers as text, for vector files.
+ * float_parse reads one decimal number (sign, digits, point, exponent,
+ * also inf and nan) from s, stopping at end or at the first byte that
+ * cannot continue it; the result is exactly what strtof gives.  Returns the
+ * end of the number, or NULL when there is none.
+ * float_format writes the shortest decimal that float_parse (and strtof)
+ * reads back as exactly x, %g-style (at most 15 bytes plus NUL); returns
+ * its length. */
+#define FLOAT_TEXT_MAX 16
+const char *float_parse(const char *s, const char *end, float *out);
+int float_format(float x, char *buf);
+
 #endif

@@ -1,0 +1,40 @@
+/* fileio — whole files in, files out atomically.
+ *
+ * file_map gives a file's bytes: mapped read-only when it is a regular
+ * file, read into memory otherwise (pipes, /dev/stdin).  atomic_* write a
+ * file under a temporary name in the same folder and rename it into place
+ * only when everything was written, so a reader never sees half a file and
+ * an interrupted write leaves the old file as it was.
+ */
+#ifndef SEQTOOL_FILEIO_H
+#define SEQTOOL_FILEIO_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define FILEIO_ERR_MAX 512
+
+typedef struct {
+    unsigned char *bytes;
+    size_t size;
+    int mapped;
+} file_bytes;
+
+/* 0, or -1 with "cannot open 'path': reason" in err. */
+int file_map(file_bytes *fb, const char *path, char *err);
+void file_unmap(file_bytes *fb);
+
+typedef struct {
+    char *path, *tmp;
+    FILE *f;
+} atomic_file;
+
+/* Create the temporary file; write to a->f.  0, or -1 with errno set. */
+int atomic_open(atomic_file *a, const char *path);
+/* Flush, sync, close and rename into place; on any failure the temporary
+ * file is removed.  0, or -1 with errno set. */
+int atomic_commit(atomic_file *a);
+/* Give up: close and remove the temporary file. */
+void atomic_abort(atomic_file *a);
+
+#endif
