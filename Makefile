@@ -65,9 +65,10 @@ crosscheck: deps
 	@$(MAKE) --no-print-directory seqtool $(TEST_PROGS)
 	@CROSSCHECK_REQUIRED=1 SEQTOOL=$(BIN) TESTBIN=$(BUILD)/tests tests/crosscheck.sh
 
+# BENCH=NAME runs one of tests/bench/*.sh (dinos, w2v); all by default.
 bench: deps
 	@$(MAKE) --no-print-directory seqtool $(TEST_PROGS)
-	@SEQTOOL=$(BIN) TESTBIN=$(BUILD)/tests tests/bench/run
+	@SEQTOOL=$(BIN) TESTBIN=$(BUILD)/tests tests/bench/run $(BENCH)
 
 demo: deps
 	@$(MAKE) --no-print-directory seqtool
