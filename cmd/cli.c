@@ -1,6 +1,8 @@
 /* cli — shared command-line plumbing; see cli.h. */
 #include "cli.h"
 
+#include <cjson/cJSON.h>
+
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -47,6 +49,14 @@ void warn(const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     vmessage("warning: ", fmt, ap);
+    va_end(ap);
+}
+
+void inform(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmessage("", fmt, ap);
     va_end(ap);
 }
 
@@ -103,6 +113,74 @@ int cli_finish(int status)
         return 1;
     }
     return status;
+}
+
+void cli_print_json(cJSON *j)
+{
+    char *s = j ? cJSON_PrintUnformatted(j) : NULL;
+    if (!s)
+        die("out of memory");
+    puts(s);
+    free(s);
+    cJSON_Delete(j);
+}
+
+void line_reader_init(line_reader *lr, int fd)
+{
+    memset(lr, 0, sizeof *lr);
+    lr->fd = fd;
+}
+
+int line_reader_ready(const line_reader *lr)
+{
+    return lr->eof || memchr(lr->buf + lr->start, '\n', lr->end - lr->start) != NULL;
+}
+
+char *line_reader_next(line_reader *lr, size_t *len)
+{
+    for (;;) {
+        char *nl = lr->buf ? memchr(lr->buf + lr->start, '\n', lr->end - lr->start) : NULL;
+        if (nl || (lr->eof && lr->end > lr->start)) {
+            char *line = lr->buf + lr->start;
+            size_t n = nl ? (size_t)(nl - line) : lr->end - lr->start;
+            lr->start += nl ? n + 1 : n;
+            if (n > 0 && line[n - 1] == '\r')
+                n--;
+            line[n] = 0;
+            lr->lineno++;
+            *len = n;
+            return line;
+        }
+        if (lr->eof)
+            return NULL;
+        /* make room: move the partial line down, grow when full */
+        memmove(lr->buf, lr->buf + lr->start, lr->end - lr->start);
+        lr->end -= lr->start;
+        lr->start = 0;
+        if (lr->cap - lr->end < 4096) {
+            size_t cap = lr->cap ? 2 * lr->cap : 65536;
+            char *b = realloc(lr->buf, cap + 1);
+            if (!b)
+                die("out of memory");
+            lr->buf = b;
+            lr->cap = cap;
+        }
+        fflush(stdout);
+        ssize_t r = read(lr->fd, lr->buf + lr->end, lr->cap - lr->end);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            die("cannot read standard input: %s", strerror(errno));
+        if (r == 0)
+            lr->eof = 1;
+        lr->end += (size_t)r;
+    }
+}
+
+void line_reader_free(line_reader *lr)
+{
+    free(lr->buf);
+    memset(lr, 0, sizeof *lr);
 }
 
 double cli_now(void)

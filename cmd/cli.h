@@ -22,6 +22,9 @@ _Noreturn void die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 
 /* A warning line (not fatal). */
 void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* A note on stderr (a summary, not a problem); callers skip it when quiet. */
+void inform(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Parse option values or die_usage naming the option. */
 long cli_long(const char *opt, const char *s, long lo, long hi);
 double cli_double(const char *opt, const char *s, double lo, double hi);
@@ -35,6 +38,29 @@ const char *cli_display_name(const char *path);
 /* Flush stdout and exit 1 if any write failed (full disk, closed pipe);
  * returns status unchanged otherwise.  Every command ends with it. */
 int cli_finish(int status);
+
+/* Print a cJSON object as one line on stdout, then free it. */
+struct cJSON;
+void cli_print_json(struct cJSON *j);
+
+/* Lines from a file descriptor, for queries read one per line.  Before it
+ * would block on a read, the reader flushes stdout, so a program talking
+ * to seqtool through pipes gets each answer as soon as it asked. */
+typedef struct {
+    int fd;
+    char *buf;
+    size_t start, end, cap;
+    long lineno;
+    int eof;
+} line_reader;
+
+void line_reader_init(line_reader *lr, int fd);
+/* The next line without its "\n" or "\r\n", NUL-terminated, valid until
+ * the next call; NULL at the end (or on a read error: die). */
+char *line_reader_next(line_reader *lr, size_t *len);
+/* 1 when the next line can be had without blocking (or input is over). */
+int line_reader_ready(const line_reader *lr);
+void line_reader_free(line_reader *lr);
 
 /* Seconds on a monotonic clock. */
 double cli_now(void);

@@ -217,6 +217,33 @@ void vec_sigmoid(float *x, int n)
         x[i] = 1.0f / (1.0f + exp_approx(-x[i]));
 }
 
+MULTIVERSION
+float vec_dot(const float *x, const float *y, int n)
+{
+    v8 s0 = {0}, s1 = {0};
+    int k = 0;
+    for (; k + 16 <= n; k += 16) {
+        s0 += load8(x + k) * load8(y + k);
+        s1 += load8(x + k + 8) * load8(y + k + 8);
+    }
+    for (; k + 8 <= n; k += 8)
+        s0 += load8(x + k) * load8(y + k);
+    float r = hsum(s0 + s1);
+    for (; k < n; k++)
+        r += x[k] * y[k];
+    return r;
+}
+
+MULTIVERSION
+void vec_axpy(float a, const float *x, float *y, int n)
+{
+    int k = 0;
+    for (; k + 8 <= n; k += 8)
+        store8(y + k, load8(y + k) + a * load8(x + k));
+    for (; k < n; k++)
+        y[k] += a * x[k];
+}
+
 void mat_add_row(float *X, const float *b, int M, int N)
 {
     for (int i = 0; i < M; i++) {

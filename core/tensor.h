@@ -33,6 +33,12 @@ void mat_add_row(float *X, const float *b, int M, int N);
 /* db[N] += column sums of X[M x N]. */
 void mat_sum_rows(float *db, const float *X, int M, int N);
 
+/* x . y over n floats (8 partial sums, vectorized). */
+float vec_dot(const float *x, const float *y, int n);
+
+/* y += a * x over n floats. */
+void vec_axpy(float a, const float *x, float *y, int n);
+
 /* Zero n floats. */
 void vec_zero(float *x, size_t n);
 

@@ -5,15 +5,16 @@ usage: safetensors_check.py [--no-crc] FILE
 
 Checks: 8-byte little-endian header length N within the file; the N header
 bytes are UTF-8 JSON (trailing spaces allowed) holding an object; optional
-"__metadata__" maps strings to strings; every tensor has dtype "F32", a shape
-of non-negative integers and data_offsets [begin, end] with
-end - begin == 4 * prod(shape); taken in header order the tensors are
+"__metadata__" maps strings to strings; every tensor has dtype F32 (or, in
+vector files, U8, U32 or U64), a shape of non-negative integers and
+data_offsets [begin, end] with end - begin == itemsize * prod(shape); taken in header order the tensors are
 contiguous (the first begins at 0, each begins where the previous ended), so
 they cover the whole data section with no gap or overlap; metadata
 "seqtool.crc32" (8 lower-case hex digits) equals zlib.crc32 of the data
 section (skip with --no-crc, e.g. for gradump output). For seqtool.kind
 "dinos", the dinos.* metadata and the model tensors' names and shapes are
-checked too. Prints every tensor's name, shape and first values; exits 1 on
+checked too; for "vectors", the word index (offsets, NUL-terminated UTF-8
+words, and every word found by FNV-1a 64 with linear probing). Prints every tensor's name, shape and first values; exits 1 on
 any problem.
 """
 import json
@@ -65,16 +66,20 @@ def check(path, want_crc=True):
             shown = "%s... (%d characters)" % (shown[:80], len(v))
         print("metadata %s = %s" % (k, shown))
 
+    kind = meta.get("seqtool.kind")
     pos = 0
     shapes = {}
+    spans = {}
     for name, info in header.items():
         if not isinstance(info, dict):
             bad("%s: entry is not an object" % name)
             continue
         dtype, shape, offs = (info.get("dtype"), info.get("shape"),
                               info.get("data_offsets"))
-        if dtype != "F32":
+        itemsize = {"F32": 4, "U8": 1, "U32": 4, "U64": 8}.get(dtype)
+        if itemsize is None or (dtype != "F32" and kind != "vectors"):
             bad("%s: dtype %r, expected 'F32'" % (name, dtype))
+            itemsize = 4
         if (not isinstance(shape, list) or not all(
                 isinstance(d, int) and not isinstance(d, bool) and d >= 0
                 for d in shape)):
@@ -89,9 +94,9 @@ def check(path, want_crc=True):
         count = 1
         for d in shape:
             count *= d
-        if e - b != 4 * count:
+        if e - b != itemsize * count:
             bad("%s: shape %r needs %d bytes, data_offsets %r hold %d"
-                % (name, shape, 4 * count, offs, e - b))
+                % (name, shape, itemsize * count, offs, e - b))
         if b != pos:
             bad("%s: begins at %d, expected %d (%s)"
                 % (name, b, pos, "gap" if b > pos else "overlap or out of "
@@ -102,6 +107,7 @@ def check(path, want_crc=True):
             continue
         pos = max(pos, e)
         shapes[name] = shape
+        spans[name] = (dtype, b, e)
         if dtype == "F32" and e - b == 4 * count:
             vals = struct.unpack_from("<%df" % count, data, b)
             first = " ".join("%.6g" % v for v in vals[:5])
@@ -126,9 +132,64 @@ def check(path, want_crc=True):
         else:
             print("crc32 %s matches" % crc)
 
-    if meta.get("seqtool.kind") == "dinos":
+    if kind == "dinos":
         check_dinos(meta, shapes, bad)
+    if kind == "vectors":
+        check_vectors(meta, shapes, spans, data, bad)
     return problems
+
+
+def fnv1a64(b):
+    h = 0xcbf29ce484222325
+    for c in b:
+        h = ((h ^ c) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+def check_vectors(meta, shapes, spans, data, bad):
+    want = {"word_offsets": "U64", "hash": "U32", "vectors": "F32", "words": "U8"}
+    for name, dtype in want.items():
+        if name not in spans or spans[name][0] != dtype:
+            bad("vectors file lacks a %s tensor %s" % (dtype, name))
+            return
+    if meta.get("vectors.hash") != "fnv1a64-linear":
+        bad("vectors.hash is %r, expected 'fnv1a64-linear'" % meta.get("vectors.hash"))
+    n, dim = shapes["vectors"]
+    (nh,) = shapes["hash"]
+    _, b, e = spans["word_offsets"]
+    offs = struct.unpack_from("<%dQ" % ((e - b) // 8), data, b) if e > b else ()
+    _, b, e = spans["hash"]
+    table = struct.unpack_from("<%dI" % nh, data, b)
+    _, b, e = spans["words"]
+    words = data[b:e]
+    if len(offs) != n + 1 or offs[0] != 0 or offs[-1] != len(words):
+        bad("word_offsets has %d entries from %r to %r, expected %d from 0 "
+            "to %d" % (len(offs), offs[:1], offs[-1:], n + 1, len(words)))
+        return
+    if nh < n + 1 or nh & (nh - 1):
+        bad("hash size %d is not a power of two above %d" % (nh, n))
+        return
+    for i in range(n):
+        w = words[offs[i]:offs[i + 1]]
+        if not w.endswith(b"\0") or len(w) < 2 or b"\0" in w[:-1]:
+            bad("word %d is not one NUL-terminated word" % i)
+            return
+        w = w[:-1]
+        try:
+            w.decode("utf-8")
+        except UnicodeDecodeError:
+            bad("word %d is not UTF-8" % i)
+            return
+        slot = fnv1a64(w) & (nh - 1)
+        while table[slot] != 0 and table[slot] != i + 1:
+            slot = (slot + 1) & (nh - 1)
+        if table[slot] != i + 1:
+            bad("word %d (%r) is not found through the hash" % (i, w))
+            return
+    if sum(1 for x in table if x) != n:
+        bad("hash has %d entries for %d words" % (sum(1 for x in table if x), n))
+    print("vectors: %d words of %d dimensions; every word found by its hash"
+          % (n, dim))
 
 
 def check_dinos(meta, shapes, bad):

@@ -1,0 +1,68 @@
+/* sgns — word vectors by skip-gram with negative sampling (Mikolov et al.
+ * 2013, as word2vec.c and gensim's Word2Vec(sg=1) train them).
+ *
+ * The corpus is text: one sentence per line (lines longer than 10,000
+ * words are cut into pieces of 10,000, as gensim's LineSentence does),
+ * words separated by blanks.  Words seen fewer than min_count times are
+ * dropped; the rest are numbered most frequent first (ties: first seen
+ * first).  Each epoch walks every sentence: a word is kept with
+ * probability (sqrt(f/t) + 1) t/f (f its count, t = sample x all retained
+ * words; gensim's formula), and each kept word is predicted from each
+ * neighbour within a window of random size 1..window (the reduced window)
+ * on both sides: one positive and `negative` noise words drawn from
+ * unigram counts to the power 0.75, logistic loss, plain SGD whose
+ * learning rate falls linearly from alpha to min_alpha over the run.
+ * Threads split the corpus and update the shared weights without locks
+ * (Hogwild), so only threads = 1 is bit-for-bit reproducible.
+ */
+#ifndef SEQTOOL_SGNS_H
+#define SEQTOOL_SGNS_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wordindex.h"
+
+#define SGNS_ERR_MAX 256
+#define SGNS_MAX_SENTENCE 10000
+
+typedef struct {
+    int dim, window, negative, epochs, threads;
+    long min_count;
+    double sample, alpha, min_alpha;
+    uint64_t seed;
+} sgns_config;
+
+/* word2vec's and gensim's defaults: dim 100, window 5, negative 5,
+ * min_count 5, sample 1e-3, epochs 5, alpha 0.025 -> 0.0001, 1 thread,
+ * seed 1. */
+void sgns_defaults(sgns_config *c);
+
+typedef struct {
+    word_index vocab;      /* retained words, most frequent first */
+    long *count;           /* per retained word */
+    long corpus_words;     /* every word of the corpus, dropped ones too */
+    long train_words;      /* words of retained words */
+    int32_t *corpus;       /* the corpus as word numbers, -1 ends a sentence */
+    size_t corpus_len;
+    int dim;
+    float *in, *out;       /* vocab.n x dim: the word vectors, the output weights */
+} sgns_model;
+
+/* Count the words of text[size], keep the frequent ones, encode the
+ * corpus.  0, or -1 with err (out of memory, no word kept). */
+int sgns_vocab(sgns_model *m, const char *text, size_t size, const sgns_config *c, char *err);
+
+/* Called about ten times a second from the calling thread while training:
+ * words processed so far (all epochs), of total, and the learning rate. */
+typedef void (*sgns_report)(void *ctx, long done, long total, double alpha);
+
+/* Train.  A non-zero *stop (set by a signal handler) ends it early with
+ * what was learnt so far.  0, or -1 with err. */
+int sgns_train(sgns_model *m, const sgns_config *c, sgns_report report, void *ctx,
+               volatile sig_atomic_t *stop, char *err);
+
+void sgns_free(sgns_model *m);
+
+#endif

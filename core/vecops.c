@@ -1,0 +1,327 @@
+/* vecops — cosine, searches, bias direction, debiasing; see vecops.h. */
+#include "vecops.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tensor.h"
+
+double vec_cosine(const float *u, const float *v, int dim)
+{
+    double uv = 0, uu = 0, vv = 0;
+    for (int k = 0; k < dim; k++) {
+        uv += (double)u[k] * v[k];
+        uu += (double)u[k] * u[k];
+        vv += (double)v[k] * v[k];
+    }
+    return uu > 0 && vv > 0 ? uv / (sqrt(uu) * sqrt(vv)) : 0;
+}
+
+double vec_cosine_d(const double *u, const double *v, int dim)
+{
+    double uv = 0, uu = 0, vv = 0;
+    for (int k = 0; k < dim; k++) {
+        uv += u[k] * v[k];
+        uu += u[k] * u[k];
+        vv += v[k] * v[k];
+    }
+    return uu > 0 && vv > 0 ? uv / (sqrt(uu) * sqrt(vv)) : 0;
+}
+
+float *vectors_norms(const vectors *v, long n)
+{
+    float *norms = malloc((size_t)(n > 0 ? n : 1) * sizeof *norms);
+    if (!norms)
+        return NULL;
+    for (long i = 0; i < n; i++) {
+        const float *row = vectors_row(v, i);
+        double s = 0;
+        for (int k = 0; k < v->dim; k++)
+            s += (double)row[k] * row[k];
+        norms[i] = (float)sqrt(s);
+    }
+    return norms;
+}
+
+void vectors_unit(const vectors *v, const float *norms, long i, float *out)
+{
+    const float *row = vectors_row(v, i);
+    for (int k = 0; k < v->dim; k++)
+        out[k] = norms[i] > 0 ? row[k] / norms[i] : 0;
+}
+
+/* ---- searching ---- */
+
+#define TOP_CHUNK 2048
+
+static int skipped(const long *skip, int nskip, long idx)
+{
+    for (int s = 0; s < nskip; s++)
+        if (skip[s] == idx)
+            return 1;
+    return 0;
+}
+
+/* Insert (idx, score) into the sorted list hits[k] if it belongs there. */
+static void keep_best(vec_hit *hits, int k, long idx, float score)
+{
+    if (!(score > hits[k - 1].score) && hits[k - 1].index >= 0)
+        return;
+    int p = k - 1;
+    while (p > 0 && (hits[p - 1].index < 0 || score > hits[p - 1].score)) {
+        hits[p] = hits[p - 1];
+        p--;
+    }
+    hits[p].index = idx;
+    hits[p].score = score;
+}
+
+typedef struct {
+    double dc, dnorm, cc; /* VS_COURSE: d.c, |d|, |c|^2 */
+} query_consts;
+
+static void course_consts(const float *d, const float *c, int dim, query_consts *qc)
+{
+    double dc = 0, dd = 0, cc = 0;
+    for (int k = 0; k < dim; k++) {
+        dc += (double)d[k] * c[k];
+        dd += (double)d[k] * d[k];
+        cc += (double)c[k] * c[k];
+    }
+    qc->dc = dc;
+    qc->dnorm = sqrt(dd);
+    qc->cc = cc;
+}
+
+/* Score of row idx for one query; s points at its m dot products, spaced
+ * by stride. */
+static float score_of(vec_score how, const float *s, size_t stride, float norm, const query_consts *qc)
+{
+    if (norm <= 0)
+        return -INFINITY;
+    switch (how) {
+    case VS_COSINE:
+        return s[0] / norm;
+    case VS_3COSMUL: {
+        float ca = (1 + s[0] / norm) / 2, cb = (1 + s[stride] / norm) / 2;
+        float cc = (1 + s[2 * stride] / norm) / 2;
+        return cb * cc / (ca + 0.001f);
+    }
+    case VS_COURSE: {
+        double wc = s[stride], ww = (double)norm * norm;
+        double den = qc->dnorm * sqrt(fmax(ww - 2 * wc + qc->cc, 0));
+        return den > 0 ? (float)((s[0] - qc->dc) / den) : -INFINITY;
+    }
+    }
+    return -INFINITY;
+}
+
+int vectors_top(const vectors *v, const float *norms, long limit, vec_score how,
+                const float *Q, int nq, const long *skip, int nskip, int k, vec_hit *hits)
+{
+    int m = how == VS_COSINE ? 1 : how == VS_3COSMUL ? 3 : 2, dim = v->dim;
+    if (limit > v->n)
+        limit = v->n;
+    float *S = malloc((size_t)nq * (size_t)m * TOP_CHUNK * sizeof *S);
+    query_consts *qc = calloc((size_t)nq, sizeof *qc);
+    if (!S || !qc) {
+        free(S);
+        free(qc);
+        return -1;
+    }
+    for (int j = 0; j < nq; j++) {
+        if (how == VS_COURSE)
+            course_consts(Q + (size_t)j * 2 * dim, Q + ((size_t)j * 2 + 1) * dim, dim, &qc[j]);
+        for (int i = 0; i < k; i++)
+            hits[(size_t)j * k + i] = (vec_hit){-1, -INFINITY};
+    }
+    for (long r0 = 0; r0 < limit; r0 += TOP_CHUNK) {
+        int rows = limit - r0 < TOP_CHUNK ? (int)(limit - r0) : TOP_CHUNK;
+        mat_gemm(0, 1, nq * m, rows, dim, Q, vectors_row(v, r0), 0, S);
+        for (int j = 0; j < nq; j++) {
+            vec_hit *h = hits + (size_t)j * k;
+            const long *sk = skip ? skip + (size_t)j * nskip : NULL;
+            const float *s = S + (size_t)j * m * rows;
+            for (int r = 0; r < rows; r++) {
+                float sc = score_of(how, s + r, (size_t)rows, norms[r0 + r], &qc[j]);
+                if ((sc > h[k - 1].score || h[k - 1].index < 0) && sc == sc &&
+                    !skipped(sk, sk ? nskip : 0, r0 + r))
+                    keep_best(h, k, r0 + r, sc);
+            }
+        }
+    }
+    free(S);
+    free(qc);
+    return 0;
+}
+
+void analogy_vectors(const vectors *v, const float *norms, vec_score how, long a, long b,
+                          long c, float *Q, float *tmp)
+{
+    int dim = v->dim;
+    if (how == VS_COURSE) {
+        const float *ea = vectors_row(v, a), *eb = vectors_row(v, b), *ec = vectors_row(v, c);
+        for (int d = 0; d < dim; d++) {
+            Q[d] = eb[d] - ea[d];
+            Q[dim + d] = ec[d];
+        }
+        return;
+    }
+    if (how == VS_3COSMUL) {
+        vectors_unit(v, norms, a, Q);
+        vectors_unit(v, norms, b, Q + dim);
+        vectors_unit(v, norms, c, Q + 2 * dim);
+        return;
+    }
+    /* 3CosAdd, step by step as gensim's most_similar does it in float32:
+     * the mean of unit b, unit c and -unit a, scaled to unit length. */
+    float *ua = tmp, *ub = tmp + dim, *uc = tmp + 2 * dim;
+    vectors_unit(v, norms, a, ua);
+    vectors_unit(v, norms, b, ub);
+    vectors_unit(v, norms, c, uc);
+    double ss = 0;
+    for (int d = 0; d < dim; d++) {
+        float s = ub[d] + uc[d];
+        s = s + -ua[d];
+        Q[d] = s / 3.0f;
+        ss += (double)Q[d] * Q[d];
+    }
+    float len = (float)sqrt(ss);
+    float scale = (float)(1.0 / (double)len);
+    for (int d = 0; d < dim; d++)
+        Q[d] = len > 0 ? Q[d] * scale : 0;
+}
+
+int vec_score_rows(vec_score how) { return how == VS_3COSMUL ? 3 : how == VS_COURSE ? 2 : 1; }
+
+/* ---- bias ---- */
+
+/* The leading eigenvector of the symmetric dim x dim matrix C by power
+ * iteration from start (which also fixes its sign). */
+static void leading_eigenvector(const double *C, int dim, const double *start, double *g)
+{
+    double *next = malloc((size_t)dim * sizeof *next);
+    if (!next)
+        return;
+    memcpy(g, start, (size_t)dim * sizeof *g);
+    for (int it = 0; it < 10000; it++) {
+        double nn = 0, change = 0;
+        for (int i = 0; i < dim; i++) {
+            double s = 0;
+            for (int j = 0; j < dim; j++)
+                s += C[(size_t)i * dim + j] * g[j];
+            next[i] = s;
+            nn += s * s;
+        }
+        nn = sqrt(nn);
+        if (nn == 0)
+            break;
+        for (int i = 0; i < dim; i++) {
+            next[i] /= nn;
+            change += fabs(next[i] - g[i]);
+            g[i] = next[i];
+        }
+        if (change < 1e-13)
+            break;
+    }
+    free(next);
+}
+
+int bias_direction(const vectors *v, const long *a, const long *b, int npairs, int pca, double *g)
+{
+    int dim = v->dim;
+    double norm = 0;
+    memset(g, 0, (size_t)dim * sizeof *g);
+    for (int p = 0; p < npairs; p++)
+        for (int k = 0; k < dim; k++)
+            g[k] += ((double)vectors_row(v, b[p])[k] - vectors_row(v, a[p])[k]) / npairs;
+    for (int k = 0; k < dim; k++)
+        norm += g[k] * g[k];
+    if (norm == 0)
+        return -1;
+    if (!pca)
+        return 0;
+    double *C = calloc((size_t)dim * dim, sizeof *C), *x = malloc((size_t)dim * sizeof *x);
+    double *mean = malloc((size_t)dim * sizeof *mean);
+    if (!C || !x || !mean) {
+        free(C);
+        free(x);
+        free(mean);
+        return -1;
+    }
+    /* rows: each member minus its pair's centre, a_i - c_i = -(b_i - c_i) */
+    for (int p = 0; p < npairs; p++) {
+        for (int k = 0; k < dim; k++)
+            x[k] = ((double)vectors_row(v, b[p])[k] - vectors_row(v, a[p])[k]) / 2;
+        for (int i = 0; i < dim; i++)
+            for (int j = 0; j < dim; j++)
+                C[(size_t)i * dim + j] += 2 * x[i] * x[j];
+    }
+    memcpy(mean, g, (size_t)dim * sizeof *mean);
+    leading_eigenvector(C, dim, mean, g);
+    double dot = 0;
+    for (int k = 0; k < dim; k++)
+        dot += g[k] * mean[k];
+    if (dot < 0)
+        for (int k = 0; k < dim; k++)
+            g[k] = -g[k];
+    free(C);
+    free(x);
+    free(mean);
+    return 0;
+}
+
+/* (e.g / |g|^2): the coefficient of e's projection on g. */
+static double along(const double *e, const double *g, int dim)
+{
+    double eg = 0, gg = 0;
+    for (int k = 0; k < dim; k++) {
+        eg += e[k] * g[k];
+        gg += g[k] * g[k];
+    }
+    return gg > 0 ? eg / gg : 0;
+}
+
+void vec_neutralize(float *e, const double *g, int dim)
+{
+    double *x = malloc((size_t)dim * sizeof *x);
+    if (!x)
+        return;
+    for (int k = 0; k < dim; k++)
+        x[k] = e[k];
+    double c = along(x, g, dim);
+    for (int k = 0; k < dim; k++)
+        e[k] = (float)(x[k] - c * g[k]);
+    free(x);
+}
+
+void vec_equalize(float *e1, float *e2, const double *g, int dim)
+{
+    double *w1 = malloc(4 * (size_t)dim * sizeof *w1);
+    if (!w1)
+        return;
+    double *w2 = w1 + dim, *mu = w2 + dim, *mu_orth = mu + dim;
+    for (int k = 0; k < dim; k++) {
+        w1[k] = e1[k];
+        w2[k] = e2[k];
+        mu[k] = (w1[k] + w2[k]) / 2;
+    }
+    double cm = along(mu, g, dim), c1 = along(w1, g, dim), c2 = along(w2, g, dim);
+    double orth2 = 0, r1 = 0, r2 = 0;
+    for (int k = 0; k < dim; k++) {
+        mu_orth[k] = mu[k] - cm * g[k];
+        orth2 += mu_orth[k] * mu_orth[k];
+        double d1 = w1[k] - mu_orth[k] - cm * g[k], d2 = w2[k] - mu_orth[k] - cm * g[k];
+        r1 += d1 * d1;
+        r2 += d2 * d2;
+    }
+    double scale = sqrt(fabs(1 - orth2));
+    for (int k = 0; k < dim; k++) {
+        double b1 = r1 > 0 ? scale * (c1 - cm) * g[k] / sqrt(r1) : 0;
+        double b2 = r2 > 0 ? scale * (c2 - cm) * g[k] / sqrt(r2) : 0;
+        e1[k] = (float)(b1 + mu_orth[k]);
+        e2[k] = (float)(b2 + mu_orth[k]);
+    }
+    free(w1);
+}

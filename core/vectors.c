@@ -1,0 +1,491 @@
+/* vectors — word-vector files and lookup; see vectors.h. */
+#include "vectors.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "text.h"
+
+static const struct {
+    const char *name;
+    vec_format format;
+} format_names[] = {
+    {"glove", VEC_GLOVE},       {"word2vec", VEC_WORD2VEC},
+    {"fasttext", VEC_WORD2VEC}, {"word2vec-bin", VEC_WORD2VEC_BIN},
+    {"safetensors", VEC_SAFETENSORS},
+};
+
+int vec_format_parse(const char *name, vec_format *out)
+{
+    for (size_t i = 0; i < sizeof format_names / sizeof format_names[0]; i++)
+        if (strcmp(name, format_names[i].name) == 0) {
+            *out = format_names[i].format;
+            return 0;
+        }
+    return -1;
+}
+
+const char *vec_format_name(vec_format f)
+{
+    for (size_t i = 0; i < sizeof format_names / sizeof format_names[0]; i++)
+        if (format_names[i].format == f)
+            return format_names[i].name;
+    return "auto";
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+vec_format vec_format_from_path(const char *path)
+{
+    if (ends_with(path, ".safetensors"))
+        return VEC_SAFETENSORS;
+    if (ends_with(path, ".bin"))
+        return VEC_WORD2VEC_BIN;
+    if (ends_with(path, ".vec"))
+        return VEC_WORD2VEC;
+    if (ends_with(path, ".txt"))
+        return VEC_GLOVE;
+    return VEC_AUTO;
+}
+
+static int failf(char *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int failf(char *err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, VECTORS_ERR_MAX, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+void vectors_free(vectors *v)
+{
+    word_index_free(&v->index);
+    free(v->own_data);
+    if (v->file.header)
+        model_in_close(&v->file);
+    memset(v, 0, sizeof *v);
+}
+
+int vectors_build(vectors *v, long n, int dim, const char *const *words,
+                  const float *data, char *err)
+{
+    memset(v, 0, sizeof *v);
+    v->dim = dim;
+    v->format = VEC_AUTO;
+    v->own_data = malloc((size_t)n * (size_t)dim * sizeof(float) + 1);
+    if (!v->own_data || word_index_init(&v->index, n, 0) < 0) {
+        vectors_free(v);
+        return failf(err, "out of memory");
+    }
+    v->data = v->own_data;
+    for (long i = 0; i < n; i++) {
+        int added;
+        if (word_index_add(&v->index, words[i], strlen(words[i]), &added) < 0 || !added) {
+            if (added)
+                failf(err, "out of memory");
+            else
+                failf(err, "word '%s' given twice", words[i]);
+            vectors_free(v);
+            return -1;
+        }
+    }
+    v->n = n;
+    memcpy(v->own_data, data, (size_t)n * (size_t)dim * sizeof(float));
+    return 0;
+}
+
+/* ---- reading text and word2vec binary ---- */
+
+typedef struct {
+    const char *p, *end;
+    long line;
+    const char *path;
+    char *err;
+} cursor;
+
+static int is_space(char c) { return c == ' ' || c == '\t'; }
+
+/* Count the lines (a last line without "\n" counts). */
+static long count_lines(const char *p, const char *end)
+{
+    long n = 0;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        n++;
+        if (!nl)
+            break;
+        p = nl + 1;
+    }
+    return n;
+}
+
+/* "COUNT DIM" on a line by itself (the word2vec header)?  Sets both. */
+static int parse_header(const char *p, const char *end, long *count, int *dim, const char **next)
+{
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    const char *e = nl ? nl : end;
+    char buf[64];
+    if (e - p <= 0 || e - p >= (long)sizeof buf)
+        return 0;
+    memcpy(buf, p, (size_t)(e - p));
+    buf[e - p] = 0;
+    long c, d;
+    char extra;
+    if (sscanf(buf, "%ld %ld %c", &c, &d, &extra) != 2 || c < 0 || d < 1 || d > VECTORS_DIM_MAX)
+        return 0;
+    *count = c;
+    *dim = (int)d;
+    *next = nl ? nl + 1 : end;
+    return 1;
+}
+
+/* After a word2vec header: is the first record binary?  Text records hold
+ * only digits, signs, points, exponents and spaces after the word. */
+static int looks_binary(const char *p, const char *end, int dim)
+{
+    while (p < end && (*p == '\n' || is_space(*p)))
+        p++;
+    while (p < end && !is_space(*p) && *p != '\n')
+        p++;
+    const char *stop = p + 4 * (size_t)dim < end ? p + 4 * (size_t)dim : end;
+    for (; p < stop; p++)
+        if (!strchr("0123456789.eE+- \t\r\nnaifNAIF", *p) || *p == 0)
+            return 1;
+    return 0;
+}
+
+static vec_format detect(const file_bytes *fb)
+{
+    const char *p = (const char *)fb->bytes, *end = p + fb->size;
+    uint64_t hlen = 0;
+    for (int b = 7; fb->size >= 9 && b >= 0; b--)
+        hlen = hlen << 8 | fb->bytes[b];
+    if (fb->size >= 9 && p[8] == '{' && hlen <= fb->size - 8)
+        return VEC_SAFETENSORS;
+    long count;
+    int dim;
+    const char *next;
+    if (parse_header(p, end, &count, &dim, &next))
+        return looks_binary(next, end, dim) ? VEC_WORD2VEC_BIN : VEC_WORD2VEC;
+    return VEC_GLOVE;
+}
+
+/* The word at c->p (up to a space), checked; its start and length. */
+static int read_word(cursor *c, const char **word, size_t *len)
+{
+    const char *w = c->p;
+    while (c->p < c->end && !is_space(*c->p) && *c->p != '\n' && *c->p != '\r')
+        c->p++;
+    *len = (size_t)(c->p - w);
+    if (*len == 0)
+        return failf(c->err, "'%s': line %ld: no word", c->path, c->line);
+    for (size_t i = 0; i < *len;) {
+        int cp, k = w[i] ? utf8_decode(w + i, *len - i, &cp) : -1;
+        if (k < 0)
+            return failf(c->err, "'%s': line %ld: the word is not valid UTF-8", c->path, c->line);
+        i += (size_t)k;
+    }
+    *word = w;
+    return 0;
+}
+
+/* Add the word as row v->n; a word met before is counted, not added. */
+static int add_word(vectors *v, const char *w, size_t len, long where, const char *path, char *err)
+{
+    int added;
+    if (word_index_add(&v->index, w, len, &added) < 0)
+        return failf(err, "'%s': out of memory", path);
+    if (added)
+        v->n++;
+    else if (v->duplicates++ == 0)
+        v->first_duplicate = where;
+    return 0;
+}
+
+/* Parse the numbers after the word up to the end of the line: exactly dim
+ * of them (dim < 0: as many as there are, which sets it). */
+static int read_values(vectors *v, cursor *c, float *row)
+{
+    int k = 0, cap = v->dim > 0 ? v->dim : VECTORS_DIM_MAX;
+    for (;;) {
+        while (c->p < c->end && is_space(*c->p))
+            c->p++;
+        if (c->p == c->end || *c->p == '\n' || (*c->p == '\r' && (c->p + 1 == c->end || c->p[1] == '\n')))
+            break;
+        float x;
+        const char *e = float_parse(c->p, c->end, &x);
+        if (!e || (e < c->end && !is_space(*e) && *e != '\n' && *e != '\r')) {
+            const char *t = c->p;
+            while (t < c->end && t - c->p < 20 && !is_space(*t) && *t != '\n')
+                t++;
+            return failf(c->err, "'%s': line %ld: '%.*s' is not a number", c->path, c->line,
+                         (int)(t - c->p), c->p);
+        }
+        if (k < cap)
+            row[k] = x;
+        k++;
+        c->p = e;
+    }
+    if (c->p < c->end && *c->p == '\r')
+        c->p++;
+    if (c->p < c->end)
+        c->p++; /* the newline */
+    if (v->dim <= 0) {
+        if (k < 1 || k > VECTORS_DIM_MAX)
+            return failf(c->err, "'%s': line %ld: %d values (expected 1 to %d)", c->path, c->line, k,
+                         VECTORS_DIM_MAX);
+        v->dim = k;
+    } else if (k != v->dim) {
+        return failf(c->err, "'%s': line %ld: expected %d values, found %d", c->path, c->line, v->dim, k);
+    }
+    return 0;
+}
+
+/* Room for n rows of dim (dim unknown yet: one row of any size). */
+static int alloc_table(vectors *v, long n, int dim, char *err, const char *path)
+{
+    size_t rows = (size_t)n * (size_t)(dim > 0 ? dim : 1);
+    v->own_data = malloc(rows * sizeof(float) + (dim > 0 ? 1 : VECTORS_DIM_MAX * sizeof(float)));
+    if (!v->own_data || word_index_init(&v->index, n, (size_t)n * 8) < 0)
+        return failf(err, "'%s': out of memory", path);
+    v->data = v->own_data;
+    return 0;
+}
+
+/* The first line of a GloVe file decides dim; room is made after it. */
+static int load_text(vectors *v, const file_bytes *fb, const char *path, int header, char *err)
+{
+    cursor c = {(const char *)fb->bytes, (const char *)fb->bytes + fb->size, 1, path, err};
+    long declared = -1;
+    long lines = count_lines(c.p, c.end);
+    if (header) {
+        const char *next;
+        if (!parse_header(c.p, c.end, &declared, &v->dim, &next))
+            return failf(err, "'%s': line 1: expected the header \"COUNT DIM\"", path);
+        c.p = next;
+        c.line = 2;
+        lines--;
+    }
+    if (lines > INT32_MAX - 1)
+        return failf(err, "'%s': too many lines", path);
+    if (alloc_table(v, lines, v->dim, err, path) < 0)
+        return -1;
+    long records = 0;
+    for (; c.p < c.end; c.line++) {
+        if (*c.p == '\n' || (*c.p == '\r' && c.p + 1 < c.end && c.p[1] == '\n')) {
+            c.p += *c.p == '\r' ? 2 : 1; /* a blank line */
+            continue;
+        }
+        const char *w;
+        size_t len;
+        if (read_word(&c, &w, &len) < 0)
+            return -1;
+        int first = v->dim <= 0;
+        if (read_values(v, &c, v->own_data + (size_t)v->n * (size_t)(first ? 0 : v->dim)) < 0)
+            return -1;
+        if (first) {
+            /* dim is known now: size the matrix for every line */
+            float *d = realloc(v->own_data, (size_t)lines * (size_t)v->dim * sizeof(float) + 1);
+            if (!d)
+                return failf(err, "'%s': out of memory", path);
+            v->own_data = v->data = d;
+        }
+        records++;
+        if (add_word(v, w, len, c.line, path, err) < 0)
+            return -1;
+    }
+    if (header && records != declared)
+        return failf(err, "'%s': the header says %ld words, the file has %ld", path, declared, records);
+    if (records == 0)
+        return failf(err, "'%s': no vectors in the file", path);
+    return 0;
+}
+
+static int load_binary(vectors *v, const file_bytes *fb, const char *path, char *err)
+{
+    cursor c = {(const char *)fb->bytes, (const char *)fb->bytes + fb->size, 1, path, err};
+    long declared;
+    const char *next;
+    if (!parse_header(c.p, c.end, &declared, &v->dim, &next))
+        return failf(err, "'%s': expected the header \"COUNT DIM\"", path);
+    if (declared > INT32_MAX - 1 || (size_t)declared > fb->size / (4 * (size_t)v->dim + 2) + 1)
+        return failf(err, "'%s': truncated (the header says %ld words)", path, declared);
+    c.p = next;
+    if (alloc_table(v, declared, v->dim, err, path) < 0)
+        return -1;
+    size_t row_bytes = 4 * (size_t)v->dim;
+    for (long r = 1; r <= declared; r++) {
+        while (c.p < c.end && (*c.p == '\n' || *c.p == '\r'))
+            c.p++;
+        c.line = r;
+        const char *w;
+        size_t len;
+        if (c.p == c.end || read_word(&c, &w, &len) < 0)
+            return failf(err, "'%s': record %ld: truncated or no word", path, r);
+        if (c.p == c.end || (size_t)(c.end - c.p - 1) < row_bytes)
+            return failf(err, "'%s': record %ld: truncated", path, r);
+        c.p++; /* the space */
+        float *row = v->own_data + (size_t)v->n * (size_t)v->dim;
+        const unsigned char *b = (const unsigned char *)c.p;
+        for (int k = 0; k < v->dim; k++, b += 4) {
+            uint32_t u = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+            memcpy(&row[k], &u, 4);
+        }
+        c.p += row_bytes;
+        if (add_word(v, w, len, r, path, err) < 0)
+            return -1;
+    }
+    if (declared == 0)
+        return failf(err, "'%s': no vectors in the file", path);
+    return 0;
+}
+
+/* ---- the mapped form ---- */
+
+static int load_mapped(vectors *v, const char *path, char *err)
+{
+    if (model_in_map(&v->file, path, "vectors", 0, err) < 0)
+        return -1;
+    const char *hash_kind = model_in_meta(&v->file, "vectors.hash");
+    if (!hash_kind || strcmp(hash_kind, "fnv1a64-linear") != 0)
+        return failf(err, "'%s': unknown word hash '%s'", path, hash_kind ? hash_kind : "");
+    long long so[1], sh[1], sv[2], sw[1];
+    const void *offset, *hash, *data, *words;
+    if (model_in_view(&v->file, "word_offsets", "U64", 1, so, &offset, err) < 0 ||
+        model_in_view(&v->file, "hash", "U32", 1, sh, &hash, err) < 0 ||
+        model_in_view(&v->file, "vectors", "F32", 2, sv, &data, err) < 0 ||
+        model_in_view(&v->file, "words", "U8", 1, sw, &words, err) < 0)
+        return -1;
+    v->n = (long)sv[0];
+    v->dim = (int)sv[1];
+    v->data = (float *)data;
+    if (v->dim < 1 || so[0] != sv[0] + 1 ||
+        word_index_adopt(&v->index, v->n, words, (size_t)sw[0], offset, hash, (uint64_t)sh[0]) < 0)
+        return failf(err, "'%s': inconsistent word index", path);
+    return 0;
+}
+
+int vectors_load(vectors *v, const char *path, vec_format fmt, char *err)
+{
+    memset(v, 0, sizeof *v);
+    if (fmt == VEC_SAFETENSORS) {
+        v->format = VEC_SAFETENSORS;
+        if (load_mapped(v, path, err) == 0)
+            return 0;
+        vectors_free(v);
+        return -1;
+    }
+    file_bytes fb;
+    if (file_map(&fb, path, err) < 0)
+        return -1;
+    if (fb.size == 0) {
+        file_unmap(&fb);
+        return failf(err, "'%s': empty file", path);
+    }
+    if (fmt == VEC_AUTO)
+        fmt = detect(&fb);
+    v->format = fmt;
+    int rc;
+    if (fmt == VEC_SAFETENSORS) {
+        file_unmap(&fb);
+        return vectors_load(v, path, VEC_SAFETENSORS, err);
+    }
+    if (fmt == VEC_WORD2VEC_BIN)
+        rc = load_binary(v, &fb, path, err);
+    else
+        rc = load_text(v, &fb, path, fmt == VEC_WORD2VEC, err);
+    file_unmap(&fb);
+    if (rc < 0) {
+        vectors_free(v);
+        return -1;
+    }
+    return 0;
+}
+
+int vectors_own_data(vectors *v)
+{
+    if (v->data == v->own_data)
+        return 0;
+    size_t bytes = (size_t)v->n * (size_t)v->dim * sizeof(float);
+    if (!(v->own_data = malloc(bytes ? bytes : 1)))
+        return -1;
+    memcpy(v->own_data, v->data, bytes);
+    v->data = v->own_data;
+    return 0;
+}
+
+/* ---- writing ---- */
+
+int vectors_write(const vectors *v, FILE *f, vec_format fmt)
+{
+    if (fmt == VEC_WORD2VEC || fmt == VEC_WORD2VEC_BIN)
+        fprintf(f, "%ld %d\n", v->n, v->dim);
+    char num[FLOAT_TEXT_MAX];
+    for (long i = 0; i < v->n; i++) {
+        const float *row = vectors_row(v, i);
+        fputs(vectors_word(v, i), f);
+        if (fmt == VEC_WORD2VEC_BIN) {
+            putc(' ', f);
+            for (int k = 0; k < v->dim; k++) {
+                uint32_t u;
+                memcpy(&u, &row[k], 4);
+                unsigned char b[4] = {(unsigned char)u, (unsigned char)(u >> 8),
+                                      (unsigned char)(u >> 16), (unsigned char)(u >> 24)};
+                fwrite(b, 1, 4, f);
+            }
+        } else {
+            for (int k = 0; k < v->dim; k++) {
+                putc(' ', f);
+                fwrite(num, 1, (size_t)float_format(row[k], num), f);
+            }
+        }
+        putc('\n', f);
+    }
+    return ferror(f) ? -1 : 0;
+}
+
+static int save_safetensors(const vectors *v, const char *path, char *err)
+{
+    model_out *m = model_out_new("vectors");
+    const word_index *wi = &v->index;
+    int so[1] = {(int)v->n + 1}, sh[1] = {(int)(wi->mask + 1)};
+    int sv[2] = {(int)v->n, v->dim}, sw[1] = {(int)word_index_bytes(wi)};
+    int rc = -1;
+    if (m && model_out_meta(m, "vectors.hash", "fnv1a64-linear") == 0 &&
+        model_out_tensor_typed(m, "word_offsets", "U64", 1, so, wi->offset) == 0 &&
+        model_out_tensor_typed(m, "hash", "U32", 1, sh, wi->hash) == 0 &&
+        model_out_tensor_typed(m, "vectors", "F32", 2, sv, v->data) == 0 &&
+        model_out_tensor_typed(m, "words", "U8", 1, sw, wi->words) == 0)
+        rc = model_out_write(m, path, err);
+    else
+        failf(err, "cannot write '%s': out of memory", path);
+    model_out_free(m);
+    return rc;
+}
+
+int vectors_save(const vectors *v, const char *path, vec_format fmt, char *err)
+{
+    if (fmt == VEC_SAFETENSORS) {
+        if (word_index_bytes(&v->index) > INT32_MAX || v->index.mask >= INT32_MAX)
+            return failf(err, "cannot write '%s': too many words for the safetensors form", path);
+        return save_safetensors(v, path, err);
+    }
+    atomic_file a;
+    if (atomic_open(&a, path) < 0)
+        return failf(err, "cannot write '%s': %s", path, strerror(errno));
+    if (vectors_write(v, a.f, fmt) < 0) {
+        int e = errno;
+        atomic_abort(&a);
+        return failf(err, "cannot write '%s': %s", path, strerror(e ? e : EIO));
+    }
+    if (atomic_commit(&a) < 0)
+        return failf(err, "cannot write '%s': %s", path, strerror(errno));
+    return 0;
+}

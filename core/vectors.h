@@ -1,0 +1,90 @@
+/* vectors — a table of word vectors: the common file formats in and out,
+ * and word lookup.
+ *
+ * Formats (detected from the content unless given):
+ *   glove         "word v1 ... vD" per line, no header
+ *   word2vec      first line "COUNT DIM", then lines as GloVe's (this is
+ *                 also fastText's .vec)
+ *   word2vec-bin  "COUNT DIM\n", then per word: the word, a space, D
+ *                 little-endian float32, optionally "\n"
+ *   safetensors   seqtool's own form, opened by mmap with no parsing:
+ *                 tensors word_offsets (U64 [n+1]), hash (U32 [H]) and
+ *                 words (U8), the word index as wordindex.h lays it out,
+ *                 and vectors (F32 [n, D]); metadata seqtool.kind
+ *                 "vectors".
+ * Words are UTF-8 and keep the file's order (for trained and published
+ * vectors, most frequent first).  A word met again keeps its first vector;
+ * the duplicates are counted for the caller to warn about.
+ */
+#ifndef SEQTOOL_VECTORS_H
+#define SEQTOOL_VECTORS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "fileio.h"
+#include "model.h"
+#include "wordindex.h"
+
+#define VECTORS_ERR_MAX 512
+#define VECTORS_DIM_MAX 100000
+
+typedef enum {
+    VEC_AUTO, VEC_GLOVE, VEC_WORD2VEC, VEC_WORD2VEC_BIN, VEC_SAFETENSORS
+} vec_format;
+
+typedef struct {
+    long n;
+    int dim;
+    float *data;              /* n x dim */
+    word_index index;         /* the words, in row order */
+    vec_format format;        /* the format it was read in */
+    long duplicates;          /* words met again and dropped */
+    long first_duplicate;     /* line (text) or record number of the first */
+    float *own_data;          /* NULL when data is the mapped file's */
+    model_in file;
+} vectors;
+
+/* Name <-> format: glove, word2vec, fasttext (= word2vec), word2vec-bin,
+ * safetensors.  vec_format_parse returns -1 for an unknown name. */
+int vec_format_parse(const char *name, vec_format *out);
+const char *vec_format_name(vec_format f);
+/* The format a file name suggests by its extension (.txt glove, .vec
+ * word2vec, .bin word2vec-bin, .safetensors), or VEC_AUTO. */
+vec_format vec_format_from_path(const char *path);
+
+/* Read path in format fmt (VEC_AUTO: detect).  0, or -1 with a one-line
+ * message naming the file (and the line, for bad rows) in err. */
+int vectors_load(vectors *v, const char *path, vec_format fmt, char *err);
+
+/* A table built in memory: n words (each NUL-terminated, given in order)
+ * and their vectors (n x dim, copied).  Duplicates are not allowed here.
+ * 0, or -1 when out of memory or a word repeats (err says which). */
+int vectors_build(vectors *v, long n, int dim, const char *const *words,
+                  const float *data, char *err);
+void vectors_free(vectors *v);
+
+/* Make data a private, writable copy when it is the mapped file's;
+ * 0 or -1 (out of memory). */
+int vectors_own_data(vectors *v);
+
+/* Index of word (len bytes), or -1. */
+static inline long vectors_find(const vectors *v, const char *word, size_t len)
+{
+    return word_index_find(&v->index, word, len);
+}
+static inline const char *vectors_word(const vectors *v, long i)
+{
+    return word_index_word(&v->index, i);
+}
+static inline const float *vectors_row(const vectors *v, long i)
+{
+    return v->data + (size_t)i * (size_t)v->dim;
+}
+
+/* Write in a streaming format (not safetensors) to f; 0 or -1 (errno). */
+int vectors_write(const vectors *v, FILE *f, vec_format fmt);
+/* Write path atomically in any format.  0, or -1 with err. */
+int vectors_save(const vectors *v, const char *path, vec_format fmt, char *err);
+
+#endif
