@@ -35,13 +35,13 @@ TEST_PROGS := $(BUILD)/tests/test_core $(BUILD)/tests/gradump \
 	$(BUILD)/tests/test_core_fault1 $(BUILD)/tests/test_core_fault2 $(BUILD)/tests/test_core_fault3
 BIN := $(BUILD)/seqtool
 
-.PHONY: all deps check bench crosscheck demo install clean
+.PHONY: all deps check bench crosscheck demo corpus install clean
 all: seqtool
 
 # ./seqtool is the release build; sanitizer builds stay under build/.
 seqtool: $(BIN)
 ifneq ($(SANITIZE),1)
-	cp $(BIN) seqtool
+	cp $(BIN) seqtool.tmp && mv -f seqtool.tmp seqtool
 endif
 
 $(BIN): $(CORE_OBJ) $(CMD_OBJ)
@@ -74,6 +74,11 @@ demo: deps
 	@$(MAKE) --no-print-directory seqtool
 	./seqtool dinos train datasets/dinos.txt --epochs 20 -o dinos.safetensors
 	./seqtool dinos sample -m dinos.safetensors -n 10 --novel
+
+# English training text for `seqtool w2v train`, from Debian packages
+# (installs them when missing); see datasets/w2v/README.md.
+corpus:
+	datasets/w2v/make-corpus
 
 install: seqtool
 	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(mandir)/man1

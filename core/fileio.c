@@ -60,7 +60,8 @@ int file_map(file_bytes *fb, const char *path, char *err)
     }
     int rc = 0;
     if (S_ISREG(st.st_mode) && st.st_size > 0) {
-        void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        /* every caller reads the whole file: fault it in at once */
+        void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
         if (p == MAP_FAILED) {
             rc = -1;
         } else {

@@ -447,11 +447,11 @@ int sgns_train(sgns_model *m, const sgns_config *c, sgns_report report, void *ct
         }
         started++;
     }
-    while (__atomic_load_n(&finished, __ATOMIC_ACQUIRE) < started) {
-        struct timespec ts = {0, 100000000};
+    for (int tick = 1; __atomic_load_n(&finished, __ATOMIC_ACQUIRE) < started; tick++) {
+        struct timespec ts = {0, 10000000};
         nanosleep(&ts, NULL);
         long d = __atomic_load_n(&done, __ATOMIC_RELAXED);
-        if (report)
+        if (report && tick % 10 == 0)
             report(ctx, d, total, learning_rate(c, d, total));
     }
     for (int t = 0; t < started; t++)

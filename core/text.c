@@ -241,8 +241,82 @@ static const char *float_parse_word(const char *s, const char *end, float *out)
     return float_parse_slow(s, e, out);
 }
 
+/* Up to 8 decimal digits at p at once (8 bytes must be readable): their
+ * count in *n and their value (SWAR: all bytes checked and combined with
+ * three multiplications). */
+static inline uint64_t digits8(const char *p, int *n)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    uint64_t bad = ((v & 0xF0F0F0F0F0F0F0F0ull) ^ 0x3030303030303030ull) |
+                   (((v + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) ^ 0x3030303030303030ull);
+    int k = bad ? __builtin_ctzll(bad) / 8 : 8;
+    *n = k;
+    if (k == 0)
+        return 0;
+    v <<= 8 * (8 - k); /* the digits to the high bytes: leading zeros below */
+    v = (v & 0x0F0F0F0F0F0F0F0Full) * 2561 >> 8;
+    v = (v & 0x00FF00FF00FF00FFull) * 6553601 >> 16;
+    return (v & 0x0000FFFF0000FFFFull) * 42949672960001ull >> 32;
+}
+
+/* Digits from p into *m (at most 19 in all, else -1); the count. */
+static inline long read_digits(const char **pp, const char *end, uint64_t *m, long room)
+{
+    const char *p = *pp;
+    long count = 0;
+    while (end - p >= 8) {
+        int k;
+        uint64_t d = digits8(p, &k);
+        if (count + k > room)
+            return -1;
+        *m = *m * (uint64_t)pow10_exact[k] + d;
+        p += k;
+        count += k;
+        if (k < 8)
+            break;
+    }
+    if (end - p < 8)
+        for (; p < end && (unsigned)(*p - '0') < 10; p++, count++) {
+            if (count == room)
+                return -1;
+            *m = *m * 10 + (uint64_t)(*p - '0');
+        }
+    *pp = p;
+    return count;
+}
+
+/* The common case, [-]digits[.digits] with at most 19 digits and no
+ * exponent; NULL for anything else. */
+static inline const char *float_parse_plain(const char *s, const char *end, float *out)
+{
+    const char *p = s;
+    int neg = p < end && *p == '-';
+    p += neg;
+    uint64_t m = 0;
+    long digits = read_digits(&p, end, &m, 19), frac = 0;
+    if (digits < 0)
+        return NULL;
+    if (p < end && *p == '.') {
+        p++;
+        frac = read_digits(&p, end, &m, 19 - digits);
+        if (frac < 0)
+            return NULL;
+    }
+    digits += frac;
+    if (digits == 0 || frac > 22 || m >= (1ull << 53) || (p < end && (*p == 'e' || *p == 'E')))
+        return NULL;
+    double x = (double)m / pow10_exact[frac];
+    if (!double_to_float_exact(neg ? -x : x, out))
+        return NULL;
+    return p;
+}
+
 const char *float_parse(const char *s, const char *end, float *out)
 {
+    const char *quick = float_parse_plain(s, end, out);
+    if (quick)
+        return quick;
     const char *p = s;
     int neg = 0, digits = 0, any = 0, inexact = 0, exp10 = 0;
     uint64_t m = 0;
@@ -374,4 +448,27 @@ int float_format(float x, char *buf)
         if (p == 9 || strtof(buf, NULL) == x)
             return n;
     }
+}
+
+const char *float_parse_line(const char *s, const char *end, float *out, int max, int *count)
+{
+    int k = 0;
+    for (;;) {
+        while (s < end && (*s == ' ' || *s == '\t' || *s == '\r'))
+            s++;
+        if (s == end || *s == '\n')
+            break;
+        float x;
+        const char *e = float_parse_plain(s, end, &x);
+        if (!e)
+            e = float_parse(s, end, &x);
+        if (!e || (e < end && *e != ' ' && *e != '\t' && *e != '\r' && *e != '\n'))
+            break;
+        if (k < max)
+            out[k] = x;
+        k++;
+        s = e;
+    }
+    *count = k;
+    return s;
 }

@@ -52,5 +52,10 @@ int vocab_from_utf8(vocab *v, const char *s);
 #define FLOAT_TEXT_MAX 16
 const char *float_parse(const char *s, const char *end, float *out);
 int float_format(float x, char *buf);
+/* The blank-separated numbers from s to the end of its line (a "\n", not
+ * consumed, or end; "\r" counts as a blank): the first max go to out,
+ * *count says how many there were.  Returns where it stopped: the "\n" or
+ * end, or the first word that is not a number. */
+const char *float_parse_line(const char *s, const char *end, float *out, int max, int *count);
 
 #endif

@@ -2,6 +2,7 @@
 #include "vectors.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,30 +214,16 @@ static int add_word(vectors *v, const char *w, size_t len, long where, const cha
  * of them (dim < 0: as many as there are, which sets it). */
 static int read_values(vectors *v, cursor *c, float *row)
 {
-    int k = 0, cap = v->dim > 0 ? v->dim : VECTORS_DIM_MAX;
-    for (;;) {
-        while (c->p < c->end && is_space(*c->p))
-            c->p++;
-        if (c->p == c->end || *c->p == '\n' || (*c->p == '\r' && (c->p + 1 == c->end || c->p[1] == '\n')))
-            break;
-        float x;
-        const char *e = float_parse(c->p, c->end, &x);
-        if (!e || (e < c->end && !is_space(*e) && *e != '\n' && *e != '\r')) {
-            const char *t = c->p;
-            while (t < c->end && t - c->p < 20 && !is_space(*t) && *t != '\n')
-                t++;
-            return failf(c->err, "'%s': line %ld: '%.*s' is not a number", c->path, c->line,
-                         (int)(t - c->p), c->p);
-        }
-        if (k < cap)
-            row[k] = x;
-        k++;
-        c->p = e;
+    int k, cap = v->dim > 0 ? v->dim : VECTORS_DIM_MAX;
+    const char *stop = float_parse_line(c->p, c->end, row, cap, &k);
+    if (stop < c->end && *stop != '\n') {
+        const char *t = stop;
+        while (t < c->end && t - stop < 20 && !is_space(*t) && *t != '\n' && *t != '\r')
+            t++;
+        return failf(c->err, "'%s': line %ld: '%.*s' is not a number", c->path, c->line,
+                     (int)(t - stop), stop);
     }
-    if (c->p < c->end && *c->p == '\r')
-        c->p++;
-    if (c->p < c->end)
-        c->p++; /* the newline */
+    c->p = stop < c->end ? stop + 1 : stop;
     if (v->dim <= 0) {
         if (k < 1 || k > VECTORS_DIM_MAX)
             return failf(c->err, "'%s': line %ld: %d values (expected 1 to %d)", c->path, c->line, k,
@@ -259,53 +246,165 @@ static int alloc_table(vectors *v, long n, int dim, char *err, const char *path)
     return 0;
 }
 
-/* The first line of a GloVe file decides dim; room is made after it. */
+/* Text files are parsed by a few threads, each over a share of whole
+ * lines, into the rows those lines will have; the words then go into the
+ * index in file order (which finds repeats) and rows close up over blank
+ * lines and repeats. */
+#define PARSE_THREADS_MAX 8
+#define PARSE_SHARE_MIN (4u << 20) /* bytes: smaller files use one thread */
+
+typedef struct {
+    vectors *v;
+    cursor c;
+    long row;                 /* row of the share's first line */
+    const char **word;        /* per row: the word, its length, its hash */
+    uint32_t *len;            /* 0: a blank line */
+    uint64_t *hash;
+    long err_line;            /* 0: no error */
+    char err[VECTORS_ERR_MAX];
+} parse_share;
+
+static int is_blank_line(const cursor *c)
+{
+    return *c->p == '\n' || (*c->p == '\r' && c->p + 1 < c->end && c->p[1] == '\n');
+}
+
+static void *parse_lines(void *arg)
+{
+    parse_share *s = arg;
+    cursor *c = &s->c;
+    c->err = s->err;
+    for (long r = s->row; c->p < c->end; c->line++, r++) {
+        if (is_blank_line(c)) {
+            c->p += *c->p == '\r' ? 2 : 1;
+            s->len[r] = 0;
+            continue;
+        }
+        const char *w;
+        size_t len;
+        if (read_word(c, &w, &len) < 0 || read_values(s->v, c, s->v->own_data + (size_t)r * s->v->dim) < 0) {
+            s->err_line = c->line;
+            break;
+        }
+        s->word[r] = w;
+        s->len[r] = (uint32_t)len;
+        s->hash[r] = word_index_hash(w, len);
+    }
+    return NULL;
+}
+
+/* dim from the first non-blank line (GloVe has no header to say it). */
+static int first_dim(vectors *v, cursor c)
+{
+    float *row = malloc(VECTORS_DIM_MAX * sizeof *row);
+    if (!row)
+        return failf(c.err, "'%s': out of memory", c.path);
+    while (c.p < c.end && is_blank_line(&c)) {
+        c.p += *c.p == '\r' ? 2 : 1;
+        c.line++;
+    }
+    const char *w;
+    size_t len;
+    int rc = c.p < c.end && (read_word(&c, &w, &len) < 0 || read_values(v, &c, row) < 0) ? -1 : 0;
+    free(row);
+    return rc;
+}
+
 static int load_text(vectors *v, const file_bytes *fb, const char *path, int header, char *err)
 {
     cursor c = {(const char *)fb->bytes, (const char *)fb->bytes + fb->size, 1, path, err};
     long declared = -1;
-    long lines = count_lines(c.p, c.end);
     if (header) {
         const char *next;
         if (!parse_header(c.p, c.end, &declared, &v->dim, &next))
             return failf(err, "'%s': line 1: expected the header \"COUNT DIM\"", path);
         c.p = next;
         c.line = 2;
-        lines--;
+    } else if (first_dim(v, c) < 0) {
+        return -1;
+    }
+    if (v->dim <= 0)
+        return failf(err, "'%s': no vectors in the file", path);
+    int threads = (int)((size_t)(c.end - c.p) / PARSE_SHARE_MIN) + 1;
+    if (threads > PARSE_THREADS_MAX)
+        threads = PARSE_THREADS_MAX;
+    parse_share sh[PARSE_THREADS_MAX];
+    pthread_t tid[PARSE_THREADS_MAX];
+    /* shares of about equal bytes, cut after a newline */
+    const char *p = c.p;
+    long lines = 0;
+    for (int t = 0; t < threads; t++) {
+        const char *e = t == threads - 1 ? c.end : c.p + (size_t)(c.end - c.p) / threads * (t + 1);
+        if (e < p)
+            e = p;
+        const char *nl = e < c.end ? memchr(e, '\n', (size_t)(c.end - e)) : NULL;
+        e = nl ? nl + 1 : c.end;
+        sh[t] = (parse_share){v, {p, e, c.line + lines, path, NULL}, lines, NULL, NULL, NULL, 0, ""};
+        lines += count_lines(p, e);
+        p = e;
     }
     if (lines > INT32_MAX - 1)
         return failf(err, "'%s': too many lines", path);
-    if (alloc_table(v, lines, v->dim, err, path) < 0)
-        return -1;
+    const char **word = malloc((size_t)(lines + 1) * sizeof *word);
+    uint32_t *len = malloc((size_t)(lines + 1) * sizeof *len);
+    uint64_t *hash = malloc((size_t)(lines + 1) * sizeof *hash);
+    int rc = -1, started = 0;
+    if (!word || !len || !hash || alloc_table(v, lines, v->dim, err, path) < 0) {
+        failf(err, "'%s': out of memory", path);
+        goto out;
+    }
+    for (int t = 0; t < threads; t++) {
+        sh[t].word = word;
+        sh[t].len = len;
+        sh[t].hash = hash;
+    }
+    for (int t = 1; t < threads; t++, started++)
+        if (pthread_create(&tid[t], NULL, parse_lines, &sh[t]) != 0)
+            break;
+    parse_lines(&sh[0]);
+    for (int t = 1; t <= started; t++)
+        pthread_join(tid[t], NULL);
+    if (started < threads - 1) {
+        failf(err, "'%s': cannot start a thread", path);
+        goto out;
+    }
+    for (int t = 0; t < threads; t++)
+        if (sh[t].err_line) {
+            snprintf(err, VECTORS_ERR_MAX, "%s", sh[t].err);
+            goto out;
+        }
     long records = 0;
-    for (; c.p < c.end; c.line++) {
-        if (*c.p == '\n' || (*c.p == '\r' && c.p + 1 < c.end && c.p[1] == '\n')) {
-            c.p += *c.p == '\r' ? 2 : 1; /* a blank line */
+    for (long r = 0; r < lines; r++) {
+        if (r + 16 < lines)
+            word_index_prefetch(&v->index, hash[r + 16]);
+        if (len[r] == 0)
             continue;
-        }
-        const char *w;
-        size_t len;
-        if (read_word(&c, &w, &len) < 0)
-            return -1;
-        int first = v->dim <= 0;
-        if (read_values(v, &c, v->own_data + (size_t)v->n * (size_t)(first ? 0 : v->dim)) < 0)
-            return -1;
-        if (first) {
-            /* dim is known now: size the matrix for every line */
-            float *d = realloc(v->own_data, (size_t)lines * (size_t)v->dim * sizeof(float) + 1);
-            if (!d)
-                return failf(err, "'%s': out of memory", path);
-            v->own_data = v->data = d;
-        }
         records++;
-        if (add_word(v, w, len, c.line, path, err) < 0)
-            return -1;
+        int added;
+        if (word_index_add_hashed(&v->index, word[r], len[r], hash[r], &added) < 0) {
+            failf(err, "'%s': out of memory", path);
+            goto out;
+        }
+        if (added) {
+            if (v->n != r)
+                memmove(v->own_data + (size_t)v->n * v->dim, v->own_data + (size_t)r * v->dim,
+                        (size_t)v->dim * sizeof(float));
+            v->n++;
+        } else if (v->duplicates++ == 0) {
+            v->first_duplicate = r + (header ? 2 : 1);
+        }
     }
     if (header && records != declared)
-        return failf(err, "'%s': the header says %ld words, the file has %ld", path, declared, records);
-    if (records == 0)
-        return failf(err, "'%s': no vectors in the file", path);
-    return 0;
+        failf(err, "'%s': the header says %ld words, the file has %ld", path, declared, records);
+    else if (records == 0)
+        failf(err, "'%s': no vectors in the file", path);
+    else
+        rc = 0;
+out:
+    free(word);
+    free(len);
+    free(hash);
+    return rc;
 }
 
 static int load_binary(vectors *v, const file_bytes *fb, const char *path, char *err)

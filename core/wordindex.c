@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t word_hash(const char *s, size_t n)
+uint64_t word_index_hash(const char *s, size_t n)
 {
     uint64_t h = 0xcbf29ce484222325ull;
     for (size_t i = 0; i < n; i++)
@@ -19,9 +19,9 @@ static int same(const word_index *wi, long i, const char *word, size_t len)
 
 /* The slot holding word, or the empty slot where it would go; the mask
  * bounds the probes, so a damaged adopted table cannot loop forever. */
-static uint64_t probe(const word_index *wi, const char *word, size_t len, int *found)
+static uint64_t probe_hashed(const word_index *wi, const char *word, size_t len, uint64_t hash, int *found)
 {
-    uint64_t slot = word_hash(word, len) & wi->mask;
+    uint64_t slot = hash & wi->mask;
     *found = 0;
     for (uint64_t k = 0; k <= wi->mask; k++, slot = (slot + 1) & wi->mask) {
         uint32_t e = wi->hash[slot];
@@ -33,6 +33,11 @@ static uint64_t probe(const word_index *wi, const char *word, size_t len, int *f
         }
     }
     return UINT64_MAX;
+}
+
+static uint64_t probe(const word_index *wi, const char *word, size_t len, int *found)
+{
+    return probe_hashed(wi, word, len, word_index_hash(word, len), found);
 }
 
 static int rehash(word_index *wi, uint64_t size)
@@ -112,9 +117,14 @@ long word_index_find(const word_index *wi, const char *word, size_t len)
 
 long word_index_add(word_index *wi, const char *word, size_t len, int *added)
 {
+    return word_index_add_hashed(wi, word, len, word_index_hash(word, len), added);
+}
+
+long word_index_add_hashed(word_index *wi, const char *word, size_t len, uint64_t hash, int *added)
+{
     int found;
     *added = 0;
-    uint64_t slot = wi->hash ? probe(wi, word, len, &found) : UINT64_MAX;
+    uint64_t slot = wi->hash ? probe_hashed(wi, word, len, hash, &found) : UINT64_MAX;
     if (slot != UINT64_MAX && found)
         return (long)wi->hash[slot] - 1;
     if (!wi->own_hash || wi->n >= (long)UINT32_MAX - 1)
@@ -122,7 +132,7 @@ long word_index_add(word_index *wi, const char *word, size_t len, int *added)
     if ((uint64_t)(wi->n + 1) * 2 > wi->mask + 1) {
         if (rehash(wi, 2 * (wi->mask + 1)) < 0)
             return -1;
-        slot = probe(wi, word, len, &found);
+        slot = probe_hashed(wi, word, len, hash, &found);
     }
     if (wi->n + 2 > wi->offset_cap) {
         long cap = 2 * wi->offset_cap;

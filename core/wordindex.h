@@ -37,11 +37,21 @@ int word_index_adopt(word_index *wi, long n, const char *words, size_t words_siz
                      const uint64_t *offset, const uint32_t *hash, uint64_t hash_size);
 void word_index_free(word_index *wi);
 
+/* The hash of a word's bytes (FNV-1a 64). */
+uint64_t word_index_hash(const char *word, size_t len);
+/* Bring the slot for a hash into the cache ahead of an add (bulk loads). */
+static inline void word_index_prefetch(const word_index *wi, uint64_t hash)
+{
+    __builtin_prefetch(&wi->hash[hash & wi->mask]);
+}
+
 /* Index of word (len bytes), or -1. */
 long word_index_find(const word_index *wi, const char *word, size_t len);
 /* Index of word, adding it when new (*added tells which); -1 when out of
  * memory, or when the index is adopted or full (2^32 - 2 words). */
 long word_index_add(word_index *wi, const char *word, size_t len, int *added);
+/* The same with the word's hash already computed. */
+long word_index_add_hashed(word_index *wi, const char *word, size_t len, uint64_t hash, int *added);
 
 static inline const char *word_index_word(const word_index *wi, long i)
 {
