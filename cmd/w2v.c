@@ -272,7 +272,7 @@ static void parse_options(options *o, int argc, char **argv)
         case OPT_JSON: o->json = 1; break;
         case OPT_DIM: o->train.dim = (int)cli_long("--dim", optarg, 1, 10000); break;
         case OPT_WINDOW: o->train.window = (int)cli_long("--window", optarg, 1, 1000); break;
-        case OPT_NEGATIVE: o->train.negative = (int)cli_long("--negative", optarg, 1, 1000); break;
+        case OPT_NEGATIVE: o->train.negative = (int)cli_long("--negative", optarg, 1, SGNS_NEGATIVE_MAX); break;
         case OPT_MIN_COUNT: o->train.min_count = cli_long("--min-count", optarg, 1, 1000000000); break;
         case OPT_SAMPLE: o->train.sample = cli_double("--sample", optarg, 0, 1); break;
         case OPT_EPOCHS: o->train.epochs = (int)cli_long("--epochs", optarg, 1, 100000); break;

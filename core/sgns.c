@@ -287,7 +287,6 @@ typedef struct {
     const sgns_config *c;
     const noise_table *noise;
     const uint64_t *keep;      /* subsampling: keep when a 32-bit draw is below */
-    const float *sigmoid;
     size_t begin, end;
     rng r;
     long *done;                /* shared: words processed, all threads */
@@ -302,31 +301,48 @@ static double learning_rate(const sgns_config *c, long done, long total)
     return a > c->min_alpha ? a : c->min_alpha;
 }
 
-/* Predict center from context: one positive, `negative` noise words. */
-static void train_pair(worker *w, int32_t center, int32_t context, float alpha, float *grad)
+static float sigmoid_table[SIGMOID_TABLE + 1];
+
+static void sigmoid_init(void)
 {
-    int dim = w->m->dim;
-    float *l1 = w->m->in + (size_t)context * dim;
+    for (int i = 0; i <= SIGMOID_TABLE; i++) {
+        double x = ((double)i / SIGMOID_TABLE * 2 - 1) * SIGMOID_MAX;
+        sigmoid_table[i] = (float)(1 / (1 + exp(-x)));
+    }
+}
+
+void sgns_step(float *in, float *const *out, const float *label, int n, int dim, float alpha,
+               float *grad)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, sigmoid_init);
     memset(grad, 0, (size_t)dim * sizeof *grad);
-    for (int d = 0; d <= w->c->negative; d++) {
-        uint32_t target = (uint32_t)center;
-        float label = 1;
-        if (d > 0) {
-            target = noise_draw(w->noise, &w->r);
-            if (target == (uint32_t)center)
-                continue;
-            label = 0;
-        }
-        float *l2 = w->m->out + (size_t)target * dim;
-        float f = vec_dot(l1, l2, dim);
+    for (int i = 0; i < n; i++) {
+        float f = vec_dot(in, out[i], dim);
         if (f <= -SIGMOID_MAX || f >= SIGMOID_MAX)
             continue;
-        float s = w->sigmoid[(int)((f + SIGMOID_MAX) * (SIGMOID_TABLE / SIGMOID_MAX / 2))];
-        float g = (label - s) * alpha;
-        vec_axpy(g, l2, grad, dim);
-        vec_axpy(g, l1, l2, dim);
+        float s = sigmoid_table[(int)((f + SIGMOID_MAX) * (SIGMOID_TABLE / SIGMOID_MAX / 2))];
+        float g = (label[i] - s) * alpha;
+        vec_axpy(g, out[i], grad, dim);
+        vec_axpy(g, in, out[i], dim);
     }
-    vec_axpy(1, grad, l1, dim);
+    vec_axpy(1, grad, in, dim);
+}
+
+/* Predict center from context: one positive, `negative` noise words (a
+ * draw of the center itself is skipped, as word2vec does). */
+static void train_pair(worker *w, int32_t center, int32_t context, float alpha, float *grad)
+{
+    int dim = w->m->dim, n = 0;
+    float *rows[SGNS_NEGATIVE_MAX + 1], label[SGNS_NEGATIVE_MAX + 1];
+    for (int d = 0; d <= w->c->negative; d++) {
+        uint32_t target = d == 0 ? (uint32_t)center : noise_draw(w->noise, &w->r);
+        if (d > 0 && target == (uint32_t)center)
+            continue;
+        rows[n] = w->m->out + (size_t)target * dim;
+        label[n++] = d == 0;
+    }
+    sgns_step(w->m->in + (size_t)context * dim, rows, label, n, dim, alpha, grad);
 }
 
 static void train_sentence(worker *w, const int32_t *sen, int len, float alpha, float *grad)
@@ -388,16 +404,14 @@ static size_t share_start(const sgns_model *m, int t, int threads)
     return p;
 }
 
-static int setup(sgns_model *m, const sgns_config *c, noise_table *noise, uint64_t **keep,
-                 float **sigmoid)
+static int setup(sgns_model *m, const sgns_config *c, noise_table *noise, uint64_t **keep)
 {
     long n = m->vocab.n;
     m->dim = c->dim;
     m->in = malloc((size_t)n * c->dim * sizeof *m->in);
     m->out = calloc((size_t)n * c->dim, sizeof *m->out);
     *keep = malloc((size_t)n * sizeof **keep);
-    *sigmoid = malloc((SIGMOID_TABLE + 1) * sizeof **sigmoid);
-    if (!m->in || !m->out || !*keep || !*sigmoid || noise_build(noise, m->count, n) < 0)
+    if (!m->in || !m->out || !*keep || noise_build(noise, m->count, n) < 0)
         return -1;
     rng r;
     rng_seed(&r, c->seed);
@@ -412,10 +426,6 @@ static int setup(sgns_model *m, const sgns_config *c, noise_table *noise, uint64
         }
         (*keep)[i] = p >= 1 ? UINT64_C(1) << 32 : (uint64_t)llround(p * 4294967296.0);
     }
-    for (int i = 0; i <= SIGMOID_TABLE; i++) {
-        double x = ((double)i / SIGMOID_TABLE * 2 - 1) * SIGMOID_MAX;
-        (*sigmoid)[i] = (float)(1 / (1 + exp(-x)));
-    }
     return 0;
 }
 
@@ -424,18 +434,17 @@ int sgns_train(sgns_model *m, const sgns_config *c, sgns_report report, void *ct
 {
     noise_table noise = {0};
     uint64_t *keep = NULL;
-    float *sigmoid = NULL;
     worker *w = calloc((size_t)c->threads, sizeof *w);
     pthread_t *tid = calloc((size_t)c->threads, sizeof *tid);
     int rc = -1, started = 0, finished = 0;
     long done = 0, total = m->train_words * c->epochs;
     static volatile sig_atomic_t never;
-    if (!w || !tid || setup(m, c, &noise, &keep, &sigmoid) < 0) {
+    if (!w || !tid || setup(m, c, &noise, &keep) < 0) {
         failf(err, "out of memory");
         goto out;
     }
     for (int t = 0; t < c->threads; t++) {
-        w[t] = (worker){m, c, &noise, keep, sigmoid, share_start(m, t, c->threads),
+        w[t] = (worker){m, c, &noise, keep, share_start(m, t, c->threads),
                         share_start(m, t + 1, c->threads), {{0}}, &done, total,
                         stop ? stop : &never, &finished};
         if (t == c->threads - 1)
@@ -463,7 +472,6 @@ out:
     free(noise.threshold);
     free(noise.alias);
     free(keep);
-    free(sigmoid);
     free(w);
     free(tid);
     return rc;

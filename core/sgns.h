@@ -26,6 +26,7 @@
 
 #define SGNS_ERR_MAX 256
 #define SGNS_MAX_SENTENCE 10000
+#define SGNS_NEGATIVE_MAX 1000
 
 typedef struct {
     int dim, window, negative, epochs, threads;
@@ -64,5 +65,13 @@ int sgns_train(sgns_model *m, const sgns_config *c, sgns_report report, void *ct
                volatile sig_atomic_t *stop, char *err);
 
 void sgns_free(sgns_model *m);
+
+/* One SGD step on the logistic loss -sum_i [label_i log s(x_i) +
+ * (1 - label_i) log(1 - s(x_i))], x_i = in . out[i]: each out[i] moves as
+ * it is used, in once at the end (word2vec's order).  s comes from a table
+ * of 1000 steps over [-6, 6]; a pair with |x_i| >= 6 is skipped, as gensim
+ * does.  grad is dim floats of scratch. */
+void sgns_step(float *in, float *const *out, const float *label, int n, int dim, float alpha,
+               float *grad);
 
 #endif
