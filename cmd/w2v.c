@@ -289,6 +289,8 @@ static void parse_options(options *o, int argc, char **argv)
     }
     if (!o->eval.questions && (o->eval.per_question || !o->eval.fold_case))
         die_usage("--per-question and --no-fold-case go with --eval");
+    if (o->eval.questions && (o->k || o->include_inputs))
+        die_usage("-k and --include-inputs do not go with --eval (its protocol is fixed)");
     o->eval.restrict_vocab = o->restrict_vocab;
     o->eval.json = o->json;
     o->eval.quiet = o->quiet;
@@ -546,14 +548,12 @@ static void nearest_batch(const options *o, const vectors *v, void *vctx, char *
     float *Q = malloc((size_t)n * dim * sizeof *Q);
     long *skip = malloc((size_t)n * MAX_TOKENS * sizeof *skip);
     vec_hit *hits = malloc((size_t)n * k * sizeof *hits);
-    int *ok = calloc((size_t)n, sizeof *ok);
     char (*why)[400] = malloc((size_t)n * sizeof *why);
     char (*text)[512] = malloc((size_t)n * sizeof *text);
     expression e = {.sum = malloc((size_t)dim * sizeof(double))};
-    if (!Q || !skip || !hits || !ok || !why || !text || !e.sum)
+    int m = 0, *slot = malloc((size_t)n * sizeof *slot); /* parsed queries, packed to the front */
+    if (!Q || !skip || !hits || !why || !text || !e.sum || !slot)
         die("out of memory");
-    int m = 0; /* queries that parsed, packed to the front */
-    int *slot = malloc((size_t)n * sizeof *slot);
     for (int i = 0; i < n; i++) {
         char *tok[MAX_TOKENS];
         int ntok = split_tokens(q[i], tok, MAX_TOKENS), pos = 0;
@@ -593,7 +593,7 @@ static void nearest_batch(const options *o, const vectors *v, void *vctx, char *
         }
         print_hits(o, v, j, hits + (size_t)slot[i] * k, k, "nearest");
     }
-    free(Q), free(skip), free(hits), free(ok), free(why), free(text), free(e.sum), free(slot);
+    free(Q), free(skip), free(hits), free(why), free(text), free(e.sum), free(slot);
 }
 
 static void analogy_batch(const options *o, const vectors *v, void *vctx, char **q, int n,
