@@ -19,7 +19,7 @@ typedef struct {
 /* Sorted by name. */
 static const command commands[] = {
     {"dinos", cmd_dinos, "character-level language model of names: train, sample, score"},
-    {"w2v", cmd_w2v, "word vectors: similarity, nearest, analogy, bias, debias, convert, train"},
+    {"w2v", cmd_w2v, "word vectors: similarity, nearest, analogy, bias, debias, convert, info, train"},
 };
 
 static const int ncommands = sizeof commands / sizeof commands[0];

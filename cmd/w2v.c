@@ -32,7 +32,7 @@ static const char usage_text[] =
     "       seqtool w2v bias [OPTIONS] [WORD... | -]\n"
     "       seqtool w2v debias -o OUT [--neutralize FILE] [--equalize FILE] [OPTIONS]\n"
     "       seqtool w2v convert [IN] -o OUT [--format F]\n"
-    "       seqtool w2v info [OPTIONS]\n"
+    "       seqtool w2v info [FILE] [OPTIONS]\n"
     "       seqtool w2v train [CORPUS] [-o OUT] [OPTIONS]\n"
     "\n"
     "Queries come from the arguments, or one per line from standard input\n"
@@ -44,20 +44,22 @@ static const char usage_text[] =
     "  -v, --vectors FILE      vectors to read [$SEQTOOL_VECTORS, else " DEFAULT_VECTORS "]\n"
     "      --input-format F    glove, word2vec, fasttext, word2vec-bin or\n"
     "                          safetensors [detected from the content]\n"
-    "      --restrict-vocab N  only the first N words are candidates (and, with\n"
-    "                          --eval, questions) [all; 30000 with --eval]\n"
+    "      --format F          on queries (which write no vectors): --input-format\n"
     "\n"
     "similarity:  cosine u.v / (|u||v|) of two words or expressions\n"
     "nearest:\n"
     "  -k N                    how many neighbours [10]\n"
+    "      --restrict-vocab N  only the first N words are candidates [all]\n"
     "analogy:     D in A:B :: C:D\n"
     "  -k N                    how many answers [1]\n"
+    "      --restrict-vocab N  only the first N words are candidates (and, with\n"
+    "                          --eval, questions) [all; 30000 with --eval]\n"
     "      --method M          3cosadd: nearest to b - a + c over unit vectors;\n"
     "                          3cosmul: Levy & Goldberg's product; course:\n"
     "                          cos(b - a, w - c) as the course computes it\n"
     "                          [3cosadd]\n"
-    "      --include-inputs    A and B may be answers (only C is excluded), as\n"
-    "                          in the course's first version\n"
+    "      --include-inputs    A and B may be answers (only C is excluded, a\n"
+    "                          variant of the course's code)\n"
     "      --eval FILE         the Google analogy test set: accuracy per section,\n"
     "                          semantic, syntactic, total; questions with a word\n"
     "                          outside the first N words are skipped (gensim's\n"
@@ -81,7 +83,8 @@ static const char usage_text[] =
     "convert:     IN [-v's file] to OUT, in --format F or by OUT's extension:\n"
     "             .txt glove, .vec word2vec, .bin word2vec-bin, .safetensors\n"
     "             (opened by mmap, instantly)\n"
-    "info:        words, dimensions and format; checks the file's CRC\n"
+    "info:        FILE [-v's file]: words, dimensions and format; checks a\n"
+    "             safetensors file's CRC\n"
     "\n"
     "train:       skip-gram with negative sampling (word2vec); CORPUS is text,\n"
     "             one sentence per line, words separated by spaces\n"
@@ -806,20 +809,26 @@ static int w2v_bias(options *o, int argc, char **argv)
 }
 
 /* The format to write: --format, else OUT's extension, else the input's. */
+/* The format to write: --format, else OUT's extension, else the input's;
+ * standard output gets word2vec text rather than the mapped form.  Checked
+ * before any work is done. */
 static vec_format output_format(const options *o, vec_format input)
 {
-    if (o->output_format != VEC_AUTO)
-        return o->output_format;
-    vec_format f = vec_format_from_path(o->output);
-    return f != VEC_AUTO ? f : input;
+    int to_stdout = strcmp(o->output, "-") == 0;
+    vec_format f = o->output_format != VEC_AUTO ? o->output_format : vec_format_from_path(o->output);
+    if (f == VEC_AUTO)
+        f = to_stdout && input == VEC_SAFETENSORS ? VEC_WORD2VEC : input;
+    if (to_stdout && f == VEC_SAFETENSORS)
+        die_usage("the safetensors form is a file to map; name one with -o");
+    if (to_stdout && o->json)
+        die_usage("--json and -o - would both write to standard output");
+    return f;
 }
 
 static void write_vectors(const options *o, const vectors *v, vec_format fmt)
 {
     char err[VECTORS_ERR_MAX];
     if (strcmp(o->output, "-") == 0) {
-        if (fmt == VEC_SAFETENSORS)
-            die_usage("the safetensors form is a file to map; name one with -o");
         if (vectors_write(v, stdout, fmt) < 0)
             die("write error on standard output");
     } else if (vectors_save(v, o->output, fmt, err) < 0) {
@@ -837,6 +846,7 @@ static int w2v_debias(options *o, int argc, char **argv)
         die_usage("debias needs --neutralize FILE, --equalize FILE or both");
     vectors v;
     open_vectors(o, &v);
+    vec_format fmt = output_format(o, v.format);
     if (vectors_own_data(&v) < 0)
         die("out of memory");
     double *g = bias_axis(o, &v);
@@ -875,7 +885,6 @@ static int w2v_debias(options *o, int argc, char **argv)
         }
         text_lines_free(&t);
     }
-    vec_format fmt = output_format(o, v.format);
     write_vectors(o, &v, fmt);
     if (!o->quiet)
         inform("neutralized %d word(s), equalized %d pair(s); wrote %ld vectors (%s) to '%s'",
@@ -982,8 +991,10 @@ int cmd_w2v(int argc, char **argv)
     } else if (strcmp(action, "info") == 0) {
         status = w2v_info(&o, nargs, args);
     } else {
-        status = w2v_train(&o.train, nargs, args, o.output ? o.output : DEFAULT_VECTORS,
-                           output_format(&o, VEC_SAFETENSORS), o.json, o.quiet);
+        if (!o.output)
+            o.output = DEFAULT_VECTORS;
+        status = w2v_train(&o.train, nargs, args, o.output, output_format(&o, VEC_SAFETENSORS), o.json,
+                           o.quiet);
     }
     return cli_finish(status);
 }

@@ -19,11 +19,17 @@ static void on_stop_signal(int sig)
     stop_requested = 1;
 }
 
+typedef struct {
+    progress pr;
+    double scale; /* corpus words per retained word: rates count every word */
+} train_report;
+
 static void report(void *ctx, long done, long total, double alpha)
 {
+    train_report *r = ctx;
     char extra[32];
     snprintf(extra, sizeof extra, "lr %.5f", alpha);
-    progress_update(ctx, done, extra);
+    progress_update(&r->pr, (long)(done * r->scale), extra);
 }
 
 /* Fail now, not after training, when the output cannot be written. */
@@ -50,8 +56,6 @@ static void save(const sgns_model *m, const char *output, vec_format format)
         die("%s", err);
     free(words);
     if (strcmp(output, "-") == 0) {
-        if (format == VEC_SAFETENSORS)
-            die_usage("the safetensors form is a file to map; name one with -o");
         if (vectors_write(&v, stdout, format) < 0)
             die("write error on standard output");
     } else if (vectors_save(&v, output, format, err) < 0) {
@@ -73,38 +77,49 @@ int w2v_train(const sgns_config *cfg, int argc, char **argv, const char *output,
     char err[FILEIO_ERR_MAX];
     if (file_map(&fb, strcmp(corpus, "-") == 0 ? "/dev/stdin" : corpus, err) < 0)
         die("%s", err);
+    signal(SIGINT, on_stop_signal);
+    signal(SIGTERM, on_stop_signal);
     double t0 = cli_now();
     sgns_model m;
     char serr[SGNS_ERR_MAX];
     if (sgns_vocab(&m, (const char *)fb.bytes, fb.size, cfg, serr) < 0)
         die("'%s': %s", cli_display_name(corpus), serr);
     file_unmap(&fb);
+    if (stop_requested) {
+        inform("interrupted before training: nothing written");
+        exit(130);
+    }
     double t1 = cli_now();
-    progress pr;
-    progress_start(&pr, m.train_words * cfg->epochs, "words", quiet);
-    progress_log(&pr, "%ld words in the corpus, %ld distinct kept (min-count %ld) covering %ld; %.1f s",
-                 m.corpus_words, m.vocab.n, cfg->min_count, m.train_words, t1 - t0);
-    signal(SIGINT, on_stop_signal);
-    signal(SIGTERM, on_stop_signal);
-    if (sgns_train(&m, cfg, report, &pr, &stop_requested, serr) < 0)
+    train_report r = {.scale = (double)m.corpus_words / (double)m.train_words};
+    progress_start(&r.pr, m.corpus_words * cfg->epochs, "words", quiet);
+    if (!quiet)
+        inform("%ld words in the corpus; %ld distinct words seen %ld times or more, %ld of the words; %.1f s",
+               m.corpus_words, m.vocab.n, cfg->min_count, m.train_words, t1 - t0);
+    if (sgns_train(&m, cfg, report, &r, &stop_requested, serr) < 0)
         die("%s", serr);
-    progress_end(&pr);
-    double t2 = cli_now(), rate = (double)m.corpus_words * cfg->epochs / (t2 - t1);
+    progress_end(&r.pr);
+    /* words/s counts every corpus word (as gensim's raw words do) */
+    double t2 = cli_now(), words = (double)m.trained_words * r.scale, rate = words / (t2 - t1);
     if (stop_requested)
-        warn("interrupted: writing the vectors learnt so far");
+        warn("interrupted after %.0f of %ld words: writing the vectors learnt so far", words,
+             m.corpus_words * cfg->epochs);
     save(&m, output, format);
     if (!quiet)
-        inform("trained %ld vectors of %d on %ld words x %d epochs in %.1f s: %.0f words/s (%d thread%s); wrote '%s' (%s)",
-             m.vocab.n, m.dim, m.corpus_words, cfg->epochs, t2 - t1, stop_requested ? 0 : rate,
-             cfg->threads, cfg->threads == 1 ? "" : "s", cli_display_name(output), vec_format_name(format));
+        inform("trained %ld vectors of %d on %.0f words (%ld x %d epochs%s) in %.1f s: %.0f words/s "
+               "(%d thread%s); wrote '%s' (%s)",
+               m.vocab.n, m.dim, words, m.corpus_words, cfg->epochs, stop_requested ? ", stopped early" : "",
+               t2 - t1, rate, cfg->threads, cfg->threads == 1 ? "" : "s", cli_display_name(output),
+               vec_format_name(format));
     if (json) {
         cJSON *j = cJSON_CreateObject();
         cJSON_AddNumberToObject(j, "vocabulary", (double)m.vocab.n);
         cJSON_AddNumberToObject(j, "corpus_words", (double)m.corpus_words);
         cJSON_AddNumberToObject(j, "epochs", cfg->epochs);
+        cJSON_AddNumberToObject(j, "words_trained", words);
         cJSON_AddNumberToObject(j, "vocab_seconds", t1 - t0);
         cJSON_AddNumberToObject(j, "train_seconds", t2 - t1);
         cJSON_AddNumberToObject(j, "words_per_second", rate);
+        cJSON_AddNumberToObject(j, "threads", cfg->threads);
         cJSON_AddBoolToObject(j, "interrupted", stop_requested);
         cJSON_AddStringToObject(j, "output", output);
         cli_print_json(j);

@@ -467,6 +467,7 @@ int sgns_train(sgns_model *m, const sgns_config *c, sgns_report report, void *ct
         pthread_join(tid[t], NULL);
     if (report)
         report(ctx, done, total, learning_rate(c, done, total));
+    m->trained_words = done;
     rc = started == c->threads ? 0 : -1;
 out:
     free(noise.threshold);

@@ -45,6 +45,8 @@ typedef struct {
     long *count;           /* per retained word */
     long corpus_words;     /* every word of the corpus, dropped ones too */
     long train_words;      /* words of retained words */
+    long trained_words;    /* of those, how many training went through
+                              (all epochs; fewer when stopped early) */
     int32_t *corpus;       /* the corpus as word numbers, -1 ends a sentence */
     size_t corpus_len;
     int dim;
