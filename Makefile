@@ -31,7 +31,7 @@ CORE_SRC := $(wildcard core/*.c)
 CMD_SRC := $(wildcard cmd/*.c)
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
 CMD_OBJ := $(CMD_SRC:%.c=$(BUILD)/%.o)
-TEST_PROGS := $(BUILD)/tests/test_core $(BUILD)/tests/test_w2v $(BUILD)/tests/gradump \
+TEST_PROGS := $(BUILD)/tests/test_core $(BUILD)/tests/test_w2v $(BUILD)/tests/test_dates $(BUILD)/tests/gradump \
 	$(BUILD)/tests/test_core_fault1 $(BUILD)/tests/test_core_fault2 $(BUILD)/tests/test_core_fault3
 BIN := $(BUILD)/seqtool
 
