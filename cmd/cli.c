@@ -154,7 +154,8 @@ char *line_reader_next(line_reader *lr, size_t *len)
         if (lr->eof)
             return NULL;
         /* make room: move the partial line down, grow when full */
-        memmove(lr->buf, lr->buf + lr->start, lr->end - lr->start);
+        if (lr->buf)
+            memmove(lr->buf, lr->buf + lr->start, lr->end - lr->start);
         lr->end -= lr->start;
         lr->start = 0;
         if (lr->cap - lr->end < 4096) {
