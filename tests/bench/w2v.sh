@@ -131,6 +131,9 @@ note() { echo "$*" >>"$NOTES"; }
 
 echo "seqtool w2v vs gensim $($PY -c 'import gensim; print(gensim.__version__)') (numpy $($PY -c 'import numpy; print(numpy.__version__)')); $(nproc) CPUs"
 echo "BLAS for a, b, d: $BLAS ($BLASDIR); c: each of ${BLASES[*]%%:*}; OPENBLAS_NUM_THREADS=1"
+# other work on the machine skews single runs: say how busy it was
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+echo "load average at start: $LOAD0"
 echo
 
 # ---- probes -----------------------------------------------------------
@@ -334,5 +337,6 @@ printf '%-34s %-17s %12s %12s %9s  %s\n' item measure seqtool gensim ratio notes
 cat "$ROWS"
 echo
 echo "ratio: gensim time / seqtool time (a, c: >1 means seqtool faster); d: seqtool/gensim words/s, accuracy difference in points."
+echo "load average at start: $LOAD0, at the end: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs (the bench adds about 1, 2 while training: more means other work competed)"
 [ -s "$NOTES" ] && cat "$NOTES"
 exit $FAILED
