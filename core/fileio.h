@@ -20,8 +20,17 @@ typedef struct {
     int mapped;
 } file_bytes;
 
-/* 0, or -1 with "cannot open 'path': reason" in err. */
+/* 0, or -1 with "cannot open 'path': reason" in err.  file_map faults
+ * every page in at once (for callers that read it all); file_map_lazy
+ * leaves pages to be read when touched (a large table of which a query
+ * reads a few rows). */
 int file_map(file_bytes *fb, const char *path, char *err);
+int file_map_lazy(file_bytes *fb, const char *path, char *err);
+/* The same bytes read into (huge-page) memory: for a large file read
+ * whole, cheaper than mapping it 4 KB page by page. */
+int file_read(file_bytes *fb, const char *path, char *err);
+/* Fault in the pages of a lazily mapped file that is to be read whole. */
+void file_prefetch(file_bytes *fb);
 void file_unmap(file_bytes *fb);
 
 typedef struct {

@@ -327,7 +327,8 @@ int model_in_open(model_in *m, const char *path, const char *kind, char *err)
 int model_in_map(model_in *m, const char *path, const char *kind, int verify, char *err)
 {
     memset(m, 0, sizeof *m);
-    if (file_map(&m->file, path, err) < 0)
+    /* unverified opens read only what is used: map lazily */
+    if ((verify ? file_map : file_map_lazy)(&m->file, path, err) < 0)
         return -1;
     m->bytes = m->file.bytes;
     m->size = m->file.size;

@@ -321,7 +321,9 @@ void sgns_step(float *in, float *const *out, const float *label, int n, int dim,
         float f = vec_dot(in, out[i], dim);
         if (f <= -SIGMOID_MAX || f >= SIGMOID_MAX)
             continue;
-        float s = sigmoid_table[(int)((f + SIGMOID_MAX) * (SIGMOID_TABLE / SIGMOID_MAX / 2))];
+        /* (the scale in floating point: word2vec.c's integer 1000 / 6 / 2 = 83
+         * evaluates the sigmoid at 0.996 f - 0.024; gensim's is 83.33) */
+        float s = sigmoid_table[(int)((f + SIGMOID_MAX) * ((float)SIGMOID_TABLE / SIGMOID_MAX / 2))];
         float g = (label[i] - s) * alpha;
         vec_axpy(g, out[i], grad, dim);
         vec_axpy(g, in, out[i], dim);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "text.h"
 
@@ -345,7 +346,10 @@ static int load_text(vectors *v, const file_bytes *fb, const char *path, int hea
     }
     if (v->dim <= 0)
         return failf(err, "'%s': no vectors in the file", path);
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
     int threads = (int)((size_t)(c.end - c.p) / PARSE_SHARE_MIN) + 1;
+    if (threads > cores && cores >= 1)
+        threads = (int)cores;
     if (threads > PARSE_THREADS_MAX)
         threads = PARSE_THREADS_MAX;
     parse_share sh[PARSE_THREADS_MAX];
@@ -502,7 +506,7 @@ int vectors_load(vectors *v, const char *path, vec_format fmt, char *err)
         return -1;
     }
     file_bytes fb;
-    if (file_map(&fb, path, err) < 0)
+    if (file_map_lazy(&fb, path, err) < 0)
         return -1;
     if (fb.size == 0) {
         file_unmap(&fb);
@@ -516,7 +520,15 @@ int vectors_load(vectors *v, const char *path, vec_format fmt, char *err)
         file_unmap(&fb);
         return vectors_load(v, path, VEC_SAFETENSORS, err);
     }
-    if (fmt == VEC_WORD2VEC_BIN)
+    /* text and binary files are read whole: into memory at once (a
+     * stream already is) */
+    /* text and binary files are read whole: into memory at once (a
+     * stream already is) */
+    if (fb.mapped) {
+        file_unmap(&fb);
+        if (file_read(&fb, path, err) < 0)
+            return -1;
+    }    if (fmt == VEC_WORD2VEC_BIN)
         rc = load_binary(v, &fb, path, err);
     else
         rc = load_text(v, &fb, path, fmt == VEC_WORD2VEC, err);
