@@ -142,6 +142,50 @@ static void small_gemm(int ta, int tb, int M, int N, int K, const float *A,
         gemm_rows(M, N, K, A, 1, M, B, C);
 }
 
+/* mat_dots works on B transposed (K x N, in scratch): C[i][j..j+15] is
+ * built over k from A(i,k) times 16 contiguous Bt values, four rows of A
+ * at a time, so the tile lives in registers and no horizontal sums are
+ * needed. */
+static inline void dots_tile(const float *A, int K, const float *Bt, int N, int i, int j, float *C)
+{
+    v8 c[4][2] = {{{0}}};
+    for (int k = 0; k < K; k++) {
+        v8 b0 = load8(Bt + (size_t)k * N + j), b1 = load8(Bt + (size_t)k * N + j + 8);
+        for (int r = 0; r < 4; r++) {
+            float a = A[(size_t)(i + r) * K + k];
+            c[r][0] += a * b0;
+            c[r][1] += a * b1;
+        }
+    }
+    for (int r = 0; r < 4; r++) {
+        store8(C + (size_t)(i + r) * N + j, c[r][0]);
+        store8(C + (size_t)(i + r) * N + j + 8, c[r][1]);
+    }
+}
+
+MULTIVERSION
+void mat_dots(int M, int N, int K, const float *A, const float *B, float *C, float *scratch)
+{
+    int n16 = N / 16 * 16, m4 = M / 4 * 4;
+    float *Bt = !n16 ? NULL : scratch ? scratch : malloc((size_t)K * N * sizeof *Bt);
+    if (Bt) {
+        for (int j = 0; j < N; j++)
+            for (int k = 0; k < K; k++)
+                Bt[(size_t)k * N + j] = B[(size_t)j * K + k];
+        for (int i = 0; i < m4; i += 4)
+            for (int j = 0; j < n16; j += 16)
+                dots_tile(A, K, Bt, N, i, j, C);
+        if (Bt != scratch)
+            free(Bt);
+    } else {
+        m4 = n16 = 0;
+    }
+    /* the edges: plain dot products */
+    for (int i = 0; i < M; i++)
+        for (int j = i < m4 ? n16 : 0; j < N; j++)
+            C[(size_t)i * N + j] = vec_dot(A + (size_t)i * K, B + (size_t)j * K, K);
+}
+
 void mat_gemm(int ta, int tb, int M, int N, int K, const float *A,
               const float *B, float beta, float *C)
 {

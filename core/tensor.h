@@ -16,6 +16,12 @@
 void mat_gemm(int ta, int tb, int M, int N, int K, const float *A,
               const float *B, float beta, float *C);
 
+/* C[M x N] = A . B^T for A (M x K) and B (N x K): many short dot
+ * products (scoring every word against a batch of queries) in our own
+ * register-tiled loops, whatever BLAS is installed.  scratch has room for
+ * N x K floats (NULL: allocated here). */
+void mat_dots(int M, int N, int K, const float *A, const float *B, float *C, float *scratch);
+
 /* A is stored rows x cols.  ta = 0: y[rows] = beta * y + A . x[cols];
  * ta = 1: y[cols] = beta * y + A^T . x[rows]. */
 void mat_gemv(int ta, int rows, int cols, const float *A, const float *x,

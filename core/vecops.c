@@ -2,8 +2,10 @@
 #include "vecops.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tensor.h"
 
@@ -117,43 +119,122 @@ static float score_of(vec_score how, const float *s, size_t stride, float norm, 
     return -INFINITY;
 }
 
-int vectors_top(const vectors *v, const float *norms, long limit, vec_score how,
-                const float *Q, int nq, const long *skip, int nskip, int k, vec_hit *hits)
+/* One thread's share of a search: rows [begin, end), its own best lists. */
+typedef struct {
+    const vectors *v;
+    const float *norms, *Q;
+    vec_score how;
+    int nq, m, nskip, k;
+    const long *skip;
+    const query_consts *qc;
+    long begin, end;
+    vec_hit *hits;
+    int failed;
+} top_share;
+
+static void *top_run(void *arg)
 {
-    int m = how == VS_COSINE ? 1 : how == VS_3COSMUL ? 3 : 2, dim = v->dim;
-    if (limit > v->n)
-        limit = v->n;
-    float *S = malloc((size_t)nq * (size_t)m * TOP_CHUNK * sizeof *S);
-    query_consts *qc = calloc((size_t)nq, sizeof *qc);
-    if (!S || !qc) {
+    top_share *t = arg;
+    int dim = t->v->dim, k = t->k;
+    float *S = malloc((size_t)t->nq * (size_t)t->m * TOP_CHUNK * sizeof *S);
+    float *scratch = malloc((size_t)dim * TOP_CHUNK * sizeof *scratch);
+    if (!S || !scratch) {
         free(S);
-        free(qc);
-        return -1;
+        free(scratch);
+        t->failed = 1;
+        return NULL;
     }
-    for (int j = 0; j < nq; j++) {
-        if (how == VS_COURSE)
-            course_consts(Q + (size_t)j * 2 * dim, Q + ((size_t)j * 2 + 1) * dim, dim, &qc[j]);
-        for (int i = 0; i < k; i++)
-            hits[(size_t)j * k + i] = (vec_hit){-1, -INFINITY};
-    }
-    for (long r0 = 0; r0 < limit; r0 += TOP_CHUNK) {
-        int rows = limit - r0 < TOP_CHUNK ? (int)(limit - r0) : TOP_CHUNK;
-        mat_gemm(0, 1, nq * m, rows, dim, Q, vectors_row(v, r0), 0, S);
-        for (int j = 0; j < nq; j++) {
-            vec_hit *h = hits + (size_t)j * k;
-            const long *sk = skip ? skip + (size_t)j * nskip : NULL;
-            const float *s = S + (size_t)j * m * rows;
+    for (int j = 0; j < t->nq * k; j++)
+        t->hits[j] = (vec_hit){-1, -INFINITY};
+    for (long r0 = t->begin; r0 < t->end; r0 += TOP_CHUNK) {
+        int rows = t->end - r0 < TOP_CHUNK ? (int)(t->end - r0) : TOP_CHUNK;
+        mat_dots(t->nq * t->m, rows, dim, t->Q, vectors_row(t->v, r0), S, scratch);
+        for (int j = 0; j < t->nq; j++) {
+            vec_hit *h = t->hits + (size_t)j * k;
+            const long *sk = t->skip ? t->skip + (size_t)j * t->nskip : NULL;
+            const float *s = S + (size_t)j * t->m * rows;
             for (int r = 0; r < rows; r++) {
-                float sc = score_of(how, s + r, (size_t)rows, norms[r0 + r], &qc[j]);
+                float sc = score_of(t->how, s + r, (size_t)rows, t->norms[r0 + r], &t->qc[j]);
                 if ((sc > h[k - 1].score || h[k - 1].index < 0) && sc == sc &&
-                    !skipped(sk, sk ? nskip : 0, r0 + r))
+                    !skipped(sk, sk ? t->nskip : 0, r0 + r))
                     keep_best(h, k, r0 + r, sc);
             }
         }
     }
     free(S);
+    free(scratch);
+    return NULL;
+}
+
+/* Better: a higher score, or the same score and an earlier row (the order
+ * one thread scanning in row order keeps), so merging is exact. */
+static int better(const vec_hit *a, const vec_hit *b)
+{
+    if (a->index < 0)
+        return 0;
+    if (b->index < 0)
+        return 1;
+    return a->score > b->score || (a->score == b->score && a->index < b->index);
+}
+
+#define TOP_THREADS_MAX 8
+
+int vectors_top(const vectors *v, const float *norms, long limit, vec_score how,
+                const float *Q, int nq, const long *skip, int nskip, int k, vec_hit *hits)
+{
+    int m = vec_score_rows(how), dim = v->dim;
+    if (limit > v->n)
+        limit = v->n;
+    /* big searches on every core, in contiguous shares of rows */
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int threads = (double)limit * nq * m * dim > 4e6 && cores > 1 ? (int)cores : 1;
+    if (threads > TOP_THREADS_MAX)
+        threads = TOP_THREADS_MAX;
+    if (threads > 1 && limit / threads < TOP_CHUNK)
+        threads = (int)(limit / TOP_CHUNK) + 1;
+    query_consts *qc = calloc((size_t)nq, sizeof *qc);
+    vec_hit *part = malloc((size_t)threads * nq * k * sizeof *part);
+    top_share sh[TOP_THREADS_MAX];
+    pthread_t tid[TOP_THREADS_MAX];
+    int started = 0, rc = -1;
+    if (!qc || !part)
+        goto out;
+    for (int j = 0; how == VS_COURSE && j < nq; j++)
+        course_consts(Q + (size_t)j * 2 * dim, Q + ((size_t)j * 2 + 1) * dim, dim, &qc[j]);
+    for (int t = 0; t < threads; t++) {
+        long b = limit / threads * t, e = t == threads - 1 ? limit : limit / threads * (t + 1);
+        sh[t] = (top_share){v, norms, Q, how, nq, m, nskip, k, skip, qc, b, e,
+                            part + (size_t)t * nq * k, 0};
+    }
+    for (int t = 1; t < threads; t++, started++)
+        if (pthread_create(&tid[t], NULL, top_run, &sh[t]) != 0)
+            break;
+    for (int t = started + 1; t < threads; t++)
+        top_run(&sh[t]); /* could not start: run it here */
+    top_run(&sh[0]);
+    for (int t = 1; t <= started; t++)
+        pthread_join(tid[t], NULL);
+    for (int t = 0; t < threads; t++)
+        if (sh[t].failed)
+            goto out;
+    for (int j = 0; j < nq; j++) {
+        int pos[TOP_THREADS_MAX] = {0};
+        for (int i = 0; i < k; i++) {
+            int from = -1;
+            for (int t = 0; t < threads; t++) {
+                const vec_hit *c = &sh[t].hits[(size_t)j * k + pos[t]];
+                if (pos[t] < k && (from < 0 || better(c, &sh[from].hits[(size_t)j * k + pos[from]])))
+                    from = t;
+            }
+            hits[(size_t)j * k + i] = sh[from].hits[(size_t)j * k + pos[from]];
+            pos[from]++;
+        }
+    }
+    rc = 0;
+out:
     free(qc);
-    return 0;
+    free(part);
+    return rc;
 }
 
 void analogy_vectors(const vectors *v, const float *norms, vec_score how, long a, long b,
