@@ -405,19 +405,23 @@ typedef void (*batch_fn)(const options *o, const vectors *v, void *ctx, char **q
 
 /* Report a failed query: in a stream its line prints the marker and the
  * run goes on; a query from the arguments is fatal. */
+/* What a query's number counts: stdin lines, or arguments when several
+ * argument queries make a batch. */
+static const char *query_unit = "line";
+
 static void query_failed(const options *o, int stream, long line, const char *why, int *failed)
 {
     if (!stream)
         die("%s", why);
     if (o->json) {
         cJSON *j = cJSON_CreateObject();
-        cJSON_AddNumberToObject(j, "line", line);
+        cJSON_AddNumberToObject(j, query_unit, line);
         cJSON_AddStringToObject(j, "error", why);
         cli_print_json(j);
     } else {
         puts(MISSING);
     }
-    warn("line %ld: %s", line, why);
+    warn("%s %ld: %s", query_unit, line, why);
     (*failed)++;
 }
 
@@ -429,7 +433,9 @@ static int run_queries(const options *o, const vectors *v, void *ctx, int argc, 
     int failed = 0;
     if (argc > 0 && !(argc == 1 && strcmp(argv[0], "-") == 0)) {
         if (per_arg) {
-            fn(o, v, ctx, argv, argc, 0, &failed);
+            /* several queries are a batch: one failing prints the marker */
+            query_unit = "argument";
+            fn(o, v, ctx, argv, argc, argc > 1 ? 1 : 0, &failed);
         } else {
             size_t len = 1;
             for (int i = 0; i < argc; i++)
@@ -809,6 +815,11 @@ static int w2v_bias(options *o, int argc, char **argv)
 }
 
 /* The format to write: --format, else OUT's extension, else the input's. */
+static const char *output_name(const char *path)
+{
+    return strcmp(path, "-") == 0 ? "standard output" : path;
+}
+
 /* The format to write: --format, else OUT's extension, else the input's;
  * standard output gets word2vec text rather than the mapped form.  Checked
  * before any work is done. */
@@ -888,7 +899,7 @@ static int w2v_debias(options *o, int argc, char **argv)
     write_vectors(o, &v, fmt);
     if (!o->quiet)
         inform("neutralized %d word(s), equalized %d pair(s); wrote %ld vectors (%s) to '%s'",
-             neutralized, equalized, v.n, vec_format_name(fmt), cli_display_name(o->output));
+             neutralized, equalized, v.n, vec_format_name(fmt), output_name(o->output));
     free(g);
     vectors_free(&v);
     return 0;
@@ -910,7 +921,7 @@ static int w2v_convert(options *o, int argc, char **argv)
     write_vectors(o, &v, fmt);
     if (!o->quiet)
         inform("wrote %ld vectors of %d (%s) to '%s'", v.n, v.dim, vec_format_name(fmt),
-             cli_display_name(o->output));
+             output_name(o->output));
     vectors_free(&v);
     return 0;
 }
@@ -963,7 +974,11 @@ int cmd_w2v(int argc, char **argv)
     parse_options(&o, argc - 1, argv + 1);
     int nargs = argc - 1 - optind;
     char **args = argv + 1 + optind;
-    int status;
+    int status, stdin_queries = nargs == 0 || (nargs == 1 && strcmp(args[0], "-") == 0);
+    int queries = strcmp(action, "similarity") == 0 || strcmp(action, "nearest") == 0 ||
+                  strcmp(action, "bias") == 0 || (strcmp(action, "analogy") == 0 && !o.eval.questions);
+    if (queries && stdin_queries && strcmp(o.vectors, "-") == 0)
+        die_usage("the vectors and the queries cannot both come from standard input");
     if (strcmp(action, "similarity") == 0) {
         vectors v;
         open_vectors(&o, &v);

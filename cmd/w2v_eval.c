@@ -101,9 +101,13 @@ static question *read_questions(const w2v_eval_options *eo, section **sections, 
             tok[ntok++] = p;
         if (ntok == 0)
             continue;
-        if (ns == 0)
+        if (ns == 0) {
+            free(q);
+            free(*sections);
+            text_lines_free(&t);
             die("'%s': line %d: a question before the first ': section' line",
                 cli_display_name(eo->questions), i + 1);
+        }
         if (ntok != 4) {
             if (malformed++ == 0)
                 first_malformed = i + 1;

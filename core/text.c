@@ -442,8 +442,9 @@ int float_format(float x, char *buf)
         }
         return format_decimal(neg, m, k, buf);
     }
-    /* Outside the exact range of powers of ten: let printf find it. */
-    for (int p = 6;; p++) {
+    /* Outside the exact range of powers of ten (or on a float halfway
+     * point): let printf find the shortest. */
+    for (int p = 1;; p++) {
         int n = snprintf(buf, FLOAT_TEXT_MAX, "%.*g", p, (double)x);
         if (p == 9 || strtof(buf, NULL) == x)
             return n;

@@ -172,9 +172,10 @@ static int looks_binary(const char *p, const char *end, int dim)
         p++;
     while (p < end && !is_space(*p) && *p != '\n')
         p++;
+    /* up to the line's end (text) or the record's (binary) */
     const char *stop = p + 4 * (size_t)dim < end ? p + 4 * (size_t)dim : end;
-    for (; p < stop; p++)
-        if (!strchr("0123456789.eE+- \t\r\nnaifNAIF", *p) || *p == 0)
+    for (; p < stop && *p != '\n'; p++)
+        if (!strchr("0123456789.eE+- \t\rnaifNAIF", *p) || *p == 0)
             return 1;
     return 0;
 }
@@ -185,7 +186,9 @@ static vec_format detect(const file_bytes *fb)
     uint64_t hlen = 0;
     for (int b = 7; fb->size >= 9 && b >= 0; b--)
         hlen = hlen << 8 | fb->bytes[b];
-    if (fb->size >= 9 && p[8] == '{' && hlen <= fb->size - 8)
+    /* the safetensors header: its length, then JSON ('{"', or '{}' when
+     * empty); a cut file is still recognised, to be called truncated */
+    if (fb->size >= 10 && p[8] == '{' && (p[9] == '"' || p[9] == '}') && hlen < (100u << 20))
         return VEC_SAFETENSORS;
     long count;
     int dim;
