@@ -418,7 +418,7 @@ static int setup(sgns_model *m, const sgns_config *c, noise_table *noise, uint64
     rng r;
     rng_seed(&r, c->seed);
     for (size_t i = 0; i < (size_t)n * c->dim; i++)
-        m->in[i] = (rng_uniform(&r) - 0.5f) / (float)c->dim;
+        m->in[i] = (2 * rng_uniform(&r) - 1) / (float)c->dim; /* gensim 4; word2vec.c: half */
     double threshold = c->sample * (double)m->train_words;
     for (long i = 0; i < n; i++) {
         double p = 1;
