@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -43,26 +42,6 @@ static int read_stream(file_bytes *fb, int fd)
     return 0;
 }
 
-typedef struct {
-    int fd;
-    char *buf;
-    size_t off, len, got;
-} read_part;
-
-static void *read_part_run(void *arg)
-{
-    read_part *r = arg;
-    while (r->got < r->len) {
-        ssize_t n = pread(r->fd, r->buf + r->off + r->got, r->len - r->got, (off_t)(r->off + r->got));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        r->got += (size_t)n;
-    }
-    return NULL;
-}
-
 static int map_file(file_bytes *fb, const char *path, int populate, char *err)
 {
     memset(fb, 0, sizeof *fb);
@@ -80,30 +59,7 @@ static int map_file(file_bytes *fb, const char *path, int populate, char *err)
         return -1;
     }
     int rc = 0;
-    if (S_ISREG(st.st_mode) && st.st_size > 0 && populate == 2) {
-        /* read into huge pages: cheaper than mapping a big file page by page */
-        size_t huge = 2u << 20, bytes = (size_t)st.st_size;
-        void *p = NULL;
-        if (posix_memalign(&p, huge, bytes + 1) != 0) {
-            errno = ENOMEM;
-            rc = -1;
-        } else {
-            madvise(p, bytes + 1, MADV_HUGEPAGE);
-            /* two halves at once: the kernel's copying (and zeroing of
-             * the new pages) runs on two cores */
-            read_part half[2] = {{fd, p, 0, bytes / 2, 0}, {fd, p, bytes / 2, bytes - bytes / 2, 0}};
-            pthread_t tid;
-            int threaded = bytes >= (16u << 20) && pthread_create(&tid, NULL, read_part_run, &half[1]) == 0;
-            read_part_run(&half[0]);
-            if (threaded)
-                pthread_join(tid, NULL);
-            else
-                read_part_run(&half[1]);
-            size_t got = half[0].got == half[0].len ? half[0].len + half[1].got : half[0].got;
-            fb->bytes = p;
-            fb->size = got;
-        }
-    } else if (S_ISREG(st.st_mode) && st.st_size > 0) {
+    if (S_ISREG(st.st_mode) && st.st_size > 0) {
         void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | (populate ? MAP_POPULATE : 0), fd, 0);
         if (p == MAP_FAILED) {
             rc = -1;
@@ -129,11 +85,6 @@ int file_map(file_bytes *fb, const char *path, char *err)
 int file_map_lazy(file_bytes *fb, const char *path, char *err)
 {
     return map_file(fb, path, 0, err);
-}
-
-int file_read(file_bytes *fb, const char *path, char *err)
-{
-    return map_file(fb, path, 2, err);
 }
 
 void file_prefetch(file_bytes *fb)

@@ -26,9 +26,6 @@ typedef struct {
  * reads a few rows). */
 int file_map(file_bytes *fb, const char *path, char *err);
 int file_map_lazy(file_bytes *fb, const char *path, char *err);
-/* The same bytes read into (huge-page) memory: for a large file read
- * whole, cheaper than mapping it 4 KB page by page. */
-int file_read(file_bytes *fb, const char *path, char *err);
 /* Fault in the pages of a lazily mapped file that is to be read whole. */
 void file_prefetch(file_bytes *fb);
 void file_unmap(file_bytes *fb);

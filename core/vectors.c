@@ -523,15 +523,12 @@ int vectors_load(vectors *v, const char *path, vec_format fmt, char *err)
         file_unmap(&fb);
         return vectors_load(v, path, VEC_SAFETENSORS, err);
     }
-    /* text and binary files are read whole: into memory at once (a
-     * stream already is) */
-    /* text and binary files are read whole: into memory at once (a
-     * stream already is) */
-    if (fb.mapped) {
-        file_unmap(&fb);
-        if (file_read(&fb, path, err) < 0)
-            return -1;
-    }    if (fmt == VEC_WORD2VEC_BIN)
+    /* text and binary files are read whole: fault the mapping in at once
+     * (reading into fresh memory instead costs zeroing it, and huge pages
+     * for it stall when memory is fragmented) */
+    if (fb.mapped)
+        file_prefetch(&fb);
+    if (fmt == VEC_WORD2VEC_BIN)
         rc = load_binary(v, &fb, path, err);
     else
         rc = load_text(v, &fb, path, fmt == VEC_WORD2VEC, err);
