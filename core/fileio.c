@@ -87,16 +87,6 @@ int file_map_lazy(file_bytes *fb, const char *path, char *err)
     return map_file(fb, path, 0, err);
 }
 
-void file_prefetch(file_bytes *fb)
-{
-    if (!fb->mapped)
-        return;
-#ifdef MADV_POPULATE_READ
-    if (madvise(fb->bytes, fb->size, MADV_POPULATE_READ) == 0)
-        return;
-#endif
-    madvise(fb->bytes, fb->size, MADV_WILLNEED);
-}
 
 void file_unmap(file_bytes *fb)
 {

@@ -26,8 +26,6 @@ typedef struct {
  * reads a few rows). */
 int file_map(file_bytes *fb, const char *path, char *err);
 int file_map_lazy(file_bytes *fb, const char *path, char *err);
-/* Fault in the pages of a lazily mapped file that is to be read whole. */
-void file_prefetch(file_bytes *fb);
 void file_unmap(file_bytes *fb);
 
 typedef struct {

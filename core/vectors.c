@@ -280,6 +280,7 @@ static int alloc_table(vectors *v, long n, int dim, char *err, const char *path)
 typedef struct {
     vectors *v;
     cursor c;
+    long lines;               /* lines in the share */
     long row;                 /* row of the share's first line */
     const char **word;        /* per row: the word, its length, its hash */
     uint32_t *len;            /* 0: a blank line */
@@ -315,6 +316,30 @@ static void *parse_lines(void *arg)
         s->hash[r] = word_index_hash(w, len);
     }
     return NULL;
+}
+
+static void *count_share(void *arg)
+{
+    parse_share *s = arg;
+    s->lines = count_lines(s->c.p, s->c.end);
+    return NULL;
+}
+
+/* fn over every share, one thread each (inline when a thread cannot be
+ * started). */
+static void run_shares(void *(*fn)(void *), parse_share *sh, int threads)
+{
+    pthread_t tid[PARSE_THREADS_MAX];
+    int started[PARSE_THREADS_MAX] = {0};
+    for (int t = 1; t < threads; t++)
+        started[t] = pthread_create(&tid[t], NULL, fn, &sh[t]) == 0;
+    fn(&sh[0]);
+    for (int t = 1; t < threads; t++) {
+        if (started[t])
+            pthread_join(tid[t], NULL);
+        else
+            fn(&sh[t]);
+    }
 }
 
 /* dim from the first non-blank line (GloVe has no header to say it). */
@@ -356,26 +381,32 @@ static int load_text(vectors *v, const file_bytes *fb, const char *path, int hea
     if (threads > PARSE_THREADS_MAX)
         threads = PARSE_THREADS_MAX;
     parse_share sh[PARSE_THREADS_MAX];
-    pthread_t tid[PARSE_THREADS_MAX];
-    /* shares of about equal bytes, cut after a newline */
+    /* shares of about equal bytes, cut after a newline; their lines are
+     * counted in parallel (which also faults the file in on every core),
+     * then numbered, then parsed in parallel */
     const char *p = c.p;
-    long lines = 0;
     for (int t = 0; t < threads; t++) {
         const char *e = t == threads - 1 ? c.end : c.p + (size_t)(c.end - c.p) / threads * (t + 1);
         if (e < p)
             e = p;
         const char *nl = e < c.end ? memchr(e, '\n', (size_t)(c.end - e)) : NULL;
         e = nl ? nl + 1 : c.end;
-        sh[t] = (parse_share){v, {p, e, c.line + lines, path, NULL}, lines, NULL, NULL, NULL, 0, ""};
-        lines += count_lines(p, e);
+        sh[t] = (parse_share){v, {p, e, 0, path, NULL}, 0, 0, NULL, NULL, NULL, 0, ""};
         p = e;
+    }
+    run_shares(count_share, sh, threads);
+    long lines = 0;
+    for (int t = 0; t < threads; t++) {
+        sh[t].c.line = c.line + lines;
+        sh[t].row = lines;
+        lines += sh[t].lines;
     }
     if (lines > INT32_MAX - 1)
         return failf(err, "'%s': too many lines", path);
     const char **word = malloc((size_t)(lines + 1) * sizeof *word);
     uint32_t *len = malloc((size_t)(lines + 1) * sizeof *len);
     uint64_t *hash = malloc((size_t)(lines + 1) * sizeof *hash);
-    int rc = -1, started = 0;
+    int rc = -1;
     if (!word || !len || !hash || alloc_table(v, lines, v->dim, err, path) < 0) {
         failf(err, "'%s': out of memory", path);
         goto out;
@@ -385,16 +416,7 @@ static int load_text(vectors *v, const file_bytes *fb, const char *path, int hea
         sh[t].len = len;
         sh[t].hash = hash;
     }
-    for (int t = 1; t < threads; t++, started++)
-        if (pthread_create(&tid[t], NULL, parse_lines, &sh[t]) != 0)
-            break;
-    parse_lines(&sh[0]);
-    for (int t = 1; t <= started; t++)
-        pthread_join(tid[t], NULL);
-    if (started < threads - 1) {
-        failf(err, "'%s': cannot start a thread", path);
-        goto out;
-    }
+    run_shares(parse_lines, sh, threads);
     for (int t = 0; t < threads; t++)
         if (sh[t].err_line) {
             snprintf(err, VECTORS_ERR_MAX, "%s", sh[t].err);
@@ -523,11 +545,6 @@ int vectors_load(vectors *v, const char *path, vec_format fmt, char *err)
         file_unmap(&fb);
         return vectors_load(v, path, VEC_SAFETENSORS, err);
     }
-    /* text and binary files are read whole: fault the mapping in at once
-     * (reading into fresh memory instead costs zeroing it, and huge pages
-     * for it stall when memory is fragmented) */
-    if (fb.mapped)
-        file_prefetch(&fb);
     if (fmt == VEC_WORD2VEC_BIN)
         rc = load_binary(v, &fb, path, err);
     else
