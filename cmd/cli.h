@@ -25,6 +25,16 @@ void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A note on stderr (a summary, not a problem); callers skip it when quiet. */
 void inform(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The next option by getopt_long, with the house rules: an unknown option
+ * or a missing value is a usage error, -h/--help prints usage on stdout
+ * and exits 0.  -1 when the options are over (optind: the first operand). */
+struct option;
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
+               const char *usage);
+/* How the user spells option c in messages: "--name", or "-c" when it has
+ * no long name. */
+const char *cli_option_name(const struct option *longopts, int c);
+
 /* Parse option values or die_usage naming the option. */
 long cli_long(const char *opt, const char *s, long lo, long hi);
 double cli_double(const char *opt, const char *s, double lo, double hi);

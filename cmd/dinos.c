@@ -191,33 +191,16 @@ static int option_allowed(const char *action, int c)
     return 0;
 }
 
-static const char *option_name(int c)
-{
-    for (const struct option *p = long_options; p->name; p++)
-        if (p->val == c)
-            return p->name;
-    return "?";
-}
-
 static void parse_options(options *o, int argc, char **argv)
 {
     for (int i = 1; i < argc; i++)
         if (strcmp(argv[i], "--course") == 0)
             set_course(o);
-    int c, idx;
-    opterr = 0;
+    int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":o:m:n:qh", long_options, &idx)) != -1) {
-        if (c == '?')
-            die_usage("unknown option '%s'", argv[optind - 1]);
-        if (c == ':')
-            die_usage("option '%s' needs a value", argv[optind - 1]);
-        if (c == 'h') {
-            fputs(usage_text, stdout);
-            exit(cli_finish(0));
-        }
+    while ((c = cli_getopt(argc, argv, ":o:m:n:qh", long_options, usage_text)) != -1) {
         if (!option_allowed(o->action, c))
-            die_usage("--%s is not an option of 'dinos %s'", option_name(c), o->action);
+            die_usage("%s is not an option of 'dinos %s'", cli_option_name(long_options, c), o->action);
         switch (c) {
         case 'o': case 'm': o->model = optarg; break;
         case 'n': o->count = cli_long("--count", optarg, 0, 100000000); break;

@@ -94,14 +94,6 @@ static int option_allowed(const char *action, int c)
     return 0;
 }
 
-static const char *option_name(int c)
-{
-    for (const struct option *p = long_options; p->name; p++)
-        if (p->val == c)
-            return p->name;
-    return "?";
-}
-
 /* --format a,b,c: every name must be a family; repeats are ignored. */
 static void parse_formats(options *o, const char *list)
 {
@@ -125,20 +117,11 @@ static void parse_formats(options *o, const char *list)
 
 static void parse_options(options *o, int argc, char **argv)
 {
-    int c, idx;
-    opterr = 0;
+    int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":n:h", long_options, &idx)) != -1) {
-        if (c == '?')
-            die_usage("unknown option '%s'", argv[optind - 1]);
-        if (c == ':')
-            die_usage("option '%s' needs a value", argv[optind - 1]);
-        if (c == 'h') {
-            fputs(usage_text, stdout);
-            exit(cli_finish(0));
-        }
+    while ((c = cli_getopt(argc, argv, ":n:h", long_options, usage_text)) != -1) {
         if (!option_allowed(o->action, c))
-            die_usage("--%s is not an option of 'nmt %s'", option_name(c), o->action);
+            die_usage("%s is not an option of 'nmt %s'", cli_option_name(long_options, c), o->action);
         switch (c) {
         case 'n': o->count = cli_long("--count", optarg, 0, MAX_COUNT); break;
         case OPT_SEED: o->seed = cli_seed(optarg); break;

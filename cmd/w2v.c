@@ -193,22 +193,6 @@ static int option_allowed(const char *action, int c)
     return 0;
 }
 
-static const char *option_name(int c)
-{
-    static char shortname[3] = "-?";
-    for (const struct option *p = long_options; p->name; p++)
-        if (p->val == c && c >= 256)
-            return p->name;
-    if (c == 'k') {
-        shortname[1] = 'k';
-        return shortname;
-    }
-    for (const struct option *p = long_options; p->name; p++)
-        if (p->val == c)
-            return p->name;
-    return "?";
-}
-
 static vec_format parse_format(const char *opt, const char *s)
 {
     vec_format f;
@@ -230,21 +214,11 @@ static void set_defaults(options *o, const char *action)
 
 static void parse_options(options *o, int argc, char **argv)
 {
-    int c, idx, format_set = 0;
-    opterr = 0;
+    int c, format_set = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":v:o:k:qh", long_options, &idx)) != -1) {
-        if (c == '?')
-            die_usage("unknown option '%s'", argv[optind - 1]);
-        if (c == ':')
-            die_usage("option '%s' needs a value", argv[optind - 1]);
-        if (c == 'h') {
-            fputs(usage_text, stdout);
-            exit(cli_finish(0));
-        }
+    while ((c = cli_getopt(argc, argv, ":v:o:k:qh", long_options, usage_text)) != -1) {
         if (!option_allowed(o->action, c))
-            die_usage("%s%s is not an option of 'w2v %s'", c == 'k' ? "" : "--", option_name(c),
-                      o->action);
+            die_usage("%s is not an option of 'w2v %s'", cli_option_name(long_options, c), o->action);
         switch (c) {
         case 'v': o->vectors = optarg; break;
         case 'o': o->output = optarg; break;
