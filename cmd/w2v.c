@@ -689,8 +689,7 @@ static void add_pair(const vectors *v, char *text, const char *where, long **a, 
     (*n)++;
 }
 
-/* Each non-blank line of path that is not a '#' comment, with its number. */
-static text_lines read_list(const char *path)
+text_lines w2v_read_lines(const char *path)
 {
     FILE *f = cli_open_read(path);
     text_lines t;
@@ -720,7 +719,7 @@ static double *bias_axis(const options *o, const vectors *v)
         free(list);
     }
     if (o->pairs_file) {
-        text_lines t = read_list(o->pairs_file);
+        text_lines t = w2v_read_lines(o->pairs_file);
         for (int i = 0; i < t.n; i++) {
             char where[600];
             snprintf(where, sizeof where, "'%s': line %d", cli_display_name(o->pairs_file), i + 1);
@@ -837,7 +836,7 @@ static int w2v_debias(options *o, int argc, char **argv)
     double *g = bias_axis(o, &v);
     int neutralized = 0, equalized = 0;
     if (o->neutralize) {
-        text_lines t = read_list(o->neutralize);
+        text_lines t = w2v_read_lines(o->neutralize);
         for (int i = 0; i < t.n; i++) {
             char why[400], *tok[MAX_TOKENS];
             if (skip_line(t.line[i]))
@@ -854,7 +853,7 @@ static int w2v_debias(options *o, int argc, char **argv)
         text_lines_free(&t);
     }
     if (o->equalize) {
-        text_lines t = read_list(o->equalize);
+        text_lines t = w2v_read_lines(o->equalize);
         for (int i = 0; i < t.n; i++) {
             char where[600];
             long *a = NULL, *b = NULL;
@@ -881,12 +880,18 @@ static int w2v_debias(options *o, int argc, char **argv)
 
 /* ---- convert, info ---- */
 
-static int w2v_convert(options *o, int argc, char **argv)
+/* convert and info name their file as an operand or with -v. */
+static void file_operand(options *o, int argc, char **argv)
 {
     if (argc > 1)
-        die_usage("convert takes one input file");
+        die_usage("%s takes one vectors file", o->action);
     if (argc == 1)
         o->vectors = argv[0];
+}
+
+static int w2v_convert(options *o, int argc, char **argv)
+{
+    file_operand(o, argc, argv);
     if (!o->output)
         die_usage("convert needs -o OUT");
     vectors v;
@@ -902,10 +907,7 @@ static int w2v_convert(options *o, int argc, char **argv)
 
 static int w2v_info(options *o, int argc, char **argv)
 {
-    if (argc > 1)
-        die_usage("info takes one file");
-    if (argc == 1)
-        o->vectors = argv[0];
+    file_operand(o, argc, argv);
     vectors v;
     open_vectors(o, &v);
     if (v.format == VEC_SAFETENSORS) {

@@ -4,6 +4,7 @@
 #define SEQTOOL_CMD_W2V_H
 
 #include "sgns.h"
+#include "text.h"
 #include "vecops.h"
 #include "vectors.h"
 
@@ -15,6 +16,9 @@ typedef struct {
     int fold_case, per_question, json, quiet;
     vec_score method;
 } w2v_eval_options;
+
+/* Every line of path ('-': stdin), checked as text; dies on bad input. */
+text_lines w2v_read_lines(const char *path);
 
 /* `analogy --eval`: returns the exit status. */
 int w2v_eval(const vectors *v, const w2v_eval_options *eo);

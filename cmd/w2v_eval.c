@@ -70,13 +70,7 @@ static long *build_keys(const vectors *v, long limit, int fold_case, word_index 
 static question *read_questions(const w2v_eval_options *eo, section **sections, int *nsections,
                                 long *nquestions)
 {
-    FILE *f = cli_open_read(eo->questions);
-    text_lines t;
-    char err[TEXT_ERR_MAX];
-    if (text_read_lines(f, 4096, &t, err) < 0)
-        die("'%s': %s", cli_display_name(eo->questions), err);
-    if (f != stdin)
-        fclose(f);
+    text_lines t = w2v_read_lines(eo->questions);
     question *q = calloc((size_t)t.n + 1, sizeof *q);
     *sections = calloc((size_t)t.n + 1, sizeof **sections);
     if (!q || !*sections)
