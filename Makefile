@@ -31,7 +31,9 @@ CORE_SRC := $(wildcard core/*.c)
 CMD_SRC := $(wildcard cmd/*.c)
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
 CMD_OBJ := $(CMD_SRC:%.c=$(BUILD)/%.o)
-TEST_PROGS := $(BUILD)/tests/test_core $(BUILD)/tests/test_w2v $(BUILD)/tests/test_dates $(BUILD)/tests/gradump \
+# Every tests/test_*.c is a unit-test program that tests/run runs.
+UNIT_PROGS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
+TEST_PROGS := $(UNIT_PROGS) $(BUILD)/tests/gradump \
 	$(BUILD)/tests/test_core_fault1 $(BUILD)/tests/test_core_fault2 $(BUILD)/tests/test_core_fault3
 BIN := $(BUILD)/seqtool
 
