@@ -367,7 +367,7 @@ void bicell_cache_free(bicell_cache *k)
 {
     cell_cache_free(&k->fw);
     cell_cache_free(&k->bw);
-    free(k->xr); free(k->mr); free(k->out); free(k->dfw); free(k->dbw);
+    free(k->xr); free(k->idr); free(k->mr); free(k->out); free(k->dfw); free(k->dbw);
     free(k->dxr);
     memset(k, 0, sizeof *k);
 }
@@ -383,18 +383,19 @@ int bicell_cache_reserve(bicell_cache *k, const bicell *b, int T, int B)
         if (T < k->T) T = k->T;
         if (B < k->B) B = k->B;
     }
-    free(k->xr); free(k->mr); free(k->out); free(k->dfw); free(k->dbw);
+    free(k->xr); free(k->idr); free(k->mr); free(k->out); free(k->dfw); free(k->dbw);
     free(k->dxr);
     size_t TB = (size_t)T * B, H = b->fw.hid, I = b->fw.in;
     k->T = T;
     k->B = B;
     k->xr = vec_alloc(TB * I);
+    k->idr = malloc(TB * sizeof *k->idr);
     k->mr = vec_alloc(TB);
     k->out = vec_alloc(TB * 2 * H);
     k->dfw = vec_alloc(TB * H);
     k->dbw = vec_alloc(TB * H);
     k->dxr = vec_alloc(TB * I);
-    if (!k->xr || !k->mr || !k->out || !k->dfw || !k->dbw || !k->dxr) {
+    if (!k->xr || !k->idr || !k->mr || !k->out || !k->dfw || !k->dbw || !k->dxr) {
         bicell_cache_free(k);
         return -1;
     }
@@ -409,14 +410,19 @@ static void reverse_time(float *dst, const float *src, int T, size_t n)
 }
 
 void bicell_forward(const bicell *b, bicell_cache *k, int T, int B,
-                    const float *x, const float *mask)
+                    const float *x, const int *ids, const float *mask)
 {
     size_t H = b->fw.hid, I = b->fw.in;
-    reverse_time(k->xr, x, T, B * I);
+    if (x)
+        reverse_time(k->xr, x, T, B * I);
+    else
+        for (int t = 0; t < T; t++)
+            memcpy(k->idr + (size_t)t * B, ids + (size_t)(T - 1 - t) * B, B * sizeof *ids);
     if (mask)
         reverse_time(k->mr, mask, T, B);
-    cell_forward(&b->fw, &k->fw, T, B, x, NULL, NULL, NULL, mask);
-    cell_forward(&b->bw, &k->bw, T, B, k->xr, NULL, NULL, NULL, mask ? k->mr : NULL);
+    cell_forward(&b->fw, &k->fw, T, B, x, ids, NULL, NULL, mask);
+    cell_forward(&b->bw, &k->bw, T, B, x ? k->xr : NULL, x ? NULL : k->idr, NULL, NULL,
+                 mask ? k->mr : NULL);
     const float *hf = cell_outputs(&b->fw, &k->fw, B);
     const float *hb = cell_outputs(&b->bw, &k->bw, B);
     for (int t = 0; t < T; t++)
@@ -428,7 +434,7 @@ void bicell_forward(const bicell *b, bicell_cache *k, int T, int B,
 }
 
 void bicell_backward(const bicell *b, bicell_cache *k, int T, int B,
-                     const float *x, const float *dOut, float *dx,
+                     const float *x, const int *ids, const float *dOut, float *dx,
                      const float *mask)
 {
     size_t H = b->fw.hid, I = b->fw.in;
@@ -438,10 +444,12 @@ void bicell_backward(const bicell *b, bicell_cache *k, int T, int B,
             memcpy(k->dfw + ((size_t)t * B + r) * H, d, H * sizeof *d);
             memcpy(k->dbw + ((size_t)(T - 1 - t) * B + r) * H, d + H, H * sizeof *d);
         }
-    cell_backward(&b->fw, &k->fw, T, B, x, NULL, k->dfw, NULL, NULL, dx, NULL,
+    if (!x)
+        dx = NULL;
+    cell_backward(&b->fw, &k->fw, T, B, x, ids, k->dfw, NULL, NULL, dx, NULL,
                   NULL, mask);
-    cell_backward(&b->bw, &k->bw, T, B, k->xr, NULL, k->dbw, NULL, NULL,
-                  dx ? k->dxr : NULL, NULL, NULL, mask ? k->mr : NULL);
+    cell_backward(&b->bw, &k->bw, T, B, x ? k->xr : NULL, x ? NULL : k->idr, k->dbw, NULL,
+                  NULL, dx ? k->dxr : NULL, NULL, NULL, mask ? k->mr : NULL);
     if (dx)
         for (int t = 0; t < T; t++) {
             float *d = dx + (size_t)t * B * I;

@@ -116,6 +116,7 @@ typedef struct {
     int T, B;
     cell_cache fw, bw;
     float *xr;     /* [T][B][in] reversed input */
+    int *idr;      /* [T][B] reversed token ids */
     float *mr;     /* [T][B] reversed mask */
     float *out;    /* [T][B][2H] */
     float *dfw, *dbw; /* [T][B][H] output gradients split (bw reversed) */
@@ -127,11 +128,12 @@ int bicell_register(bicell *b, params *ps, cell_kind kind, int in, int hid,
 void bicell_init_default(bicell *b, rng *r);
 int bicell_cache_reserve(bicell_cache *k, const bicell *b, int T, int B);
 void bicell_cache_free(bicell_cache *k);
+/* Input x [T][B][in], or token ids [T][B] when x is NULL (as cell_forward). */
 void bicell_forward(const bicell *b, bicell_cache *k, int T, int B,
-                    const float *x, const float *mask);
-/* dOut [T][B][2H]; dx [T][B][in] written when not NULL. */
+                    const float *x, const int *ids, const float *mask);
+/* dOut [T][B][2H]; dx [T][B][in] written when not NULL (not with ids). */
 void bicell_backward(const bicell *b, bicell_cache *k, int T, int B,
-                     const float *x, const float *dOut, float *dx,
+                     const float *x, const int *ids, const float *dOut, float *dx,
                      const float *mask);
 
 #endif

@@ -29,60 +29,7 @@
 #include "tensor.h"
 #include "text.h"
 
-#define GRAD_EPS 1e-2
-#define GRAD_TOL 2e-3
-
-static rng R;
-
-static void fill_uniform(float *x, size_t n, float a)
-{
-    for (size_t i = 0; i < n; i++)
-        x[i] = (2 * rng_uniform(&R) - 1) * a;
-}
-
-/* Every tensor of ps uniform in [-a, a]. */
-static void fill_params(params *ps, float a)
-{
-    for (int i = 0; i < ps->n; i++)
-        fill_uniform(params_data(ps, i), ps->p[i].size, a);
-}
-
-/* ---- the gradient checker ---- */
-
-typedef double (*loss_fn)(void *ctx);
-
-/* Relative error between analytic grad[n] and the numeric gradient of
- * loss w.r.t. x[n]. */
-static double grad_error(loss_fn loss, void *ctx, float *x, const float *grad, size_t n)
-{
-    double diff = 0, norm = 0;
-    for (size_t i = 0; i < n; i++) {
-        float keep = x[i];
-        x[i] = keep + (float)GRAD_EPS;
-        double lp = loss(ctx);
-        x[i] = keep - (float)GRAD_EPS;
-        double lm = loss(ctx);
-        x[i] = keep;
-        double num = (lp - lm) / (2 * GRAD_EPS);
-        diff += (num - grad[i]) * (num - grad[i]);
-        norm += (fabs(num) + fabs(grad[i])) * (fabs(num) + fabs(grad[i]));
-    }
-    return norm > 0 ? sqrt(diff / norm) : 0;
-}
-
-/* Worst relative error over every tensor of ps. */
-static double params_grad_error(loss_fn loss, void *ctx, params *ps, const char **worst)
-{
-    double w = 0;
-    for (int i = 0; i < ps->n; i++) {
-        double e = grad_error(loss, ctx, params_data(ps, i), params_grad(ps, i), ps->p[i].size);
-        if (e > w) {
-            w = e;
-            *worst = ps->p[i].name;
-        }
-    }
-    return w;
-}
+#include "gradcheck.h"
 
 /* ---- cells ---- */
 
@@ -173,7 +120,7 @@ typedef struct {
 static double bi_loss(void *p)
 {
     bi_ctx *t = p;
-    bicell_forward(&t->bc, &t->k, T_, B_, t->x, t->mask);
+    bicell_forward(&t->bc, &t->k, T_, B_, t->x, NULL, t->mask);
     double L = 0;
     for (int i = 0; i < T_ * B_ * 2 * H_; i++)
         L += (double)t->R[i] * t->k.out[i] * t->mask[i / (2 * H_)];
@@ -195,7 +142,7 @@ static void test_bicell(void)
         dout[i] = t->R[i] * t->mask[i / (2 * H_)];
     bi_loss(t);
     params_zero_grad(&t->ps);
-    bicell_backward(&t->bc, &t->k, T_, B_, t->x, dout, t->dx, t->mask);
+    bicell_backward(&t->bc, &t->k, T_, B_, t->x, NULL, dout, t->dx, t->mask);
     const char *worst = "";
     double ep = params_grad_error(bi_loss, t, &t->ps, &worst);
     double ex = grad_error(bi_loss, t, t->x, t->dx, sizeof t->x / 4);
@@ -210,8 +157,8 @@ static void test_bicell(void)
     float xs[3 * I_];
     for (int s = 0; s < 3; s++)
         memcpy(xs + s * I_, t->x + (s * B_ + 1) * I_, I_ * 4);
-    bicell_forward(&u->bc, &u->k, 3, 1, xs, NULL);
-    bicell_forward(&t->bc, &t->k, T_, B_, t->x, t->mask);
+    bicell_forward(&u->bc, &u->k, 3, 1, xs, NULL, NULL);
+    bicell_forward(&t->bc, &t->k, T_, B_, t->x, NULL, t->mask);
     double d = 0;
     for (int s = 0; s < 3; s++)
         for (int j = 0; j < 2 * H_; j++)
