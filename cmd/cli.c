@@ -213,6 +213,20 @@ void line_reader_free(line_reader *lr)
     memset(lr, 0, sizeof *lr);
 }
 
+volatile sig_atomic_t cli_stop_requested;
+
+static void on_stop_signal(int sig)
+{
+    (void)sig;
+    cli_stop_requested = 1;
+}
+
+void cli_catch_stop(void)
+{
+    signal(SIGINT, on_stop_signal);
+    signal(SIGTERM, on_stop_signal);
+}
+
 double cli_now(void)
 {
     struct timespec ts;

@@ -72,6 +72,12 @@ char *line_reader_next(line_reader *lr, size_t *len);
 int line_reader_ready(const line_reader *lr);
 void line_reader_free(line_reader *lr);
 
+/* Ctrl-C and SIGTERM set cli_stop_requested instead of killing the
+ * process, so a long job can save what it has and exit 130. */
+#include <signal.h>
+extern volatile sig_atomic_t cli_stop_requested;
+void cli_catch_stop(void);
+
 /* Seconds on a monotonic clock. */
 double cli_now(void);
 

@@ -443,14 +443,6 @@ static void print_samples(dinos_model *d, rng *r, int count, progress *pr)
 
 /* ---- train ---- */
 
-static volatile sig_atomic_t stop_requested;
-
-static void on_stop_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
-
 /* Held-out nats per character (END included) of the names idx[0..n). */
 static double eval_nats(charlm *lm, const nameset *s, const int *idx, int n, int B)
 {
@@ -615,13 +607,12 @@ static int dinos_train(options *o)
     double best_val = INFINITY, last_val = NAN;
     rng sample_rng;
     rng_seed(&sample_rng, o->seed + 1);
-    signal(SIGINT, on_stop_signal);
-    signal(SIGTERM, on_stop_signal);
+    cli_catch_stop();
     progress pr;
     progress_start(&pr, iters, "steps", o->quiet);
     long chars = 0, it, pos = 0;
     double seconds = 0;
-    for (it = 0; it < iters && !stop_requested; it++) {
+    for (it = 0; it < iters && !cli_stop_requested; it++) {
         double t0 = cli_now();
         for (int b = 0; b < B; b++) {
             int idx = train_idx[pos];
@@ -676,7 +667,7 @@ static int dinos_train(options *o)
     char *joined = join_names(&names);
     model_save(&d, &opt, &st, o, joined);
     int status = 0;
-    if (stop_requested) {
+    if (cli_stop_requested) {
         warn("interrupted at step %ld of %ld; the model so far is in '%s'", it, iters, o->model);
         status = 130;
     } else {

@@ -11,14 +11,6 @@
 #include "fileio.h"
 #include "w2v.h"
 
-static volatile sig_atomic_t stop_requested;
-
-static void on_stop_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
-
 typedef struct {
     progress pr;
     double scale; /* corpus words per retained word: rates count every word */
@@ -77,15 +69,14 @@ int w2v_train(const sgns_config *cfg, int argc, char **argv, const char *output,
     char err[FILEIO_ERR_MAX];
     if (file_map(&fb, strcmp(corpus, "-") == 0 ? "/dev/stdin" : corpus, err) < 0)
         die("%s", err);
-    signal(SIGINT, on_stop_signal);
-    signal(SIGTERM, on_stop_signal);
+    cli_catch_stop();
     double t0 = cli_now();
     sgns_model m;
     char serr[SGNS_ERR_MAX];
     if (sgns_vocab(&m, (const char *)fb.bytes, fb.size, cfg, serr) < 0)
         die("'%s': %s", cli_display_name(corpus), serr);
     file_unmap(&fb);
-    if (stop_requested) {
+    if (cli_stop_requested) {
         inform("interrupted before training: nothing written");
         exit(130);
     }
@@ -95,19 +86,19 @@ int w2v_train(const sgns_config *cfg, int argc, char **argv, const char *output,
     if (!quiet)
         inform("%ld words in the corpus; %ld distinct words seen %ld times or more, %ld of the words; %.1f s",
                m.corpus_words, m.vocab.n, cfg->min_count, m.train_words, t1 - t0);
-    if (sgns_train(&m, cfg, report, &r, &stop_requested, serr) < 0)
+    if (sgns_train(&m, cfg, report, &r, &cli_stop_requested, serr) < 0)
         die("%s", serr);
     progress_end(&r.pr);
     /* words/s counts every corpus word (as gensim's raw words do) */
     double t2 = cli_now(), words = (double)m.trained_words * r.scale, rate = words / (t2 - t1);
-    if (stop_requested)
+    if (cli_stop_requested)
         warn("interrupted after %.0f of %ld words: writing the vectors learnt so far", words,
              m.corpus_words * cfg->epochs);
     save(&m, output, format);
     if (!quiet)
         inform("trained %ld vectors of %d on %.0f words (%ld x %d epochs%s) in %.1f s: %.0f words/s "
                "(%d thread%s); wrote '%s' (%s)",
-               m.vocab.n, m.dim, words, m.corpus_words, cfg->epochs, stop_requested ? ", stopped early" : "",
+               m.vocab.n, m.dim, words, m.corpus_words, cfg->epochs, cli_stop_requested ? ", stopped early" : "",
                t2 - t1, rate, cfg->threads, cfg->threads == 1 ? "" : "s", cli_display_name(output),
                vec_format_name(format));
     if (json) {
@@ -120,10 +111,10 @@ int w2v_train(const sgns_config *cfg, int argc, char **argv, const char *output,
         cJSON_AddNumberToObject(j, "train_seconds", t2 - t1);
         cJSON_AddNumberToObject(j, "words_per_second", rate);
         cJSON_AddNumberToObject(j, "threads", cfg->threads);
-        cJSON_AddBoolToObject(j, "interrupted", stop_requested);
+        cJSON_AddBoolToObject(j, "interrupted", cli_stop_requested);
         cJSON_AddStringToObject(j, "output", output);
         cli_print_json(j);
     }
     sgns_free(&m);
-    return stop_requested ? 130 : 0;
+    return cli_stop_requested ? 130 : 0;
 }
