@@ -32,6 +32,17 @@ int utf8_decode(const char *str, size_t n, int *cp)
     return len;
 }
 
+int utf8_valid(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        int cp, k = utf8_decode(s + i, n - i, &cp);
+        if (k < 0 || cp == 0)
+            return 0;
+        i += (size_t)k;
+    }
+    return 1;
+}
+
 int utf8_encode(int cp, char *out)
 {
     unsigned char *o = (unsigned char *)out;
@@ -95,13 +106,9 @@ int text_read_lines(FILE *f, size_t max_len, text_lines *out, char *err)
             n--;
         if (n && buf[n - 1] == '\r')
             n--;
-        for (size_t i = 0; i < n;) {
-            int cp, k = utf8_decode(buf + i, n - i, &cp);
-            if (k < 0 || cp == 0) {
-                snprintf(err, TEXT_ERR_MAX, "line %ld: binary data (not UTF-8 text)", lineno);
-                goto fail;
-            }
-            i += (size_t)k;
+        if (!utf8_valid(buf, n)) {
+            snprintf(err, TEXT_ERR_MAX, "line %ld: binary data (not UTF-8 text)", lineno);
+            goto fail;
         }
         if (n > max_len) {
             snprintf(err, TEXT_ERR_MAX, "line %ld: longer than %zu bytes", lineno, max_len);
@@ -472,4 +479,118 @@ const char *float_parse_line(const char *s, const char *end, float *out, int max
     }
     *count = k;
     return s;
+}
+
+/* ---- words ---- */
+
+static int is_blank_byte(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
+static int is_punct_byte(char c)
+{
+    return (c >= '!' && c <= '/') || (c >= ':' && c <= '@') || (c >= '[' && c <= '`') ||
+           (c >= '{' && c <= '~');
+}
+
+/* Lower-cased copy of s with U+2019 as "'"; returns its length. */
+static size_t words_normalize(const char *s, size_t n, char *out)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '\xe2' && i + 2 < n && s[i + 1] == '\x80' && s[i + 2] == '\x99') {
+            out[m++] = '\'';
+            i += 2;
+        } else {
+            out[m++] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+        }
+    }
+    out[m] = 0;
+    return m;
+}
+
+typedef struct {
+    const char **word;
+    int *len, n, max;
+} word_list;
+
+static void words_emit(word_list *w, const char *p, size_t n)
+{
+    if (n && w->n < w->max) {
+        w->word[w->n] = p;
+        w->len[w->n++] = (int)n;
+    }
+}
+
+static int ends_with(const char *p, size_t n, const char *suffix)
+{
+    size_t k = strlen(suffix);
+    return n > k && memcmp(p + n - k, suffix, k) == 0;
+}
+
+static const char *const clitics[] = {"n't", "'s", "'m", "'d", "'re", "'ve", "'ll"};
+#define NCLITICS (sizeof clitics / sizeof clitics[0])
+
+/* Where a clitic starts in the word p[0..n), or n when it has none. */
+static size_t clitic_start(const char *p, size_t n)
+{
+    for (size_t i = 0; i < NCLITICS; i++)
+        if (ends_with(p, n, clitics[i]))
+            return n - strlen(clitics[i]);
+    return n;
+}
+
+static int is_clitic(const char *p, size_t n)
+{
+    for (size_t i = 0; i < NCLITICS; i++)
+        if (strlen(clitics[i]) == n && memcmp(p, clitics[i], n) == 0)
+            return 1;
+    return 0;
+}
+
+/* One blank-free token p[0..n): leading punctuation, the word, its
+ * clitic, trailing punctuation. */
+static void words_token(word_list *w, const char *p, size_t n)
+{
+    size_t a = 0, e = n;
+    while (a < n && is_punct_byte(p[a]))
+        a++;
+    if (a == n || is_clitic(p, n)) {
+        words_emit(w, p, n);
+        return;
+    }
+    for (size_t i = 0; i < a; i++)
+        words_emit(w, p + i, 1);
+    while (is_punct_byte(p[e - 1]))
+        e--;
+    size_t c = a + clitic_start(p + a, e - a);
+    words_emit(w, p + a, c - a);
+    words_emit(w, p + c, e - c);
+    for (size_t k = e; k < n;) {
+        size_t r = k + 1;
+        if (p[k] == '.')
+            while (r < n && p[r] == '.')
+                r++;
+        words_emit(w, p + k, r - k);
+        k = r;
+    }
+}
+
+int text_words(const char *s, size_t n, char *buf, const char **word, int *len, int max)
+{
+    size_t m = words_normalize(s, n, buf);
+    word_list w = {word, len, 0, max};
+    for (size_t i = 0; i < m;) {
+        while (i < m && is_blank_byte(buf[i]))
+            i++;
+        size_t j = i;
+        while (j < m && !is_blank_byte(buf[j]))
+            j++;
+        if (j > i)
+            words_token(&w, buf + i, j - i);
+        i = j;
+    }
+    return w.n;
 }

@@ -22,6 +22,8 @@ void text_lines_free(text_lines *t);
 
 /* Decode one UTF-8 code point from s (n bytes left): its length, or -1. */
 int utf8_decode(const char *s, size_t n, int *cp);
+/* 1 when s[0..n) is UTF-8 without NUL bytes, else 0. */
+int utf8_valid(const char *s, size_t n);
 /* Encode cp into out (4 bytes room); returns the length. */
 int utf8_encode(int cp, char *out);
 
@@ -57,5 +59,17 @@ int float_format(float x, char *buf);
  * *count says how many there were.  Returns where it stopped: the "\n" or
  * end, or the first word that is not a number. */
 const char *float_parse_line(const char *s, const char *end, float *out, int max, int *count);
+
+/* Words of a sentence, cut the way GloVe's (Stanford, Penn Treebank style)
+ * tokenizer cuts English, so that more of them have a vector: split on
+ * blanks; ASCII letters lower-cased and U+2019 read as an apostrophe;
+ * punctuation at either end of a word is a word of its own (a run of
+ * periods stays one word; a word of punctuation only, ":)", stays whole);
+ * the clitics n't 's 'm 'd 're 've 'll are cut off ("don't" gives "do"
+ * "n't", "she's" "she" "'s").  buf receives the normalized copy (room for
+ * n + 1 bytes); word[i], len[i] point into it (not NUL-terminated).  At
+ * most max words are kept (a sentence of n bytes has at most n); returns
+ * how many. */
+int text_words(const char *s, size_t n, char *buf, const char **word, int *len, int max);
 
 #endif
