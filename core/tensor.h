@@ -51,7 +51,8 @@ void vec_zero(float *x, size_t n);
 /* dst = src (n floats), or zeros when src is NULL. */
 void vec_copy_or_zero(float *dst, const float *src, size_t n);
 
-/* Allocate n zeroed floats (64-byte aligned); NULL when out of memory. */
+/* Allocate n zeroed floats (64-byte aligned below 256 KiB, 16-byte above,
+ * where the pages are zeroed lazily); NULL when out of memory. */
 float *vec_alloc(size_t n);
 
 #endif

@@ -357,7 +357,10 @@ static void test_charlm_carry(void)
 
 static void test_gemm(void)
 {
-    int shapes[][3] = {{1, 50, 50}, {13, 27, 50}, {3, 5, 7}, {64, 96, 80}, {2, 200, 9}};
+    /* small, packed (with edges of every size, K beyond one block, M beyond
+     * one block) */
+    int shapes[][3] = {{1, 50, 50}, {13, 27, 50}, {3, 5, 7}, {64, 96, 80}, {2, 200, 9},
+                       {100, 256, 64}, {37, 45, 53}, {131, 33, 300}, {7, 17, 600}, {200, 1, 400}};
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
         int M = shapes[s][0], N = shapes[s][1], K = shapes[s][2];
         for (int ta = 0; ta < 2; ta++)
