@@ -112,11 +112,13 @@ void attention_step_forward(const attention *at, attention_cache *k, int t, int 
     float c = params_data(at->ps, at->energy.b)[0];
 
     mat_gemm(0, 1, B, H, at->S, s, params_data(at->ps, at->w_query), 0.0f, k->q);
-    for (size_t i = 0; i < TB; i++) {
-        const float *kr = k->keys + i * H, *q = k->q + (i % B) * H;
-        for (int j = 0; j < H; j++)
-            u[i * H + j] = kr[j] + q[j];
-    }
+    for (int p = 0; p < Tx; p++)
+        for (int b = 0; b < B; b++) {
+            size_t i = (size_t)p * B + b;
+            const float *kr = k->keys + i * H, *q = k->q + (size_t)b * H;
+            for (int j = 0; j < H; j++)
+                u[i * H + j] = kr[j] + q[j];
+        }
     vec_tanh(u, (int)(TB * H));
     for (size_t i = 0; i < TB; i++) {
         float v = c;
@@ -126,9 +128,12 @@ void attention_step_forward(const attention *at, attention_cache *k, int t, int 
     }
     masked_softmax(e, mask, alpha, Tx, B);
     vec_zero(context, (size_t)B * A);
-    for (size_t i = 0; i < TB; i++)
-        if (alpha[i] != 0.0f)
-            vec_axpy(alpha[i], a + i * A, context + (i % B) * A, A);
+    for (int p = 0; p < Tx; p++)
+        for (int b = 0; b < B; b++) {
+            size_t i = (size_t)p * B + b;
+            if (alpha[i] != 0.0f)
+                vec_axpy(alpha[i], a + i * A, context + (size_t)b * A, A);
+        }
 }
 
 const float *attention_weights(const attention_cache *k, int t, int Tx, int B)
@@ -146,10 +151,14 @@ static void energy_gradient(const float *alpha, const float *dalpha, const float
                             float *rowsum, float *de, int Tx, int B)
 {
     vec_zero(rowsum, (size_t)B);
-    for (size_t i = 0; i < (size_t)Tx * B; i++)
-        rowsum[i % B] += alpha[i] * dalpha[i];
-    for (size_t i = 0; i < (size_t)Tx * B; i++)
-        de[i] = e[i] > 0.0f ? alpha[i] * (dalpha[i] - rowsum[i % B]) : 0.0f;
+    for (int p = 0; p < Tx; p++)
+        for (int b = 0; b < B; b++)
+            rowsum[b] += alpha[(size_t)p * B + b] * dalpha[(size_t)p * B + b];
+    for (int p = 0; p < Tx; p++)
+        for (int b = 0; b < B; b++) {
+            size_t i = (size_t)p * B + b;
+            de[i] = e[i] > 0.0f ? alpha[i] * (dalpha[i] - rowsum[b]) : 0.0f;
+        }
 }
 
 void attention_step_backward(const attention *at, attention_cache *k, int t, int Tx, int B,
@@ -164,27 +173,32 @@ void attention_step_backward(const attention *at, attention_cache *k, int t, int
     float *dw = params_grad(at->ps, at->energy.w), *dc = params_grad(at->ps, at->energy.b);
     float *de = k->dalpha;
 
-    for (size_t i = 0; i < TB; i++) {
-        const float *dctx = dcontext + (i % B) * A;
-        k->dalpha[i] = vec_dot(dctx, a + i * A, A);
-        if (alpha[i] != 0.0f)
-            vec_axpy(alpha[i], dctx, da + i * A, A);
-    }
+    /* padding (alpha 0) gets no gradient: its dalpha only ever meets alpha */
+    for (int p = 0; p < Tx; p++)
+        for (int b = 0; b < B; b++) {
+            size_t i = (size_t)p * B + b;
+            const float *dctx = dcontext + (size_t)b * A;
+            k->dalpha[i] = alpha[i] != 0.0f ? vec_dot(dctx, a + i * A, A) : 0.0f;
+            if (alpha[i] != 0.0f)
+                vec_axpy(alpha[i], dctx, da + i * A, A);
+        }
     energy_gradient(alpha, k->dalpha, e, k->rowsum, de, Tx, B);
     vec_zero(k->dq, (size_t)B * H);
-    for (size_t i = 0; i < TB; i++) {
-        if (de[i] == 0.0f)
-            continue;
-        const float *ui = u + i * H;
-        float *dk = k->dkeys + i * H, *dq = k->dq + (i % B) * H;
-        dc[0] += de[i];
-        for (int j = 0; j < H; j++) {
-            dw[j] += de[i] * ui[j];
-            float dpre = de[i] * w[j] * (1.0f - ui[j] * ui[j]);
-            dk[j] += dpre;
-            dq[j] += dpre;
+    for (int p = 0; p < Tx; p++)
+        for (int b = 0; b < B; b++) {
+            size_t i = (size_t)p * B + b;
+            if (de[i] == 0.0f)
+                continue;
+            const float *ui = u + i * H;
+            float *dk = k->dkeys + i * H, *dq = k->dq + (size_t)b * H;
+            dc[0] += de[i];
+            for (int j = 0; j < H; j++) {
+                dw[j] += de[i] * ui[j];
+                float dpre = de[i] * w[j] * (1.0f - ui[j] * ui[j]);
+                dk[j] += dpre;
+                dq[j] += dpre;
+            }
         }
-    }
     const float *Ws = params_data(at->ps, at->w_query);
     mat_gemm(1, 0, H, at->S, B, k->dq, s, 1.0f, params_grad(at->ps, at->w_query));
     mat_gemm(0, 0, B, at->S, H, k->dq, Ws, 1.0f, ds);
