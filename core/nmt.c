@@ -6,10 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dates.h"
 #include "loss.h"
 #include "tensor.h"
 
-int nmt_init(nmt_model *m, const char *chars, int Tx, int n_a, int n_s, int n_att)
+/* The vocabulary, the sizes and the tensors' names and shapes. */
+static int nmt_register(nmt_model *m, const char *chars, int Tx, int n_a, int n_s, int n_att)
 {
     memset(m, 0, sizeof *m);
     size_t nc = strlen(chars);
@@ -32,7 +34,21 @@ int nmt_init(nmt_model *m, const char *chars, int Tx, int n_a, int n_s, int n_at
         cell_register(&m->dec, &m->ps, CELL_LSTM, 2 * n_a, n_s, "decoder.", "") < 0 ||
         dense_register(&m->out, &m->ps, "out.", n_s, NMT_NOUT) < 0)
         return -1;
+    return 0;
+}
+
+int nmt_init(nmt_model *m, const char *chars, int Tx, int n_a, int n_s, int n_att)
+{
+    if (nmt_register(m, chars, Tx, n_a, n_s, n_att) < 0)
+        return -1;
     return params_alloc(&m->ps);
+}
+
+int nmt_replica(nmt_model *r, const nmt_model *m)
+{
+    if (nmt_register(r, m->chars, m->Tx, m->n_a, m->n_s, m->n_att) < 0)
+        return -1;
+    return params_alloc_shared(&r->ps, m->ps.data);
 }
 
 static void free_workspace(nmt_model *m)
@@ -137,11 +153,11 @@ void nmt_forward(nmt_model *m, int B)
     dense_forward(&m->out, NMT_TY * B, cell_outputs(&m->dec, k, B), m->logits);
 }
 
-double nmt_backward(nmt_model *m, int B)
+double nmt_backward(nmt_model *m, int B, float scale)
 {
     int Tx = m->Tx, A = 2 * m->n_a, S = m->n_s;
     size_t BS = (size_t)B * S;
-    double loss = loss_softmax_xent(m->logits, m->targets, NMT_TY * B, NMT_NOUT, 1.0f / B,
+    double loss = loss_softmax_xent(m->logits, m->targets, NMT_TY * B, NMT_NOUT, scale,
                                     m->logits);
     cell_cache *k = &m->dk;
     const float *a = m->ek.out;
@@ -198,17 +214,21 @@ typedef struct {
     char s[NMT_TY + 1];
 } beam_entry;
 
-static int beam_cmp(const void *x, const void *y)
+/* Does extending a by symbol ca rank before extending b by cb, both with
+ * these scores?  Ties go in string order, so the result is fixed. */
+static int ranks_before(double sa, const beam_entry *a, char ca, double sb, const beam_entry *b,
+                        char cb, int t)
 {
-    const beam_entry *a = x, *b = y;
-    if (a->score != b->score)
-        return a->score > b->score ? -1 : 1;
-    return strcmp(a->s, b->s); /* ties in a fixed order */
+    if (sa != sb)
+        return sa > sb;
+    int c = memcmp(a->s, b->s, (size_t)t);
+    return c ? c < 0 : (unsigned char)ca < (unsigned char)cb;
 }
 
 int nmt_beam(const float *logp, int K, char (*out)[NMT_TY + 1], double *score)
 {
-    beam_entry beam[NMT_BEAM_MAX], cand[NMT_BEAM_MAX * NMT_NOUT];
+    beam_entry beam[NMT_BEAM_MAX], next[NMT_BEAM_MAX];
+    struct { double score; int from; char c; } top[NMT_BEAM_MAX];
     if (K < 1)
         K = 1;
     if (K > NMT_BEAM_MAX)
@@ -216,23 +236,55 @@ int nmt_beam(const float *logp, int K, char (*out)[NMT_TY + 1], double *score)
     int n = 1;
     memset(&beam[0], 0, sizeof beam[0]);
     for (int t = 0; t < NMT_TY; t++) {
-        int nc = 0;
+        /* the K best extensions, kept sorted by insertion */
+        int nt = 0;
         for (int i = 0; i < n; i++)
             for (int j = 0; j < NMT_NOUT; j++) {
-                cand[nc] = beam[i];
-                cand[nc].s[t] = NMT_OUT_SYMBOLS[j];
-                cand[nc].score += logp[t * NMT_NOUT + j];
-                nc++;
+                double sc = beam[i].score + logp[t * NMT_NOUT + j];
+                char c = NMT_OUT_SYMBOLS[j];
+                int at = nt;
+                while (at > 0 && ranks_before(sc, &beam[i], c, top[at - 1].score,
+                                              &beam[top[at - 1].from], top[at - 1].c, t))
+                    at--;
+                if (at >= K)
+                    continue;
+                int last = nt < K ? nt : K - 1;
+                memmove(&top[at + 1], &top[at], (size_t)(last - at) * sizeof top[0]);
+                top[at].score = sc;
+                top[at].from = i;
+                top[at].c = c;
+                nt = nt < K ? nt + 1 : K;
             }
-        qsort(cand, (size_t)nc, sizeof *cand, beam_cmp);
-        n = nc < K ? nc : K;
-        memcpy(beam, cand, (size_t)n * sizeof *beam);
+        for (int k = 0; k < nt; k++) {
+            next[k] = beam[top[k].from];
+            next[k].s[t] = top[k].c;
+            next[k].score = top[k].score;
+        }
+        n = nt;
+        memcpy(beam, next, (size_t)n * sizeof *beam);
     }
     for (int i = 0; i < n; i++) {
         memcpy(out[i], beam[i].s, NMT_TY + 1);
         score[i] = beam[i].score;
     }
     return n;
+}
+
+int nmt_best_valid(const float *logp, int K, char out[NMT_TY + 1], double *logprob)
+{
+    char cand[NMT_BEAM_MAX][NMT_TY + 1];
+    double score[NMT_BEAM_MAX];
+    int n = nmt_beam(logp, K, cand, score);
+    date_ymd d;
+    for (int i = 0; i < n; i++)
+        if (date_parse_iso(cand[i], NMT_TY, &d) == 0) {
+            memcpy(out, cand[i], NMT_TY + 1);
+            *logprob = score[i];
+            return 1;
+        }
+    memcpy(out, cand[0], NMT_TY + 1);
+    *logprob = score[0];
+    return 0;
 }
 
 void nmt_attention_row(const nmt_model *m, int B, int t, int b, float *w)

@@ -69,6 +69,10 @@ typedef struct {
  * letters, at most NMT_MAX_CHARS): registers and allocates the parameters
  * (zero).  0 or -1 (out of memory, or a bad character list). */
 int nmt_init(nmt_model *m, const char *chars, int Tx, int n_a, int n_s, int n_att);
+/* A replica of m for another thread: the same weights (shared, not
+ * copied), its own gradients and workspace.  0 or -1.  Free it with
+ * nmt_free before m. */
+int nmt_replica(nmt_model *r, const nmt_model *m);
 void nmt_free(nmt_model *m);
 /* PyTorch's default init of every layer. */
 void nmt_init_weights(nmt_model *m, rng *r);
@@ -88,8 +92,9 @@ void nmt_set_row(nmt_model *m, int b, int B, const int *ids, const char *iso);
 /* Forward over B rows: fills m->logits (and the attention weights). */
 void nmt_forward(nmt_model *m, int B);
 /* After nmt_forward with targets: the loss (nats summed over rows and
- * steps), and the gradients of loss / B accumulated into m->ps.grad. */
-double nmt_backward(nmt_model *m, int B);
+ * steps), and the gradients of loss * scale accumulated into m->ps.grad
+ * (scale 1 / B for the mean over the batch). */
+double nmt_backward(nmt_model *m, int B, float scale);
 /* After nmt_forward: the most probable symbol of each step of row b
  * (NMT_TY characters and a NUL; not necessarily a valid date). */
 void nmt_greedy(const nmt_model *m, int B, int b, char out[NMT_TY + 1]);
@@ -101,6 +106,12 @@ void nmt_log_probs(const nmt_model *m, int B, int b, float *logp);
  * Returns the count (K). */
 int nmt_beam(const float *logp, int K, char (*out)[NMT_TY + 1], double *score);
 #define NMT_BEAM_MAX 64
+
+/* The most probable output of logp [Ty][11] that is a valid calendar
+ * date, among the K best (beam search; K = 1 is greedy): 1 and out and
+ * its log-probability set, or 0 when none of the K is valid (out then
+ * holds the most probable output, not a date). */
+int nmt_best_valid(const float *logp, int K, char out[NMT_TY + 1], double *logprob);
 
 /* After nmt_forward: the attention weights of step t, row b, into
  * w [Tx] (0 on padding). */

@@ -39,10 +39,19 @@ int params_alloc(params *ps)
     return ps->data && ps->grad ? 0 : -1;
 }
 
+int params_alloc_shared(params *ps, float *data)
+{
+    ps->data = data;
+    ps->shared = 1;
+    ps->grad = vec_alloc(ps->total);
+    return ps->grad ? 0 : -1;
+}
+
 void params_free(params *ps)
 {
     free(ps->p);
-    free(ps->data);
+    if (!ps->shared)
+        free(ps->data);
     free(ps->grad);
     memset(ps, 0, sizeof *ps);
 }

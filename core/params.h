@@ -29,6 +29,7 @@ typedef struct {
     size_t total;  /* floats in all tensors */
     float *data;   /* values, all tensors back to back */
     float *grad;   /* gradients, same layout */
+    int shared;    /* data belongs to another set (params_alloc_shared) */
 } params;
 
 /* Register a tensor of the given shape; returns its index, or -1 when out
@@ -37,6 +38,10 @@ int params_add(params *ps, const char *name, int ndim, const int *shape);
 
 /* Allocate zeroed values and gradients; 0 or -1 (out of memory). */
 int params_alloc(params *ps);
+
+/* For a replica of a set with the same tensors: its own zeroed gradients,
+ * and the values of data (not copied, not freed here).  0 or -1. */
+int params_alloc_shared(params *ps, float *data);
 
 void params_free(params *ps);
 

@@ -188,7 +188,7 @@ static void test_model_gradient(void)
     load_rows(&t.m, t.B, 0);
     nmt_forward(&t.m, t.B);
     params_zero_grad(&t.m.ps);
-    double L = nmt_backward(&t.m, t.B);
+    double L = nmt_backward(&t.m, t.B, 1.0f / t.B);
     double L2 = model_loss(&t);
     const char *worst = "";
     double e = params_grad_error_but(model_loss, &t, &t.m.ps, t.m.att.energy.b, &worst);
@@ -224,6 +224,52 @@ static void test_padding(void)
         d = fmax(d, fabs(exp(alone[i]) - exp(batched[i])));
     check(d < 1e-6, "padding does not change a prediction: alone vs beside a longer date, %.1e", d);
     check(dropped == 22 - 19, "nmt_encode truncates to Tx - 1 characters and counts the rest");
+    nmt_free(&m);
+}
+
+/* Two replicas on the two halves of a batch, their gradients summed: the
+ * gradient of the whole batch (threaded training does this). */
+static void test_replica(void)
+{
+    nmt_model m, r;
+    rng g;
+    rng_seed(&g, 15);
+    nmt_init(&m, "0123456789/ amyx", 12, 3, 4, 3);
+    nmt_init_weights(&m, &g);
+    check(nmt_replica(&r, &m) == 0 && r.ps.data == m.ps.data && r.ps.grad != m.ps.grad,
+          "a replica shares the weights and has its own gradients");
+    nmt_reserve(&m, 3);
+    nmt_reserve(&r, 2);
+    load_rows(&m, 3, 0);
+    nmt_forward(&m, 3);
+    params_zero_grad(&m.ps);
+    nmt_backward(&m, 3, 1.0f / 3);
+    size_t n = m.ps.total;
+    float *whole = malloc(n * sizeof *whole);
+    memcpy(whole, m.ps.grad, n * sizeof *whole);
+    /* rows 0 in m, rows 1-2 in r */
+    int ids[64];
+    size_t dropped;
+    nmt_encode(&m, tiny_in[0], strlen(tiny_in[0]), 0, ids, &dropped);
+    nmt_set_row(&m, 0, 1, ids, tiny_out[0]);
+    for (int b = 1; b < 3; b++) {
+        nmt_encode(&r, tiny_in[b], strlen(tiny_in[b]), 0, ids, &dropped);
+        nmt_set_row(&r, b - 1, 2, ids, tiny_out[b]);
+    }
+    nmt_forward(&m, 1);
+    nmt_forward(&r, 2);
+    params_zero_grad(&m.ps);
+    params_zero_grad(&r.ps);
+    nmt_backward(&m, 1, 1.0f / 3);
+    nmt_backward(&r, 2, 1.0f / 3);
+    double d = 0, big = 0;
+    for (size_t i = 0; i < n; i++) {
+        d = fmax(d, fabs(m.ps.grad[i] + r.ps.grad[i] - whole[i]));
+        big = fmax(big, fabs(whole[i]));
+    }
+    check(d < 1e-6 * fmax(1.0, big), "replica gradients over a split batch sum to the batch's (%.1e)", d);
+    free(whole);
+    nmt_free(&r);
     nmt_free(&m);
 }
 
@@ -316,6 +362,7 @@ int main(void)
     test_attention();
     test_model_gradient();
     test_padding();
+    test_replica();
     test_encode();
     test_beam();
     test_model_file(dir);
