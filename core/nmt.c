@@ -134,9 +134,22 @@ void nmt_set_row(nmt_model *m, int b, int B, const int *ids, const char *iso)
         m->targets[(size_t)t * B + b] = iso ? out_symbol(iso[t]) : -1;
 }
 
+/* The positions the batch uses: 1 + the last one with a real input in
+ * any row.  Padding changes nothing (it is masked), so the steps beyond
+ * are not run at all. */
+static int positions_used(const nmt_model *m, int B)
+{
+    for (int t = m->Tx - 1; t > 0; t--)
+        for (int b = 0; b < B; b++)
+            if (m->mask[(size_t)t * B + b] != 0.0f)
+                return t + 1;
+    return 1;
+}
+
 void nmt_forward(nmt_model *m, int B)
 {
-    int Tx = m->Tx, A = 2 * m->n_a, S = m->n_s;
+    m->T = positions_used(m, B);
+    int Tx = m->T, A = 2 * m->n_a, S = m->n_s;
     bicell_forward(&m->enc, &m->ek, Tx, B, NULL, m->ids, m->mask);
     const float *a = m->ek.out;
     attention_prepare(&m->att, &m->ak, Tx, B, a);
@@ -155,7 +168,7 @@ void nmt_forward(nmt_model *m, int B)
 
 double nmt_backward(nmt_model *m, int B, float scale)
 {
-    int Tx = m->Tx, A = 2 * m->n_a, S = m->n_s;
+    int Tx = m->T, A = 2 * m->n_a, S = m->n_s;
     size_t BS = (size_t)B * S;
     double loss = loss_softmax_xent(m->logits, m->targets, NMT_TY * B, NMT_NOUT, scale,
                                     m->logits);
@@ -289,9 +302,9 @@ int nmt_best_valid(const float *logp, int K, char out[NMT_TY + 1], double *logpr
 
 void nmt_attention_row(const nmt_model *m, int B, int t, int b, float *w)
 {
-    const float *alpha = attention_weights(&m->ak, t, m->Tx, B);
+    const float *alpha = attention_weights(&m->ak, t, m->T, B);
     for (int i = 0; i < m->Tx; i++)
-        w[i] = alpha[(size_t)i * B + b];
+        w[i] = i < m->T ? alpha[(size_t)i * B + b] : 0.0f;
 }
 
 int nmt_save_to(const nmt_model *m, model_out *out)

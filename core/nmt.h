@@ -52,6 +52,7 @@ typedef struct {
     dense out;
     /* workspace, sized by nmt_reserve for B rows */
     int B;
+    int T;             /* input positions the last nmt_forward ran (<= Tx) */
     int *ids;          /* [Tx][B] input ids, -1 on padding */
     float *mask;       /* [Tx][B] */
     int *targets;      /* [Ty][B] output symbols (0..10) */
