@@ -13,9 +13,10 @@
 
 #define DEFAULT_COUNT 10000
 #define MAX_COUNT 1000000000000L
-#define DEFAULT_EXAMPLES 100000
+#define DEFAULT_EXAMPLES 200000
 #define DEFAULT_HELD_OUT 2000
 #define DEFAULT_EPOCHS 10
+#define DEFAULT_DECAY 0.001
 #define DEFAULT_BATCH 100
 #define DEFAULT_LR 0.005
 #define DEFAULT_BEAM 5
@@ -46,13 +47,13 @@ static const char usage_text[] =
     "  FILE                    pairs 'date<TAB>YYYY-MM-DD[<TAB>dmy|mdy|-]', as\n"
     "                          'dates --with-order' writes [generated afresh]\n"
     "  -o, --output MODEL      model file to write [nmt.safetensors]\n"
-    "      --examples N        generated training pairs [100000]\n"
+    "      --examples N        generated training pairs [200000]\n"
     "      --held-out N        pairs held out to report exact match after each\n"
     "                          epoch (generated, or taken from FILE) [2000]\n"
     "      --epochs N          passes over the training pairs [10]\n"
     "      --batch N           pairs per Adam step [100]\n"
     "      --lr X              Adam's learning rate [0.005]\n"
-    "      --decay X           Keras' decay: lr / (1 + X * step) [0, a fixed lr]\n"
+    "      --decay X           Keras' decay: lr / (1 + X * step) [0.001]\n"
     "      --encoder-units N   LSTM units per direction of the encoder [32]\n"
     "      --decoder-units N   LSTM units of the decoder [64]\n"
     "      --attention-units N hidden units of the attention's scorer [10]\n"
@@ -128,6 +129,7 @@ static void set_defaults(options *o)
     o->epochs = DEFAULT_EPOCHS;
     o->batch = DEFAULT_BATCH;
     o->lr = DEFAULT_LR;
+    o->decay = DEFAULT_DECAY;
     o->n_a = 32;
     o->n_s = 64;
     o->n_att = 10;
