@@ -270,6 +270,8 @@ static void parse_options(options *o, int action, int argc, char **argv)
         }
     }
     take_operands(o, action, argc, argv);
+    if (o->json && action == find_action("attention"))
+        die_usage("--json is not an option of 'nmt attention' (it draws pictures)");
     if (o->month_first && o->mixed)
         die_usage("--month-first and --mixed exclude each other (--mixed draws both conventions)");
 }

@@ -472,7 +472,7 @@ static void print_eval(const nmt_options *o, const exact_counts *c)
         cli_print_json(j);
         return;
     }
-    int w = 3;
+    int w = 6;
     for (int f = 0; f < DATES_NFORMATS; f++)
         if (c->total[f] && (int)strlen(dates_format_name(f)) > w)
             w = (int)strlen(dates_format_name(f));
@@ -493,7 +493,9 @@ int nmt_eval_action(nmt_options *o)
     nmt_model_open(&m, o->model ? o->model : nmt_default_model());
     pairset p;
     rng r;
-    rng_seed(&r, o->seed);
+    /* a stream of its own: eval's dates are never train's or held-out's
+     * for the same seed */
+    rng_seed(&r, o->seed ^ 0xe7a1da7e5ULL);
     if (o->file)
         pairs_read(&p, o->file, &r);
     else

@@ -65,8 +65,21 @@ typedef struct {
 typedef struct {
     nmt_model *m;
     const nmt_options *o;
-    long invalid, truncated, not_utf8;
+    long invalid, truncated, not_utf8, unknown;
 } translator;
+
+/* The first byte of s[0..n) the model has no input for, or -1. */
+static int unknown_byte(const nmt_model *m, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n && i < (size_t)m->Tx - 1; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (unsigned char)(c - 'A' + 'a');
+        if (m->id_of[c] == NMT_UNK)
+            return c;
+    }
+    return -1;
+}
 
 static void note_input(translator *t, const char *s, size_t len, long lineno)
 {
@@ -76,9 +89,19 @@ static void note_input(translator *t, const char *s, size_t len, long lineno)
     if (len > (size_t)t->m->Tx - 1 && t->truncated++ == 0)
         warn("%sinput longer than %d bytes; only the first %d are read", where, t->m->Tx - 1,
              t->m->Tx - 1);
-    if (!utf8_valid(s, len) && t->not_utf8++ == 0)
-        warn("%sinput is not valid UTF-8; bytes outside the model's characters are read as unknown",
-             where);
+    if (!utf8_valid(s, len)) {
+        if (t->not_utf8++ == 0)
+            warn("%sinput is not valid UTF-8; bytes outside the model's characters are read as "
+                 "unknown", where);
+        return;
+    }
+    int c = unknown_byte(t->m, s, len);
+    if (c >= 0 && t->unknown++ == 0) {
+        if (c >= 32 && c < 127)
+            warn("%s'%c' is not among the model's characters; it is read as unknown", where, c);
+        else
+            warn("%sa character outside the model's (byte 0x%02x) is read as unknown", where, c);
+    }
 }
 
 static int is_blank(const char *s)
@@ -100,7 +123,13 @@ static void print_result(translator *t, const char *input, const char *iso, int 
         return;
     }
     cJSON *j = cJSON_CreateObject();
-    cJSON_AddStringToObject(j, "input", input);
+    size_t n = strlen(input);
+    char *shown = malloc(3 * n + 1);
+    if (!j || !shown)
+        die("out of memory");
+    utf8_repair(input, n, shown);
+    cJSON_AddStringToObject(j, "input", shown);
+    free(shown);
     if (valid && !blank)
         cJSON_AddStringToObject(j, "iso", iso);
     else
@@ -154,7 +183,7 @@ int nmt_translate_action(nmt_options *o)
     nmt_model_open(&m, o->model ? o->model : nmt_default_model());
     if (m.Tx > 4096 || nmt_reserve(&m, TRANSLATE_BATCH) < 0)
         die("out of memory");
-    translator t = {&m, o, 0, 0, 0};
+    translator t = {&m, o, 0, 0, 0, 0};
     batch b = {0};
     if (o->ntexts) {
         for (int i = 0; i < o->ntexts; i++)
@@ -178,6 +207,10 @@ int nmt_translate_action(nmt_options *o)
         translate_batch(&t, &b);
     if (t.truncated > 1)
         warn("%ld inputs longer than %d bytes were cut", t.truncated, m.Tx - 1);
+    if (t.unknown > 1)
+        warn("%ld inputs had characters outside the model's", t.unknown);
+    if (t.not_utf8 > 1)
+        warn("%ld inputs were not valid UTF-8", t.not_utf8);
     if (t.invalid)
         warn("%ld input(s) gave no valid date among the %d best outputs: printed 'invalid'",
              t.invalid, o->beam);
@@ -291,7 +324,7 @@ int nmt_attention_action(nmt_options *o)
     const char *s = o->texts[0];
     size_t len = strlen(s), dropped;
     int ids[4096];
-    translator t = {&m, o, 0, 0, 0};
+    translator t = {&m, o, 0, 0, 0, 0};
     note_input(&t, s, len, 0);
     int npos = nmt_encode(&m, s, len, o->month_first, ids, &dropped);
     nmt_set_row(&m, 0, 1, ids, NULL);
@@ -302,9 +335,9 @@ int nmt_attention_action(nmt_options *o)
     if (!w)
         die("out of memory");
     nmt_log_probs(&m, 1, 0, logp);
-    /* the map is of the greedy output: that is what each row attended for */
-    nmt_greedy(&m, 1, 0, iso);
-    int valid = nmt_best_valid(logp, o->beam, (char[NMT_TY + 1]){0}, &lp);
+    /* the rows are labelled with what translate prints (the decoder does
+     * not read its outputs, so the weights are the same for any of them) */
+    int valid = nmt_best_valid(logp, o->beam, iso, &lp);
     for (int k = 0; k < NMT_TY; k++) {
         float row[4096];
         nmt_attention_row(&m, 1, k, 0, row);
@@ -324,8 +357,9 @@ int nmt_attention_action(nmt_options *o)
         print_heatmap(&m, s, npos, w, iso, o->month_first);
     }
     if (!valid)
-        warn("'%s': the model's output %s is not a valid date", s, iso);
+        warn("'%s': none of the %d best outputs is a date; rows labelled with the likeliest, %s",
+             s, o->beam, iso);
     free(w);
     nmt_free(&m);
-    return 0;
+    return valid ? 0 : 1;
 }

@@ -43,6 +43,24 @@ int utf8_valid(const char *s, size_t n)
     return 1;
 }
 
+size_t utf8_repair(const char *s, size_t n, char *out)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n;) {
+        int cp, k = utf8_decode(s + i, n - i, &cp);
+        if (k < 0 || cp == 0) {
+            m += (size_t)utf8_encode(0xFFFD, out + m);
+            i++;
+            continue;
+        }
+        memcpy(out + m, s + i, (size_t)k);
+        m += (size_t)k;
+        i += (size_t)k;
+    }
+    out[m] = '\0';
+    return m;
+}
+
 int utf8_encode(int cp, char *out)
 {
     unsigned char *o = (unsigned char *)out;

@@ -24,6 +24,10 @@ void text_lines_free(text_lines *t);
 int utf8_decode(const char *s, size_t n, int *cp);
 /* 1 when s[0..n) is UTF-8 without NUL bytes, else 0. */
 int utf8_valid(const char *s, size_t n);
+/* s[0..n) with every byte that is not part of valid UTF-8 (and every NUL)
+ * replaced by U+FFFD, into out (room for 3 n + 1 bytes), NUL-terminated;
+ * returns the length. */
+size_t utf8_repair(const char *s, size_t n, char *out);
 /* Encode cp into out (4 bytes room); returns the length. */
 int utf8_encode(int cp, char *out);
 

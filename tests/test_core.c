@@ -577,6 +577,11 @@ static void test_text(const char *dir)
     check(utf8_decode("\xc0\xaf", 2, &cp) < 0 && utf8_decode("\xed\xa0\x80", 3, &cp) < 0 &&
           utf8_decode("\xe2\x82", 2, &cp) < 0 && utf8_decode("\xff", 1, &cp) < 0,
           "utf8 rejects overlong, surrogate, cut and invalid bytes");
+    char fixed[32];
+    size_t nf = utf8_repair("a\xff\xc3\xa9\xe2\x82", 6, fixed);
+    check(nf == 12 && strcmp(fixed, "a\xef\xbf\xbd\xc3\xa9\xef\xbf\xbd\xef\xbf\xbd") == 0 &&
+          utf8_valid(fixed, nf) && !utf8_valid("a\xff", 2) && !utf8_valid("a\0b", 3),
+          "utf8_repair puts U+FFFD for each bad byte and keeps good characters; utf8_valid");
     char buf[4];
     int round = 1;
     int cps[] = {0x41, 0xE9, 0x20AC, 0x1F995};

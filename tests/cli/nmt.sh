@@ -220,6 +220,13 @@ assert b == {"input": "", "iso": None, "confidence": None}, b' \
 printf 'abc\nabd\n' | $SEQTOOL dinos train - --iters 1 --hidden 4 --layers 1 -q -o "$TMP/dinos.safetensors" >/dev/null 2>&1
 expect_error 1 "translate: a model of another kind" $SEQTOOL nmt translate -m "$TMP/dinos.safetensors" "3 May 1979"
 grep -q "dinos" "$TMP/err" && ok "  ... saying what kind it is" || not_ok "  ... kind not named: $(cat "$TMP/err")"
+printf '3 May 1979\n\xff 3 May 1979\n' | $SEQTOOL nmt translate --json 2>/dev/null | $PY -c '
+import sys, json
+rows = [json.loads(l) for l in sys.stdin.buffer.read().decode("utf-8").splitlines()]
+assert len(rows) == 2 and rows[1]["input"] == "\ufffd 3 May 1979", rows' \
+    && ok "translate --json: bytes that are not UTF-8 become U+FFFD, the line stays JSON" || not_ok "--json with non-UTF-8"
+$SEQTOOL nmt translate "3 Mqy 1979" 2>&1 >/dev/null | grep -q "'q' is not among the model's characters" \
+    && ok "translate: a character the model does not know is named in a warning" || not_ok "unknown character warning"
 expect_error 1 "translate: a missing model" $SEQTOOL nmt translate -m "$TMP/nosuch.safetensors" "3 May 1979"
 head -c 1000 "$SHIPPED" >"$TMP/cut.safetensors"
 expect_error 1 "translate: a truncated model file" $SEQTOOL nmt translate -m "$TMP/cut.safetensors" "3 May 1979"
@@ -273,6 +280,7 @@ assert head[0] == b"P5" and head[1] == b"176 160" and head[2] == b"255", head[:3
 assert len(head[3]) == 176 * 160' "$TMP/map.pgm" \
     && ok "attention -o .pgm: a 16-pixel-per-cell greymap" || not_ok "attention pgm"
 expect_error 2 "attention: a picture that is neither .svg nor .pgm" $SEQTOOL nmt attention "3 May 1979" -o "$TMP/map.png"
+expect_error 2 "attention: --json" $SEQTOOL nmt attention --json "3 May 1979"
 expect_error 2 "attention: two dates" $SEQTOOL nmt attention "3 May 1979" "4 May 1979"
 expect_error 2 "attention: no date" $SEQTOOL nmt attention
 expect_error 1 "attention: -o in a missing folder" $SEQTOOL nmt attention "3 May 1979" -o "$TMP/no/map.svg"
