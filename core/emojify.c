@@ -1,0 +1,636 @@
+/* emojify — the Emojifier models V1 and V2; see emojify.h. */
+#include "emojify.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loss.h"
+#include "tensor.h"
+
+#define PAD (-2)                 /* a padded step in m->tok (masked) */
+#define ZERO_STEP (-3)           /* a zero input after a sentence (read) */
+#define PREDICT_ROWS 256         /* most sentences in one inference batch */
+#define PREDICT_SLOTS 16384      /* most T x B of one inference batch */
+
+static const char *kind_names[] = {"v1", "v2"};
+static const char *oov_names[] = {"skip", "zero", "learn"};
+
+int emo_kind_parse(const char *s)
+{
+    for (int k = 0; k < 2; k++)
+        if (strcmp(s, kind_names[k]) == 0)
+            return k;
+    return -1;
+}
+
+const char *emo_kind_name(emo_kind k) { return kind_names[k]; }
+
+int emo_oov_parse(const char *s)
+{
+    for (int k = 0; k < 3; k++)
+        if (strcmp(s, oov_names[k]) == 0)
+            return k;
+    return -1;
+}
+
+const char *emo_oov_name(emo_oov o) { return oov_names[o]; }
+
+/* ---- set-up ---- */
+
+int emo_init(emo_model *m, emo_kind kind, emo_oov oov, int K, int D, int H)
+{
+    memset(m, 0, sizeof *m);
+    m->kind = kind;
+    m->oov = oov;
+    m->K = K;
+    m->D = D;
+    m->H = kind == EMO_V2 ? H : 0;
+    m->unk = -1;
+    if (K < 2 || K > EMO_MAX_CLASSES || D < 1 || (kind == EMO_V2 && H < 1))
+        return -1;
+    if (word_index_init(&m->words, 0, 0) < 0)
+        return -1;
+    int shape[1] = {D};
+    if (oov == EMO_OOV_LEARN && (m->unk = params_add(&m->ps, "embedding.unknown", 1, shape)) < 0)
+        return -1;
+    if (kind == EMO_V2 &&
+        (cell_register(&m->l1, &m->ps, CELL_LSTM, D, H, "lstm.", "_l0") < 0 ||
+         cell_register(&m->l2, &m->ps, CELL_LSTM, H, H, "lstm.", "_l1") < 0))
+        return -1;
+    if (dense_register(&m->out, &m->ps, "out.", kind == EMO_V2 ? H : D, K) < 0)
+        return -1;
+    return params_alloc(&m->ps);
+}
+
+static void free_workspace(emo_model *m)
+{
+    cell_cache_free(&m->k1);
+    cell_cache_free(&m->k2);
+    free(m->tok); free(m->x); free(m->mask); free(m->drop1); free(m->dmask1);
+    free(m->top); free(m->dmask2); free(m->logits); free(m->dH); free(m->dtop);
+    free(m->dx); free(m->count); free(m->nunk); free(m->labels);
+    m->tok = m->labels = NULL;
+    m->x = m->mask = m->drop1 = m->dmask1 = m->top = m->dmask2 = NULL;
+    m->logits = m->dH = m->dtop = m->dx = m->count = m->nunk = NULL;
+}
+
+void emo_free(emo_model *m)
+{
+    free_workspace(m);
+    word_index_free(&m->words);
+    free(m->emb);
+    free(m->proj);
+    free(m->proj_ok);
+    free(m->proj_unk); /* and proj_zero, its second half */
+    params_free(&m->ps);
+    memset(m, 0, sizeof *m);
+}
+
+/* Orthonormal columns for the [rows][cols] matrix w (rows >= cols):
+ * Gram-Schmidt over normal draws, as Keras' Orthogonal gives its
+ * recurrent kernel (whose rows are our columns). */
+static void init_orthogonal(float *w, int rows, int cols, rng *r)
+{
+    double *q = malloc((size_t)rows * cols * sizeof *q);
+    if (!q)
+        return;
+    for (size_t i = 0; i < (size_t)rows * cols; i++)
+        q[i] = rng_normal(r);
+    for (int j = 0; j < cols; j++) {
+        for (int pass = 0; pass < 2; pass++) /* twice is enough for float */
+            for (int k = 0; k < j; k++) {
+                double d = 0;
+                for (int i = 0; i < rows; i++)
+                    d += q[(size_t)i * cols + j] * q[(size_t)i * cols + k];
+                for (int i = 0; i < rows; i++)
+                    q[(size_t)i * cols + j] -= d * q[(size_t)i * cols + k];
+            }
+        double n = 0;
+        for (int i = 0; i < rows; i++)
+            n += q[(size_t)i * cols + j] * q[(size_t)i * cols + j];
+        n = sqrt(n);
+        for (int i = 0; i < rows; i++) {
+            q[(size_t)i * cols + j] /= n;
+            w[(size_t)i * cols + j] = (float)q[(size_t)i * cols + j];
+        }
+    }
+    free(q);
+}
+
+/* Keras' LSTM: Glorot-uniform kernel, orthogonal recurrent kernel, zero
+ * bias with the forget gate's at 1 (unit_forget_bias). */
+static void init_lstm_keras(cell *c, rng *r)
+{
+    int G = 4 * c->hid;
+    params_init_uniform(c->ps, c->w_ih, sqrtf(6.0f / (float)(c->in + G)), r);
+    init_orthogonal(params_data(c->ps, c->w_hh), G, c->hid, r);
+    float *b = params_data(c->ps, c->b_ih);
+    for (int j = 0; j < G; j++)
+        b[j] = j >= c->hid && j < 2 * c->hid ? 1.0f : 0.0f;
+}
+
+void emo_init_weights(emo_model *m, rng *r)
+{
+    vec_zero(m->ps.data, m->ps.total);
+    if (m->kind == EMO_V1) {
+        params_init_normal(&m->ps, m->out.w, 1.0f / sqrtf((float)m->D), r);
+        return;
+    }
+    init_lstm_keras(&m->l1, r);
+    init_lstm_keras(&m->l2, r);
+    params_init_uniform(&m->ps, m->out.w, sqrtf(6.0f / (float)(m->H + m->K)), r);
+}
+
+/* ---- the vocabulary and its frozen rows ---- */
+
+long emo_find(const emo_model *m, const char *word, size_t len)
+{
+    long i = word_index_find(&m->words, word, len);
+    return i < 0 ? EMO_UNKNOWN : i;
+}
+
+static int grow_rows(emo_model *m, long need)
+{
+    if (need <= m->caprows)
+        return 0;
+    long cap = m->caprows ? 2 * m->caprows : 256;
+    while (cap < need)
+        cap *= 2;
+    float *emb = realloc(m->emb, (size_t)cap * m->D * sizeof *emb);
+    if (!emb)
+        return -1;
+    m->emb = emb;
+    if (m->kind == EMO_V2) {
+        float *proj = realloc(m->proj, (size_t)cap * 4 * m->H * sizeof *proj);
+        unsigned char *ok = realloc(m->proj_ok, (size_t)cap);
+        if (proj)
+            m->proj = proj;
+        if (ok)
+            m->proj_ok = ok;
+        if (!proj || !ok)
+            return -1;
+        memset(m->proj_ok + m->caprows, 0, (size_t)(cap - m->caprows));
+    }
+    m->caprows = cap;
+    return 0;
+}
+
+long emo_add_word(emo_model *m, const char *word, size_t len, const float *vec)
+{
+    int added;
+    if (grow_rows(m, m->nrows + 1) < 0 || word_index_add(&m->words, word, len, &added) < 0 || !added)
+        return -1;
+    memcpy(m->emb + (size_t)m->nrows * m->D, vec, (size_t)m->D * sizeof *vec);
+    return m->nrows++;
+}
+
+int emo_known(const emo_sentence *s)
+{
+    int n = 0;
+    for (int i = 0; i < s->len; i++)
+        n += s->ids[i] >= 0;
+    return n;
+}
+
+/* The number of inputs a sentence gives after the oov policy. */
+static int policy_len(const emo_model *m, const emo_sentence *s)
+{
+    return m->oov == EMO_OOV_SKIP ? emo_known(s) : s->len;
+}
+
+int emo_steps(const emo_model *m, const emo_sentence *s)
+{
+    int n = policy_len(m, s);
+    if (m->kind == EMO_V2 && n < m->pad_to && emo_known(s) > 0)
+        n = m->pad_to;
+    return n;
+}
+
+/* ---- workspace ---- */
+
+int emo_reserve(emo_model *m, int T, int B)
+{
+    if (T < 1)
+        T = 1;
+    if (m->logits && T <= m->T && B <= m->B)
+        return 0;
+    if (m->logits) {
+        if (T < m->T) T = m->T;
+        if (B < m->B) B = m->B;
+    }
+    free_workspace(m);
+    if (m->kind == EMO_V2 && (cell_cache_reserve(&m->k1, &m->l1, T, B) < 0 ||
+                              cell_cache_reserve(&m->k2, &m->l2, T, B) < 0))
+        return -1;
+    size_t TB = (size_t)T * B, F = m->kind == EMO_V2 ? m->H : m->D;
+    m->T = T;
+    m->B = B;
+    m->top = vec_alloc(B * F);
+    m->dmask2 = vec_alloc(B * F);
+    m->dtop = vec_alloc(B * F);
+    m->logits = vec_alloc((size_t)B * m->K);
+    m->count = vec_alloc(B);
+    m->nunk = vec_alloc(B);
+    m->labels = malloc((size_t)B * sizeof *m->labels);
+    int ok = m->top && m->dmask2 && m->dtop && m->logits && m->count && m->nunk && m->labels;
+    if (ok && m->kind == EMO_V2) {
+        m->tok = malloc(TB * sizeof *m->tok);
+        m->x = vec_alloc(TB * m->D);
+        m->mask = vec_alloc(TB);
+        m->drop1 = vec_alloc(TB * m->H);
+        m->dmask1 = vec_alloc(TB * m->H);
+        m->dH = vec_alloc(TB * m->H);
+        m->dx = vec_alloc(TB * m->D);
+        ok = m->tok && m->x && m->mask && m->drop1 && m->dmask1 && m->dH && m->dx;
+    }
+    if (!ok) {
+        free_workspace(m);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- v1: the mean of the word vectors ---- */
+
+/* top[b] = the mean of sentence b's inputs; count and nunk per row. */
+static void v1_means(emo_model *m, int B, const emo_sentence *s)
+{
+    const float *unk = m->unk >= 0 ? params_data(&m->ps, m->unk) : NULL;
+    for (int b = 0; b < B; b++) {
+        float *avg = m->top + (size_t)b * m->D;
+        int known = 0, unknown = 0;
+        vec_zero(avg, m->D);
+        for (int i = 0; i < s[b].len; i++) {
+            int id = s[b].ids[i];
+            if (id >= 0) {
+                vec_axpy(1.0f, m->emb + (size_t)id * m->D, avg, m->D);
+                known++;
+            } else {
+                unknown++;
+            }
+        }
+        if (unk && unknown)
+            vec_axpy((float)unknown, unk, avg, m->D);
+        int count = known + (m->oov == EMO_OOV_SKIP ? 0 : unknown);
+        if (count > 0) {
+            float inv = 1.0f / (float)count;
+            for (int d = 0; d < m->D; d++)
+                avg[d] *= inv;
+        }
+        m->count[b] = (float)count;
+        m->nunk[b] = (float)unknown;
+    }
+}
+
+/* ---- v2: padded, masked batches ---- */
+
+/* m->tok [T][B] and m->mask from the sentences after the oov policy,
+ * with their zero steps; returns T, the longest. */
+static int v2_layout(emo_model *m, int B, const emo_sentence *s)
+{
+    int T = 0;
+    for (int b = 0; b < B; b++) {
+        int n = emo_steps(m, &s[b]);
+        if (n > T)
+            T = n;
+    }
+    for (int b = 0; b < B; b++) {
+        int t = 0, steps = emo_steps(m, &s[b]);
+        for (int i = 0; i < s[b].len; i++)
+            if (s[b].ids[i] >= 0 || m->oov != EMO_OOV_SKIP)
+                m->tok[(size_t)t++ * B + b] = s[b].ids[i];
+        for (; t < steps; t++)
+            m->tok[(size_t)t * B + b] = ZERO_STEP;
+        for (; t < T; t++)
+            m->tok[(size_t)t * B + b] = PAD;
+    }
+    for (size_t i = 0; i < (size_t)T * B; i++)
+        m->mask[i] = m->tok[i] != PAD;
+    return T;
+}
+
+/* The input vectors x [T][B][D] of the laid-out tokens. */
+static void v2_inputs(emo_model *m, int T, int B)
+{
+    const float *unk = m->unk >= 0 ? params_data(&m->ps, m->unk) : NULL;
+    for (size_t i = 0; i < (size_t)T * B; i++) {
+        float *x = m->x + i * m->D;
+        int id = m->tok[i];
+        if (id >= 0)
+            memcpy(x, m->emb + (size_t)id * m->D, (size_t)m->D * sizeof *x);
+        else if (id == EMO_UNKNOWN && unk)
+            memcpy(x, unk, (size_t)m->D * sizeof *x);
+        else
+            vec_zero(x, m->D);
+    }
+}
+
+/* What layer 2 reads [T][B][H]: layer 1's outputs, after dropout when
+ * the last forward applied it. */
+static const float *v2_layer2_input(const emo_model *m, int B)
+{
+    return m->dropping ? m->drop1 : cell_outputs(&m->l1, &m->k1, B);
+}
+
+static void v2_forward(emo_model *m, int T, int B, rng *r)
+{
+    size_t TBH = (size_t)T * B * m->H, BH = (size_t)B * m->H;
+    v2_inputs(m, T, B);
+    cell_forward(&m->l1, &m->k1, T, B, m->x, NULL, NULL, NULL, m->mask);
+    if (m->dropping)
+        dropout_forward(m->drop1, cell_outputs(&m->l1, &m->k1, B), m->dmask1, TBH, m->dropout, r);
+    cell_forward(&m->l2, &m->k2, T, B, v2_layer2_input(m, B), NULL, NULL, NULL, m->mask);
+    /* Padded steps carried each row's last state to step T. */
+    const float *hT = m->k2.h + (size_t)T * BH;
+    if (m->dropping)
+        dropout_forward(m->top, hT, m->dmask2, BH, m->dropout, r);
+    else
+        memcpy(m->top, hT, BH * sizeof *m->top);
+}
+
+/* ---- training ---- */
+
+double emo_forward(emo_model *m, int B, const emo_sentence *s, const int *labels, rng *r)
+{
+    int T = 1;
+    for (int b = 0; b < B; b++) {
+        int n = emo_steps(m, &s[b]);
+        if (n > T)
+            T = n;
+    }
+    if (emo_reserve(m, T, B) < 0)
+        return NAN;
+    if (m->proj_ok)
+        memset(m->proj_ok, 0, (size_t)m->caprows); /* the weights will change */
+    m->dropping = r && m->dropout > 0 && m->kind == EMO_V2;
+    if (m->kind == EMO_V1) {
+        v1_means(m, B, s);
+        T = 1;
+    } else {
+        T = v2_layout(m, B, s);
+        v2_forward(m, T, B, r);
+    }
+    dense_forward(&m->out, B, m->top, m->logits);
+    m->run_T = T;
+    m->run_B = B;
+    if (!labels)
+        return 0;
+    memcpy(m->labels, labels, (size_t)B * sizeof *labels);
+    return loss_softmax_xent(m->logits, labels, B, m->K, 0.0f, NULL);
+}
+
+static void v1_backward(emo_model *m, int B)
+{
+    if (m->unk < 0)
+        return;
+    float *gu = params_grad(&m->ps, m->unk);
+    for (int b = 0; b < B; b++)
+        if (m->nunk[b] > 0 && m->count[b] > 0)
+            vec_axpy(m->nunk[b] / m->count[b], m->dtop + (size_t)b * m->D, gu, m->D);
+}
+
+static void v2_backward(emo_model *m, int T, int B)
+{
+    size_t TBH = (size_t)T * B * m->H, BH = (size_t)B * m->H;
+    if (m->dropping)
+        dropout_backward(m->dtop, m->dtop, m->dmask2, BH);
+    cell_backward(&m->l2, &m->k2, T, B, v2_layer2_input(m, B), NULL, NULL, m->dtop, NULL,
+                  m->dH, NULL, NULL, m->mask);
+    if (m->dropping)
+        dropout_backward(m->dH, m->dH, m->dmask1, TBH);
+    cell_backward(&m->l1, &m->k1, T, B, m->x, NULL, m->dH, NULL, NULL,
+                  m->unk >= 0 ? m->dx : NULL, NULL, NULL, m->mask);
+    if (m->unk < 0)
+        return;
+    float *gu = params_grad(&m->ps, m->unk);
+    for (size_t i = 0; i < (size_t)T * B; i++)
+        if (m->tok[i] == EMO_UNKNOWN)
+            vec_axpy(1.0f, m->dx + i * m->D, gu, m->D);
+}
+
+void emo_backward(emo_model *m, int B)
+{
+    int T = m->run_T;
+    loss_softmax_xent(m->logits, m->labels, B, m->K, 1.0f / (float)B, m->logits);
+    dense_backward(&m->out, B, m->top, m->logits, m->dtop);
+    if (m->kind == EMO_V1)
+        v1_backward(m, B);
+    else
+        v2_backward(m, T, B);
+}
+
+/* ---- inference ---- */
+
+/* Layer 1's input projection W_ih x + b_ih of vector x (NULL: zero). */
+static void project(const emo_model *m, const float *x, float *out)
+{
+    const float *W = params_data(&m->ps, m->l1.w_ih), *b = params_data(&m->ps, m->l1.b_ih);
+    for (int j = 0; j < 4 * m->H; j++)
+        out[j] = b[j] + (x ? vec_dot(W + (size_t)j * m->D, x, m->D) : 0.0f);
+}
+
+static const float *row_projection(emo_model *m, int id)
+{
+    float *p = m->proj + (size_t)id * 4 * m->H;
+    if (!m->proj_ok[id]) {
+        project(m, m->emb + (size_t)id * m->D, p);
+        m->proj_ok[id] = 1;
+    }
+    return p;
+}
+
+/* Layer 1's gates from the projection table: the same numbers as
+ * cell_project_input, without a product per step. */
+static void v2_project_layer1(emo_model *m, int T, int B)
+{
+    int G = 4 * m->H;
+    project(m, m->unk >= 0 ? params_data(&m->ps, m->unk) : NULL, m->proj_unk);
+    project(m, NULL, m->proj_zero);
+    for (size_t i = 0; i < (size_t)T * B; i++) {
+        int id = m->tok[i];
+        const float *p = id >= 0 ? row_projection(m, id) : id == EMO_UNKNOWN ? m->proj_unk : m->proj_zero;
+        memcpy(m->k1.gates + i * G, p, (size_t)G * sizeof *p);
+    }
+}
+
+static void v2_run_layer(const cell *c, cell_cache *k, int T, int B, const float *mask)
+{
+    vec_zero(k->h, (size_t)B * c->hid);
+    vec_zero(k->c, (size_t)B * c->hid);
+    for (int t = 0; t < T; t++)
+        cell_step_forward(c, k, t, B, mask + (size_t)t * B);
+}
+
+static void v2_infer(emo_model *m, int B, const emo_sentence *s)
+{
+    int T = v2_layout(m, B, s);
+    if (T == 0) {
+        vec_zero(m->top, (size_t)B * m->H);
+        return;
+    }
+    v2_project_layer1(m, T, B);
+    v2_run_layer(&m->l1, &m->k1, T, B, m->mask);
+    cell_project_input(&m->l2, &m->k2, 0, T, B, cell_outputs(&m->l1, &m->k1, B), NULL);
+    v2_run_layer(&m->l2, &m->k2, T, B, m->mask);
+    memcpy(m->top, m->k2.h + (size_t)T * B * m->H, (size_t)B * m->H * sizeof *m->top);
+}
+
+int emo_forward_batch(emo_model *m, int B, const emo_sentence *s, float *probs)
+{
+    int T = 1;
+    for (int b = 0; b < B; b++) {
+        int n = emo_steps(m, &s[b]);
+        if (n > T)
+            T = n;
+    }
+    if (emo_reserve(m, T, B) < 0)
+        return -1;
+    if (m->kind == EMO_V2 && !m->proj_unk) {
+        if (!(m->proj_unk = vec_alloc(8 * (size_t)m->H)))
+            return -1;
+        m->proj_zero = m->proj_unk + 4 * m->H;
+    }
+    m->dropping = 0;
+    if (m->kind == EMO_V1)
+        v1_means(m, B, s);
+    else
+        v2_infer(m, B, s);
+    dense_forward(&m->out, B, m->top, probs);
+    softmax_rows(probs, B, m->K, 1.0f);
+    for (int b = 0; b < B; b++)
+        if (emo_known(&s[b]) == 0) {
+            float *p = probs + (size_t)b * m->K;
+            vec_zero(p, m->K);
+            p[m->default_class] = 1.0f;
+        }
+    return 0;
+}
+
+typedef struct {
+    int len, index;
+} by_length;
+
+static int compare_length(const void *a, const void *b)
+{
+    const by_length *x = a, *y = b;
+    if (x->len != y->len)
+        return x->len < y->len ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+int emo_predict(emo_model *m, int n, const emo_sentence *s, float *probs)
+{
+    by_length *order = malloc((size_t)n * sizeof *order);
+    emo_sentence *batch = malloc(PREDICT_ROWS * sizeof *batch);
+    float *p = malloc((size_t)PREDICT_ROWS * m->K * sizeof *p);
+    int rc = order && batch && p ? 0 : -1;
+    for (int i = 0; rc == 0 && i < n; i++) {
+        order[i].len = m->kind == EMO_V2 ? emo_steps(m, &s[i]) : 0;
+        order[i].index = i;
+    }
+    if (rc == 0 && m->kind == EMO_V2)
+        qsort(order, (size_t)n, sizeof *order, compare_length);
+    for (int i = 0; rc == 0 && i < n;) {
+        /* Sorted by length, the batch's last sentence is its longest. */
+        int B = 0;
+        while (i + B < n && B < PREDICT_ROWS &&
+               (B == 0 || (long)(B + 1) * order[i + B].len <= PREDICT_SLOTS)) {
+            batch[B] = s[order[i + B].index];
+            B++;
+        }
+        rc = emo_forward_batch(m, B, batch, p);
+        for (int b = 0; rc == 0 && b < B; b++)
+            memcpy(probs + (size_t)order[i + b].index * m->K, p + (size_t)b * m->K,
+                   (size_t)m->K * sizeof *p);
+        i += B;
+    }
+    free(order);
+    free(batch);
+    free(p);
+    return rc;
+}
+
+/* ---- model files ---- */
+
+int emo_save_to(const emo_model *m, model_out *out)
+{
+    const word_index *wi = &m->words;
+    int sw[1] = {(int)wi->offset[m->nkeep]}, se[2] = {(int)m->nkeep, m->D};
+    int bad = model_out_meta(out, "emojify.model", emo_kind_name(m->kind)) < 0;
+    bad = bad || model_out_meta(out, "emojify.oov", emo_oov_name(m->oov)) < 0;
+    bad = bad || model_out_metaf(out, "emojify.classes", "%d", m->K) < 0;
+    bad = bad || model_out_metaf(out, "emojify.dim", "%d", m->D) < 0;
+    bad = bad || model_out_metaf(out, "emojify.hidden", "%d", m->H) < 0;
+    bad = bad || model_out_metaf(out, "emojify.default_class", "%d", m->default_class) < 0;
+    bad = bad || model_out_metaf(out, "emojify.dropout", "%.9g", m->dropout) < 0;
+    bad = bad || model_out_metaf(out, "emojify.pad_to", "%d", m->pad_to) < 0;
+    bad = bad || model_out_metaf(out, "emojify.words", "%ld", m->nkeep) < 0;
+    bad = bad || model_out_tensor(out, "embedding.weight", 2, se, m->emb) < 0;
+    bad = bad || model_out_params(out, &m->ps) < 0;
+    /* last: its size is any number of bytes, and the floats stay aligned */
+    bad = bad || model_out_tensor_typed(out, "words", "U8", 1, sw, wi->words) < 0;
+    return bad ? -1 : 0;
+}
+
+/* The words tensor: nwords NUL-terminated words in bytes; added with
+ * their rows.  0 or -1 with err. */
+static int load_words(emo_model *m, const model_in *f, long nwords, char *err)
+{
+    long long sw[1], se[2];
+    const void *words, *rows;
+    if (model_in_view(f, "words", "U8", 1, sw, &words, err) < 0 ||
+        model_in_view(f, "embedding.weight", "F32", 2, se, &rows, err) < 0)
+        return -1;
+    if (se[0] != nwords || se[1] != m->D) {
+        snprintf(err, MODEL_ERR_MAX, "'%s': embedding.weight is not %ld x %d", f->path, nwords, m->D);
+        return -1;
+    }
+    const char *p = words, *end = p + sw[0];
+    for (long i = 0; i < nwords; i++) {
+        const char *z = memchr(p, 0, (size_t)(end - p));
+        int bad = !z || z == p || emo_find(m, p, (size_t)(z - p)) >= 0;
+        long id = bad ? -2 : emo_add_word(m, p, (size_t)(z - p), (const float *)rows + (size_t)i * m->D);
+        if (id != i) {
+            snprintf(err, MODEL_ERR_MAX, "'%s': %s", f->path,
+                     id == -1 ? "out of memory" : "the word list is damaged");
+            return -1;
+        }
+        p = z + 1;
+    }
+    m->nkeep = nwords;
+    return 0;
+}
+
+int emo_load(emo_model *m, const model_in *f, char *err)
+{
+    const char *kind = model_in_meta(f, "emojify.model"), *oov = model_in_meta(f, "emojify.oov");
+    int k = kind ? emo_kind_parse(kind) : -1, o = oov ? emo_oov_parse(oov) : -1;
+    long K, D, H, def, pad_to, nwords;
+    memset(m, 0, sizeof *m);
+    if (k < 0 || o < 0) {
+        snprintf(err, MODEL_ERR_MAX, "'%s': bad or missing metadata (model, oov)", f->path);
+        return -1;
+    }
+    if (model_in_meta_int(f, "emojify.classes", 2, EMO_MAX_CLASSES, &K, err) < 0 ||
+        model_in_meta_int(f, "emojify.dim", 1, 100000, &D, err) < 0 ||
+        model_in_meta_int(f, "emojify.hidden", k == EMO_V2, 100000, &H, err) < 0 ||
+        model_in_meta_int(f, "emojify.default_class", 0, K - 1, &def, err) < 0 ||
+        model_in_meta_int(f, "emojify.pad_to", 0, 1000000, &pad_to, err) < 0 ||
+        model_in_meta_int(f, "emojify.words", 0, 1L << 40, &nwords, err) < 0)
+        return -1;
+    const char *drop = model_in_meta(f, "emojify.dropout");
+    if (emo_init(m, k, o, (int)K, (int)D, (int)H) < 0) {
+        snprintf(err, MODEL_ERR_MAX, "'%s': out of memory", f->path);
+        return -1;
+    }
+    m->default_class = (int)def;
+    m->pad_to = k == EMO_V2 ? (int)pad_to : 0;
+    m->dropout = drop ? strtof(drop, NULL) : 0.0f;
+    if (model_in_params(f, &m->ps, err) < 0 || load_words(m, f, nwords, err) < 0) {
+        emo_free(m);
+        return -1;
+    }
+    return 0;
+}
