@@ -4,6 +4,7 @@
 
 /* argv[0] is the command name; returns the exit status. */
 int cmd_dinos(int argc, char **argv);
+int cmd_emojify(int argc, char **argv);
 int cmd_nmt(int argc, char **argv);
 int cmd_w2v(int argc, char **argv);
 

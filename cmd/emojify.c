@@ -1,0 +1,535 @@
+/* emojify — sentence to emoji: train the course's Emojifier-V1 (mean of
+ * word vectors, softmax) or -V2 (two LSTMs), predict, evaluate.
+ * The models live in core/emojify, the CSV reader in core/labeled.  This
+ * file parses the options and holds what the actions share (emoji, words
+ * to ids, labelled sets, scores, files); emojify_train.c trains and
+ * emojify_predict.c predicts and evaluates. */
+#include <cjson/cJSON.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "emojify_cli.h"
+#include "model.h"
+#include "text.h"
+
+static const char usage_text[] =
+    "usage: seqtool emojify train [TRAIN.csv] [-v VECTORS] [-o MODEL] [OPTIONS]\n"
+    "       seqtool emojify [predict] [-m MODEL] [-v VECTORS] [OPTIONS] [TEXT... | -]\n"
+    "       seqtool emojify eval [TEST.csv] [-m MODEL] [-v VECTORS] [OPTIONS]\n"
+    "\n"
+    "Each sentence gets the emoji of its class; the course's five classes are\n"
+    "0 \xe2\x9d\xa4\xef\xb8\x8f  1 \xe2\x9a\xbe  2 \xf0\x9f\x98\x84  3 \xf0\x9f\x98\x9e  4 \xf0\x9f\x8d\xb4.  "
+    "CSV files hold one 'sentence,label' per line;\n"
+    "'-' is standard input.  Words are lower-cased and cut as GloVe's are.\n"
+    "\n"
+    "train:\n"
+    "  TRAIN.csv               labelled sentences [" EMOJIFY_DEFAULT_TRAIN "]\n"
+    "  -v, --vectors FILE      word vectors: GloVe, word2vec, fastText text or\n"
+    "                          binary, or seqtool's safetensors form\n"
+    "                          [$SEQTOOL_VECTORS, else " EMOJIFY_DEFAULT_VECTORS "]\n"
+    "  -o, --output MODEL      model file to write [" EMOJIFY_DEFAULT_MODEL "]\n"
+    "  -m, --model v1|v2       v1: mean of the word vectors, dense, softmax, SGD;\n"
+    "                          v2: two LSTMs over the vectors, Adam [v2]\n"
+    "      --test TEST.csv     report accuracy and confusion matrix on it [" EMOJIFY_DEFAULT_TEST "\n"
+    "                          when TRAIN.csv is not given, else none]\n"
+    "      --epochs N          passes over the sentences [v1 400, v2 50]\n"
+    "      --lr X              learning rate [v1 0.01, v2 0.001]\n"
+    "      --batch N           sentences per step [v1 1, v2 32]\n"
+    "      --hidden N          LSTM units, v2 [128]\n"
+    "      --dropout P         dropout after each LSTM, v2 [0.5]\n"
+    "      --oov HOW           words without a vector: skip (left out), zero (a\n"
+    "                          zero vector) or learn (one vector, trained) [skip]\n"
+    "      --pad-to N|auto     v2 reads each sentence for at least N steps, zero\n"
+    "                          vectors after its words, as the course pads; the\n"
+    "                          model keeps N [auto: the longest training sentence]\n"
+    "      --emoji LIST        the classes' emoji, comma-separated [the course's]\n"
+    "      --labels FILE       the classes' emoji, one per line (then, after a\n"
+    "                          blank, an optional description)\n"
+    "      --seed N            random seed [1]\n"
+    "\n"
+    "predict:\n"
+    "  TEXT...                 sentences; none or '-': one per line from standard input\n"
+    "  -m, --model MODEL       model to read [" EMOJIFY_DEFAULT_MODEL "]\n"
+    "  -v, --vectors FILE      vectors for words outside the model's vocabulary\n"
+    "                          [$SEQTOOL_VECTORS, else none]\n"
+    "      --label             print the class number instead of sentence and emoji\n"
+    "      --top K             the K likeliest classes with their probabilities\n"
+    "\n"
+    "eval:\n"
+    "  TEST.csv                labelled sentences [" EMOJIFY_DEFAULT_TEST "]\n"
+    "  -m, --model MODEL       model to read [" EMOJIFY_DEFAULT_MODEL "]\n"
+    "  -v, --vectors FILE      vectors for words outside the model's vocabulary\n"
+    "                          [$SEQTOOL_VECTORS, else none]\n"
+    "\n"
+    "common:\n"
+    "      --verbose           name the words without a vector, on standard error\n"
+    "      --json              one JSON object per line on standard output\n"
+    "  -q, --quiet             no progress or notes on standard error\n"
+    "  -h, --help              this help\n";
+
+enum {
+    OPT_TEST = 256, OPT_EPOCHS, OPT_LR, OPT_BATCH, OPT_HIDDEN, OPT_DROPOUT, OPT_OOV,
+    OPT_PAD_TO, OPT_EMOJI, OPT_LABELS, OPT_SEED, OPT_LABEL, OPT_TOP, OPT_VERBOSE, OPT_JSON
+};
+
+static const struct option long_options[] = {
+    {"vectors", required_argument, 0, 'v'},
+    {"output", required_argument, 0, 'o'},
+    {"model", required_argument, 0, 'm'},
+    {"quiet", no_argument, 0, 'q'},
+    {"help", no_argument, 0, 'h'},
+    {"test", required_argument, 0, OPT_TEST},
+    {"epochs", required_argument, 0, OPT_EPOCHS},
+    {"lr", required_argument, 0, OPT_LR},
+    {"batch", required_argument, 0, OPT_BATCH},
+    {"hidden", required_argument, 0, OPT_HIDDEN},
+    {"dropout", required_argument, 0, OPT_DROPOUT},
+    {"oov", required_argument, 0, OPT_OOV},
+    {"pad-to", required_argument, 0, OPT_PAD_TO},
+    {"emoji", required_argument, 0, OPT_EMOJI},
+    {"labels", required_argument, 0, OPT_LABELS},
+    {"seed", required_argument, 0, OPT_SEED},
+    {"label", no_argument, 0, OPT_LABEL},
+    {"top", required_argument, 0, OPT_TOP},
+    {"verbose", no_argument, 0, OPT_VERBOSE},
+    {"json", no_argument, 0, OPT_JSON},
+    {0, 0, 0, 0},
+};
+
+/* Options each action accepts, besides -q, -h, --verbose and --json. */
+#define MAX_ACTION_OPTIONS 16
+static const struct {
+    const char *action;
+    int opts[MAX_ACTION_OPTIONS];
+} action_options[] = {
+    {"train", {'v', 'o', 'm', OPT_TEST, OPT_EPOCHS, OPT_LR, OPT_BATCH, OPT_HIDDEN, OPT_DROPOUT,
+               OPT_OOV, OPT_PAD_TO, OPT_EMOJI, OPT_LABELS, OPT_SEED}},
+    {"predict", {'v', 'm', OPT_LABEL, OPT_TOP}},
+    {"eval", {'v', 'm'}},
+};
+#define NACTIONS (int)(sizeof action_options / sizeof action_options[0])
+
+static int find_action(const char *name)
+{
+    for (int i = 0; i < NACTIONS; i++)
+        if (strcmp(action_options[i].action, name) == 0)
+            return i;
+    return -1;
+}
+
+static int option_allowed(const char *action, int c)
+{
+    if (c == 'q' || c == 'h' || c == OPT_VERBOSE || c == OPT_JSON)
+        return 1;
+    int a = find_action(action);
+    for (int i = 0; i < MAX_ACTION_OPTIONS && action_options[a].opts[i]; i++)
+        if (action_options[a].opts[i] == c)
+            return 1;
+    return 0;
+}
+
+static void set_defaults(emojify_options *o, const char *action)
+{
+    const char *env = getenv("SEQTOOL_VECTORS");
+    memset(o, 0, sizeof *o);
+    o->action = action;
+    o->kind = EMO_V2;
+    o->oov = EMO_OOV_SKIP;
+    o->output = EMOJIFY_DEFAULT_MODEL;
+    o->model = EMOJIFY_DEFAULT_MODEL;
+    o->hidden = 128;
+    o->dropout = 0.5;
+    o->seed = RNG_DEFAULT_SEED;
+    o->lr = -1;
+    o->pad_to = -1;
+    /* train must have vectors; predict and eval use them when named */
+    if (env && *env)
+        o->vectors = env;
+    else if (strcmp(action, "train") == 0)
+        o->vectors = EMOJIFY_DEFAULT_VECTORS;
+}
+
+static void parse_options(emojify_options *o, int argc, char **argv)
+{
+    int c, train = strcmp(o->action, "train") == 0;
+    optind = 1;
+    while ((c = cli_getopt(argc, argv, ":v:o:m:qh", long_options, usage_text)) != -1) {
+        if (!option_allowed(o->action, c))
+            die_usage("%s is not an option of 'emojify %s'", cli_option_name(long_options, c), o->action);
+        switch (c) {
+        case 'v': o->vectors = optarg; break;
+        case 'o': o->output = optarg; break;
+        case 'm':
+            if (!train)
+                o->model = optarg;
+            else if ((o->kind = emo_kind_parse(optarg)) < 0)
+                die_usage("--model wants v1 or v2, not '%s' (the file to write is -o)", optarg);
+            break;
+        case 'q': o->quiet = 1; break;
+        case OPT_TEST: o->test = optarg; break;
+        case OPT_EPOCHS: o->epochs = cli_long("--epochs", optarg, 1, 1000000); break;
+        case OPT_LR: o->lr = cli_double("--lr", optarg, 1e-12, 1e3); break;
+        case OPT_BATCH: o->batch = (int)cli_long("--batch", optarg, 1, 65536); break;
+        case OPT_HIDDEN: o->hidden = (int)cli_long("--hidden", optarg, 1, 4096); break;
+        case OPT_DROPOUT: o->dropout = cli_double("--dropout", optarg, 0, 0.95); break;
+        case OPT_OOV:
+            if ((o->oov = emo_oov_parse(optarg)) < 0)
+                die_usage("--oov wants skip, zero or learn, not '%s'", optarg);
+            break;
+        case OPT_PAD_TO:
+            o->pad_to = strcmp(optarg, "auto") == 0 ? -1 : (int)cli_long("--pad-to", optarg, 0, 10000);
+            break;
+        case OPT_EMOJI: o->emoji = optarg; break;
+        case OPT_LABELS: o->labels = optarg; break;
+        case OPT_SEED: o->seed = cli_seed(optarg); break;
+        case OPT_LABEL: o->label = 1; break;
+        case OPT_TOP: o->top = (int)cli_long("--top", optarg, 1, EMO_MAX_CLASSES); break;
+        case OPT_VERBOSE: o->verbose = 1; break;
+        case OPT_JSON: o->json = 1; break;
+        }
+    }
+    if (train) {
+        if (!o->epochs)
+            o->epochs = o->kind == EMO_V1 ? 400 : 50;
+        if (o->lr < 0)
+            o->lr = o->kind == EMO_V1 ? 0.01 : 0.001;
+        if (!o->batch)
+            o->batch = o->kind == EMO_V1 ? 1 : 32;
+    }
+    if (o->quiet && o->verbose)
+        die_usage("--quiet and --verbose contradict each other");
+    if (o->emoji && o->labels)
+        die_usage("--emoji and --labels both name the classes; give one");
+}
+
+/* ---- the classes' emoji ---- */
+
+/* One symbol: UTF-8, no blank, no comma, shorter than EMOJI_MAX bytes. */
+static int emoji_ok(const char *p, size_t n)
+{
+    if (n == 0 || n >= EMOJI_MAX)
+        return 0;
+    for (size_t i = 0; i < n;) {
+        int cp, k = utf8_decode(p + i, n - i, &cp);
+        if (k < 0 || cp <= ' ' || cp == ',' || cp == 0x7f)
+            return 0;
+        i += (size_t)k;
+    }
+    return 1;
+}
+
+static void emoji_add(emoji_set *e, const char *p, size_t n)
+{
+    memcpy(e->sym[e->n], p, n);
+    e->sym[e->n++][n] = 0;
+}
+
+int emoji_set_parse(const char *list, emoji_set *e)
+{
+    e->n = 0;
+    for (const char *p = list;;) {
+        const char *comma = strchr(p, ',');
+        size_t n = comma ? (size_t)(comma - p) : strlen(p);
+        if (!emoji_ok(p, n) || e->n == EMO_MAX_CLASSES)
+            return -1;
+        emoji_add(e, p, n);
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
+    return e->n >= 2 ? 0 : -1;
+}
+
+void emoji_set_read(const char *path, emoji_set *e)
+{
+    FILE *f = cli_open_read(path);
+    text_lines lines;
+    char err[TEXT_ERR_MAX];
+    const char *name = cli_display_name(path);
+    if (text_read_lines(f, 4096, &lines, err) < 0)
+        die("'%s': %s", name, err);
+    if (f != stdin)
+        fclose(f);
+    e->n = 0;
+    for (int i = 0; i < lines.n; i++) {
+        const char *p = lines.line[i];
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p == 0 || *p == '#')
+            continue;
+        size_t n = strcspn(p, " \t");
+        if (!emoji_ok(p, n))
+            die("'%s': line %d: '%.*s' is not a class symbol (UTF-8, no comma, under %d bytes)", name,
+                i + 1, (int)(n < 40 ? n : 40), p, EMOJI_MAX);
+        if (e->n == EMO_MAX_CLASSES)
+            die("'%s': line %d: more than %d classes", name, i + 1, EMO_MAX_CLASSES);
+        emoji_add(e, p, n);
+    }
+    text_lines_free(&lines);
+    if (e->n < 2)
+        die("'%s': %d class(es); a classifier needs at least 2, one per line", name, e->n);
+}
+
+char *emoji_set_join(const emoji_set *e)
+{
+    char *s = malloc((size_t)e->n * EMOJI_MAX), *p = s;
+    if (!s)
+        die("out of memory");
+    for (int i = 0; i < e->n; i++)
+        p += sprintf(p, i ? ",%s" : "%s", e->sym[i]);
+    return s;
+}
+
+/* ---- words to ids ---- */
+
+void emojify_encoder_init(emojify_encoder *e, emo_model *m, const vectors *v, int verbose, int quiet)
+{
+    memset(e, 0, sizeof *e);
+    e->m = m;
+    e->v = v;
+    e->verbose = verbose;
+    e->quiet = quiet;
+}
+
+void emojify_encoder_free(emojify_encoder *e)
+{
+    free(e->buf);
+    free(e->word);
+    free(e->len);
+}
+
+static void encoder_room(emojify_encoder *e, size_t n)
+{
+    if (n + 1 <= e->cap)
+        return;
+    e->cap = 2 * n + 64;
+    e->buf = realloc(e->buf, e->cap);
+    e->word = realloc(e->word, e->cap * sizeof *e->word);
+    e->len = realloc(e->len, e->cap * sizeof *e->len);
+    if (!e->buf || !e->word || !e->len)
+        die("out of memory");
+}
+
+/* "line 3: 2 of 7 word(s) without a vector: lol, adorable" */
+static void name_unknown(const emojify_encoder *e, const int *ids, int nw, int unknown, const char *where)
+{
+    char list[512];
+    size_t used = 0;
+    list[0] = 0;
+    for (int i = 0; i < nw && used + 4 < sizeof list; i++)
+        if (ids[i] == EMO_UNKNOWN)
+            used += (size_t)snprintf(list + used, sizeof list - used, "%s%.*s", used ? ", " : "",
+                                     e->len[i], e->word[i]);
+    inform("%s: %d of %d word(s) without a vector: %s", where, unknown, nw, list);
+}
+
+int emojify_encode(emojify_encoder *e, const char *text, size_t n, int *ids, const char *where)
+{
+    encoder_room(e, n);
+    int nw = text_words(text, n, e->buf, e->word, e->len, EMOJIFY_MAX_WORDS), unknown = 0;
+    for (int i = 0; i < nw; i++) {
+        long id = emo_find(e->m, e->word[i], (size_t)e->len[i]);
+        if (id < 0 && e->v) {
+            long r = vectors_find(e->v, e->word[i], (size_t)e->len[i]);
+            if (r >= 0 && (id = emo_add_word(e->m, e->word[i], (size_t)e->len[i], vectors_row(e->v, r))) < 0)
+                die("out of memory");
+        }
+        ids[i] = id < 0 ? EMO_UNKNOWN : (int)id;
+        unknown += id < 0;
+    }
+    e->words += nw;
+    e->unknown += unknown;
+    if (e->verbose && unknown)
+        name_unknown(e, ids, nw, unknown, where);
+    if (nw == EMOJIFY_MAX_WORDS && !e->quiet)
+        warn("%s: more than %d words; the rest is left out", where, EMOJIFY_MAX_WORDS);
+    return nw;
+}
+
+void emojify_dataset_read(emojify_dataset *d, const char *path, int nclasses)
+{
+    char err[LABELED_ERR_MAX];
+    FILE *f = cli_open_read(path);
+    memset(d, 0, sizeof *d);
+    d->path = path;
+    if (labeled_read(f, nclasses, &d->text, err) < 0)
+        die("'%s': %s", cli_display_name(path), err);
+    if (f != stdin)
+        fclose(f);
+}
+
+void emojify_dataset_encode(emojify_dataset *d, emojify_encoder *e)
+{
+    size_t total = 0;
+    for (int i = 0; i < d->text.n; i++)
+        total += strlen(d->text.text[i]) + 1;
+    d->ids = malloc(total * sizeof *d->ids);
+    d->s = malloc((size_t)d->text.n * sizeof *d->s);
+    if (!d->ids || !d->s)
+        die("out of memory");
+    size_t at = 0;
+    for (int i = 0; i < d->text.n; i++) {
+        char where[600];
+        snprintf(where, sizeof where, "'%s': line %ld", cli_display_name(d->path), d->text.line[i]);
+        const char *t = d->text.text[i];
+        int n = emojify_encode(e, t, strlen(t), d->ids + at, where);
+        d->s[i].ids = d->ids + at;
+        d->s[i].len = n;
+        at += (size_t)n;
+    }
+}
+
+void emojify_dataset_free(emojify_dataset *d)
+{
+    labeled_free(&d->text);
+    free(d->ids);
+    free(d->s);
+}
+
+/* ---- scores ---- */
+
+int emojify_argmax(const float *p, int K)
+{
+    int best = 0;
+    for (int k = 1; k < K; k++)
+        if (p[k] > p[best])
+            best = k;
+    return best;
+}
+
+double emojify_ratio(int a, int b) { return b ? (double)a / b : 0.0; }
+
+void emojify_evaluate(emo_model *m, const emojify_dataset *d, emojify_metrics *r)
+{
+    int n = d->text.n;
+    float *probs = malloc((size_t)n * m->K * sizeof *probs);
+    if (!probs || emo_predict(m, n, d->s, probs) < 0)
+        die("out of memory");
+    memset(r, 0, sizeof *r);
+    r->K = m->K;
+    r->n = n;
+    for (int i = 0; i < n; i++) {
+        int y = d->text.label[i], p = emojify_argmax(probs + (size_t)i * m->K, m->K);
+        r->confusion[y][p]++;
+        r->correct += y == p;
+        r->fallback += emo_known(&d->s[i]) == 0;
+    }
+    free(probs);
+}
+
+/* Class k's support (true count) and how often it was predicted. */
+static void class_counts(const emojify_metrics *r, int k, int *support, int *predicted)
+{
+    *support = *predicted = 0;
+    for (int l = 0; l < r->K; l++) {
+        *support += r->confusion[k][l];
+        *predicted += r->confusion[l][k];
+    }
+}
+
+cJSON *emojify_metrics_json(const emojify_metrics *r, const emoji_set *e)
+{
+    cJSON *j = cJSON_CreateObject(), *classes = cJSON_CreateArray(), *conf = cJSON_CreateArray();
+    cJSON_AddNumberToObject(j, "sentences", r->n);
+    cJSON_AddNumberToObject(j, "correct", r->correct);
+    cJSON_AddNumberToObject(j, "accuracy", emojify_ratio(r->correct, r->n));
+    cJSON_AddNumberToObject(j, "no_known_word", r->fallback);
+    for (int k = 0; k < r->K; k++) {
+        int support, predicted;
+        class_counts(r, k, &support, &predicted);
+        cJSON *row = cJSON_CreateArray(), *c = cJSON_CreateObject();
+        for (int l = 0; l < r->K; l++)
+            cJSON_AddItemToArray(row, cJSON_CreateNumber(r->confusion[k][l]));
+        cJSON_AddItemToArray(conf, row);
+        cJSON_AddNumberToObject(c, "class", k);
+        cJSON_AddStringToObject(c, "emoji", e->sym[k]);
+        cJSON_AddNumberToObject(c, "precision", emojify_ratio(r->confusion[k][k], predicted));
+        cJSON_AddNumberToObject(c, "recall", emojify_ratio(r->confusion[k][k], support));
+        cJSON_AddNumberToObject(c, "support", support);
+        cJSON_AddNumberToObject(c, "predicted", predicted);
+        cJSON_AddItemToArray(classes, c);
+    }
+    cJSON_AddItemToObject(j, "classes", classes);
+    cJSON_AddItemToObject(j, "confusion", conf);
+    return j;
+}
+
+void emojify_metrics_print(const emojify_metrics *r, const emoji_set *e, const char *what)
+{
+    printf("%s_accuracy %.4f (%d of %d)\n", what, emojify_ratio(r->correct, r->n), r->correct, r->n);
+    /* the emoji last: their width on a terminal is not their length */
+    printf("class precision recall support emoji\n");
+    for (int k = 0; k < r->K; k++) {
+        int support, predicted;
+        class_counts(r, k, &support, &predicted);
+        printf("%5d %9.4f %6.4f %7d %s\n", k, emojify_ratio(r->confusion[k][k], predicted),
+               emojify_ratio(r->confusion[k][k], support), support, e->sym[k]);
+    }
+    printf("confusion (rows: true class, columns: predicted class)\n     ");
+    for (int l = 0; l < r->K; l++)
+        printf(" %4d", l);
+    putchar('\n');
+    for (int k = 0; k < r->K; k++) {
+        printf("%4d ", k);
+        for (int l = 0; l < r->K; l++)
+            printf(" %4d", r->confusion[k][l]);
+        putchar('\n');
+    }
+}
+
+/* ---- files ---- */
+
+void emojify_open_model(const char *path, emo_model *m, emoji_set *e)
+{
+    char err[MODEL_ERR_MAX];
+    model_in f;
+    if (model_in_map(&f, path, "emojify", 1, err) < 0 || emo_load(m, &f, err) < 0)
+        die("%s", err);
+    const char *list = model_in_meta(&f, "emojify.emoji");
+    if (!list || emoji_set_parse(list, e) < 0 || e->n != m->K)
+        die("'%s': bad or missing metadata (emoji)", path);
+    model_in_close(&f);
+}
+
+void emojify_open_vectors(const char *path, vectors *v, int quiet)
+{
+    char err[VECTORS_ERR_MAX];
+    const char *p = strcmp(path, "-") == 0 ? "/dev/stdin" : path;
+    if (vectors_load(v, p, VEC_AUTO, err) < 0) {
+        if (access(p, F_OK) != 0 && strcmp(path, EMOJIFY_DEFAULT_VECTORS) == 0)
+            die("%s (name the vectors with -v FILE or SEQTOOL_VECTORS)", err);
+        die("%s", err);
+    }
+    if (v->duplicates && !quiet)
+        warn("'%s': %ld repeated word(s); kept the first vector of each", path, v->duplicates);
+}
+
+int cmd_emojify(int argc, char **argv)
+{
+    cli_set_prog("seqtool emojify");
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+                      strcmp(argv[1], "help") == 0)) {
+        fputs(usage_text, stdout);
+        return cli_finish(0);
+    }
+    /* The action is optional: without one, the words are sentences to predict. */
+    const char *action = "predict";
+    int shift = 0;
+    if (argc >= 2 && find_action(argv[1]) >= 0) {
+        action = argv[1];
+        shift = 1;
+    }
+    emojify_options o;
+    set_defaults(&o, action);
+    parse_options(&o, argc - shift, argv + shift);
+    int nargs = argc - shift - optind;
+    char **args = argv + shift + optind;
+    int status = strcmp(action, "train") == 0  ? emojify_train(&o, nargs, args)
+                 : strcmp(action, "eval") == 0 ? emojify_eval(&o, nargs, args)
+                                               : emojify_predict(&o, nargs, args);
+    return cli_finish(status);
+}
