@@ -286,6 +286,7 @@ static void test_encode(void)
     nmt_encode(&m, "3\xc3\xa9!", 4, 0, a, &dropped);
     check(a[0] == NMT_DMY && a[2] == NMT_UNK && a[3] == NMT_UNK && a[4] == NMT_UNK,
           "nmt_encode: bytes outside the vocabulary are the unknown symbol");
+    nmt_free(&m);
     check(nmt_init(&m, "aa", 8, 2, 2, 2) < 0, "nmt_init refuses a repeated character");
     nmt_free(&m);
     check(nmt_init(&m, "aB", 8, 2, 2, 2) < 0, "nmt_init refuses upper-case letters");
