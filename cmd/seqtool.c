@@ -20,7 +20,7 @@ typedef struct {
 static const command commands[] = {
     {"dinos", cmd_dinos, "character-level language model of names: train, sample, score"},
     {"emojify", cmd_emojify, "sentence to emoji with word vectors (mean or two LSTMs): train, predict, eval"},
-    {"nmt", cmd_nmt, "dates as people write them to ISO dates, with attention: dates, train, translate, attention"},
+    {"nmt", cmd_nmt, "dates as people write them to ISO dates, with attention: dates, train, eval, translate, attention"},
     {"w2v", cmd_w2v, "word vectors: similarity, nearest, analogy, bias, debias, convert, info, train"},
 };
 
