@@ -13,6 +13,7 @@
 #define ZERO_STEP (-3)           /* a zero input after a sentence (read) */
 #define PREDICT_ROWS 256         /* most sentences in one inference batch */
 #define PREDICT_SLOTS 16384      /* most T x B of one inference batch */
+#define PROJECT_ROWS 1024        /* most rows of one input projection */
 
 static const char *kind_names[] = {"v1", "v2"};
 static const char *oov_names[] = {"skip", "zero", "learn"};
@@ -472,7 +473,15 @@ static void v2_infer(emo_model *m, int B, const emo_sentence *s)
     }
     v2_project_layer1(m, T, B);
     v2_run_layer(&m->l1, &m->k1, T, B, m->mask);
-    cell_project_input(&m->l2, &m->k2, 0, T, B, cell_outputs(&m->l1, &m->k1, B), NULL);
+    /* Layer 2's input projection in blocks of about PROJECT_ROWS rows: one
+     * product of all T x B rows would go to the BLAS (core/tensor sends it
+     * the largest ones), which is many times slower than core/tensor's
+     * own kernel when it is Debian's reference BLAS. */
+    int steps = B < PROJECT_ROWS ? PROJECT_ROWS / B : 1;
+    const float *h1 = cell_outputs(&m->l1, &m->k1, B);
+    for (int t0 = 0; t0 < T; t0 += steps)
+        cell_project_input(&m->l2, &m->k2, t0, T - t0 < steps ? T - t0 : steps, B,
+                           h1 + (size_t)t0 * B * m->H, NULL);
     v2_run_layer(&m->l2, &m->k2, T, B, m->mask);
     memcpy(m->top, m->k2.h + (size_t)T * B * m->H, (size_t)B * m->H * sizeof *m->top);
 }
