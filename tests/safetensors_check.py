@@ -6,7 +6,7 @@ usage: safetensors_check.py [--no-crc] FILE
 Checks: 8-byte little-endian header length N within the file; the N header
 bytes are UTF-8 JSON (trailing spaces allowed) holding an object; optional
 "__metadata__" maps strings to strings; every tensor has dtype F32 (or, in
-vector files, U8, U32 or U64), a shape of non-negative integers and
+vector files, U8, U32 or U64; in emojify models, U8 for the word list), a shape of non-negative integers and
 data_offsets [begin, end] with end - begin == itemsize * prod(shape); taken in header order the tensors are
 contiguous (the first begins at 0, each begins where the previous ended), so
 they cover the whole data section with no gap or overlap; metadata
@@ -77,7 +77,8 @@ def check(path, want_crc=True):
         dtype, shape, offs = (info.get("dtype"), info.get("shape"),
                               info.get("data_offsets"))
         itemsize = {"F32": 4, "U8": 1, "U32": 4, "U64": 8}.get(dtype)
-        if itemsize is None or (dtype != "F32" and kind != "vectors"):
+        if itemsize is None or (dtype != "F32" and kind != "vectors" and
+                                not (kind == "emojify" and dtype == "U8")):
             bad("%s: dtype %r, expected 'F32'" % (name, dtype))
             itemsize = 4
         if (not isinstance(shape, list) or not all(
