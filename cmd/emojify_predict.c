@@ -156,7 +156,16 @@ static void print_json_prediction(const emojify_options *o, const predictor *pr,
 {
     cJSON *j = cJSON_CreateObject();
     int known = emo_known(&b->s[i]);
-    cJSON_AddStringToObject(j, "text", b->text[i]);
+    if (utf8_valid(b->text[i], b->tlen[i])) {
+        cJSON_AddStringToObject(j, "text", b->text[i]);
+    } else { /* JSON is UTF-8: bad bytes become U+FFFD */
+        char *fixed = malloc(3 * b->tlen[i] + 1);
+        if (!fixed)
+            die("out of memory");
+        utf8_repair(b->text[i], b->tlen[i], fixed);
+        cJSON_AddStringToObject(j, "text", fixed);
+        free(fixed);
+    }
     cJSON_AddNumberToObject(j, "class", cls);
     cJSON_AddStringToObject(j, "emoji", pr->emoji.sym[cls]);
     cJSON_AddNumberToObject(j, "p", p[cls]);

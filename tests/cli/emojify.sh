@@ -194,6 +194,9 @@ printf '\n' | $S emojify -m "$M2" -q >"$TMP/out"; [ "$(wc -l <"$TMP/out")" -eq 1
 printf 'caf\xe9 dinner\n' | $S emojify -m "$M1" >"$TMP/out" 2>"$TMP/err"; rc=$?
 [ $rc -eq 0 ] && [ "$(wc -l <"$TMP/out")" -eq 1 ] && grep -q "line 1: not valid UTF-8" "$TMP/err" \
     && ok "predict: a line that is not UTF-8 is read as it is, with a warning" || not_ok "predict non-UTF-8 ($rc)"
+printf 'caf\xe9 dinner\n' | $S emojify -m "$M1" --json -q | $PY -c '
+import json, sys; assert json.loads(sys.stdin.buffer.read().decode("utf-8"))["text"] == "caf\ufffd dinner"' \
+    && ok "predict --json: a byte that is not UTF-8 becomes U+FFFD in the text field" || not_ok "--json non-UTF-8"
 $S emojify -m "$M1" --label -v "$V" "we ate a feast" | grep -qx 4 && ok "--label prints the class number" || not_ok "--label"
 
 # ---- other classes: --labels, --emoji ----
