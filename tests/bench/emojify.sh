@@ -100,14 +100,7 @@ if ! command -v fasttext >/dev/null 2>&1; then
         { echo "bench: cannot install fasttext: its columns stay empty" >&2; HAVE_FT=0 FAILED=1; }
 fi
 find_blases || exit 1
-BLAS=${BENCH_EMOJIFY_BLAS:-}
-if [ -z "$BLAS" ]; then
-    BLAS=reference
-    for b in "${BLASES[@]}"; do [ "${b%%:*}" = openblas ] && BLAS=openblas; done
-fi
-BLASDIR=
-for b in "${BLASES[@]}"; do [ "${b%%:*}" = "$BLAS" ] && BLASDIR=${b#*:}; done
-[ -n "$BLASDIR" ] || { echo "bench: BLAS '$BLAS' not installed (have: ${BLASES[*]%%:*})" >&2; exit 1; }
+pick_blas "${BENCH_EMOJIFY_BLAS:-}" || exit 1
 
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT

@@ -51,6 +51,21 @@ find_blases() {
     [ ${#BLASES[@]} -gt 0 ] || { echo "bench: no libblas.so.3 found under $LIBDIR" >&2; return 1; }
 }
 
+# pick_blas [NAME]: after find_blases, BLAS = NAME (default: openblas when
+# installed, else reference) and BLASDIR = its folder; 1 when NAME is not
+# installed.
+pick_blas() {
+    local b
+    BLAS=${1:-}
+    if [ -z "$BLAS" ]; then
+        BLAS=reference
+        for b in "${BLASES[@]}"; do [ "${b%%:*}" = openblas ] && BLAS=openblas; done
+    fi
+    BLASDIR=
+    for b in "${BLASES[@]}"; do [ "${b%%:*}" = "$BLAS" ] && BLASDIR=${b#*:}; done
+    [ -n "$BLASDIR" ] || { echo "bench: BLAS '$BLAS' not installed (have: ${BLASES[*]%%:*})" >&2; return 1; }
+}
+
 # envrun DIR CMD...: run with the BLAS in DIR, single-threaded BLAS
 envrun() {
     local dir=$1; shift

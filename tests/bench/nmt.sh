@@ -86,14 +86,7 @@ need_py torch python3-torch || exit 1
 need_time || exit 1
 [ -x "$SEQ" ] || { echo "bench: $SEQ not built (run make)" >&2; exit 1; }
 find_blases || exit 1
-BLAS=${BENCH_NMT_BLAS:-}
-if [ -z "$BLAS" ]; then
-    BLAS=reference
-    for b in "${BLASES[@]}"; do [ "${b%%:*}" = openblas ] && BLAS=openblas; done
-fi
-BLASDIR=
-for b in "${BLASES[@]}"; do [ "${b%%:*}" = "$BLAS" ] && BLASDIR=${b#*:}; done
-[ -n "$BLASDIR" ] || { echo "bench: BLAS '$BLAS' not installed (have: ${BLASES[*]%%:*})" >&2; exit 1; }
+pick_blas "${BENCH_NMT_BLAS:-}" || exit 1
 
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
