@@ -266,14 +266,6 @@ static void nameset_free(nameset *s)
     memset(s, 0, sizeof *s);
 }
 
-static int is_blank(const char *s)
-{
-    for (; *s; s++)
-        if (*s != ' ' && *s != '\t')
-            return 0;
-    return 1;
-}
-
 static void lower_ascii(char *s)
 {
     for (; *s; s++)
@@ -298,7 +290,7 @@ static void read_names(const char *path, int keep_case, nameset *out)
     if (!out->text || !out->ids || !out->len)
         die("out of memory");
     for (int i = 0; i < lines.n; i++) {
-        if (is_blank(lines.line[i]))
+        if (text_is_blank(lines.line[i]))
             continue;
         if (!keep_case)
             lower_ascii(lines.line[i]);

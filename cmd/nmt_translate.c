@@ -104,17 +104,10 @@ static void note_input(translator *t, const char *s, size_t len, long lineno)
     }
 }
 
-static int is_blank(const char *s)
-{
-    while (*s == ' ' || *s == '\t' || *s == '\r')
-        s++;
-    return *s == '\0';
-}
-
 /* One result line: the date, "invalid", or nothing for a blank input. */
 static void print_result(translator *t, const char *input, const char *iso, int valid, double lp)
 {
-    int blank = is_blank(input);
+    int blank = text_is_blank(input);
     if (!valid && !blank)
         t->invalid++;
     if (!t->o->json) {
@@ -305,17 +298,11 @@ static void print_heatmap(const nmt_model *m, const char *s, int npos, const flo
     }
 }
 
-static int has_suffix(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), k = strlen(suffix);
-    return n >= k && strcmp(s + n - k, suffix) == 0;
-}
-
 int nmt_attention_action(nmt_options *o)
 {
     if (o->ntexts != 1)
         die_usage("attention takes one date (quote it)");
-    if (o->picture && !has_suffix(o->picture, ".svg") && !has_suffix(o->picture, ".pgm"))
+    if (o->picture && !text_ends_with(o->picture, ".svg") && !text_ends_with(o->picture, ".pgm"))
         die_usage("-o %s: the picture is written as .svg or .pgm", o->picture);
     nmt_model m;
     nmt_model_open(&m, o->model ? o->model : nmt_default_model());
@@ -347,7 +334,7 @@ int nmt_attention_action(nmt_options *o)
         atomic_file af;
         if (atomic_open(&af, o->picture) < 0)
             die("cannot write '%s': %s", o->picture, strerror(errno));
-        if (has_suffix(o->picture, ".svg"))
+        if (text_ends_with(o->picture, ".svg"))
             write_svg(af.f, &m, s, npos, w, iso, o->month_first);
         else
             write_pgm(af.f, npos, w);

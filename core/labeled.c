@@ -18,14 +18,6 @@ void labeled_free(labeled_set *s)
     memset(s, 0, sizeof *s);
 }
 
-static int is_blank_text(const char *s)
-{
-    for (; *s; s++)
-        if (*s != ' ' && *s != '\t')
-            return 0;
-    return 1;
-}
-
 /* A label field as a whole number (blanks around allowed); 0 or -1. */
 static int parse_label(const char *s, long *out)
 {
@@ -34,7 +26,7 @@ static int parse_label(const char *s, long *out)
     long v = strtol(s, &end, 10);
     while (*end == ' ' || *end == '\t')
         end++;
-    if (errno || end == s || *end || is_blank_text(s))
+    if (errno || end == s || *end || text_is_blank(s))
         return -1;
     *out = v;
     return 0;
@@ -67,7 +59,7 @@ static int read_record(labeled_set *s, char *line, long lineno, int nclasses, in
                        char *err)
 {
     char *field[2], cerr[CSV_ERR_MAX];
-    if (is_blank_text(line))
+    if (text_is_blank(line))
         return 0;
     int first = *header_ok;
     *header_ok = 0;
@@ -83,7 +75,7 @@ static int read_record(labeled_set *s, char *line, long lineno, int nclasses, in
         snprintf(err, LABELED_ERR_MAX, "line %ld: the label '%.40s' is not a class number", lineno, field[1]);
         return -1;
     }
-    if (is_blank_text(field[0])) {
+    if (text_is_blank(field[0])) {
         snprintf(err, LABELED_ERR_MAX, "line %ld: no sentence before the label", lineno);
         return -1;
     }
@@ -116,7 +108,7 @@ int labeled_read(FILE *f, int nclasses, labeled_set *out, char *err)
         memmove(lines.line[0], lines.line[0] + 3, lines.len[0] - 2);
     int header_ok = 1, blank = 1, rc = 0;
     for (int i = 0; i < lines.n && rc == 0; i++) {
-        blank = blank && is_blank_text(lines.line[i]);
+        blank = blank && text_is_blank(lines.line[i]);
         if (read_record(out, lines.line[i], i + 1, nclasses, &header_ok, err) < 0)
             rc = -1;
     }

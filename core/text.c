@@ -32,6 +32,20 @@ int utf8_decode(const char *str, size_t n, int *cp)
     return len;
 }
 
+int text_is_blank(const char *s)
+{
+    for (; *s; s++)
+        if (*s != ' ' && *s != '\t')
+            return 0;
+    return 1;
+}
+
+int text_ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
 int utf8_valid(const char *s, size_t n)
 {
     for (size_t i = 0; i < n;) {

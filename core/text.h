@@ -20,6 +20,11 @@ typedef struct {
 int text_read_lines(FILE *f, size_t max_len, text_lines *out, char *err);
 void text_lines_free(text_lines *t);
 
+/* 1 when s holds only spaces and tabs (or nothing). */
+int text_is_blank(const char *s);
+/* 1 when s ends with suffix. */
+int text_ends_with(const char *s, const char *suffix);
+
 /* Decode one UTF-8 code point from s (n bytes left): its length, or -1. */
 int utf8_decode(const char *s, size_t n, int *cp);
 /* 1 when s[0..n) is UTF-8 without NUL bytes, else 0. */

@@ -38,21 +38,15 @@ const char *vec_format_name(vec_format f)
     return "auto";
 }
 
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), k = strlen(suffix);
-    return n >= k && strcmp(s + n - k, suffix) == 0;
-}
-
 vec_format vec_format_from_path(const char *path)
 {
-    if (ends_with(path, ".safetensors"))
+    if (text_ends_with(path, ".safetensors"))
         return VEC_SAFETENSORS;
-    if (ends_with(path, ".bin"))
+    if (text_ends_with(path, ".bin"))
         return VEC_WORD2VEC_BIN;
-    if (ends_with(path, ".vec"))
+    if (text_ends_with(path, ".vec"))
         return VEC_WORD2VEC;
-    if (ends_with(path, ".txt"))
+    if (text_ends_with(path, ".txt"))
         return VEC_GLOVE;
     return VEC_AUTO;
 }
