@@ -125,15 +125,21 @@ static inline void gemm_rows(int M, int N, int K, const float *A, size_t ai,
     }
 }
 
+/* C *= beta (0 clears it, so NaNs in C do not survive). */
+static void scale(float *C, size_t n, float beta)
+{
+    if (beta == 0.0f)
+        memset(C, 0, n * sizeof *C);
+    else if (beta != 1.0f)
+        for (size_t i = 0; i < n; i++)
+            C[i] *= beta;
+}
+
 MULTIVERSION
 static void small_gemm(int ta, int tb, int M, int N, int K, const float *A,
                        const float *B, float beta, float *C)
 {
-    if (beta == 0.0f)
-        memset(C, 0, (size_t)M * N * sizeof *C);
-    else if (beta != 1.0f)
-        for (size_t i = 0; i < (size_t)M * N; i++)
-            C[i] *= beta;
+    scale(C, (size_t)M * N, beta);
     if (!ta && tb)
         gemm_nt(M, N, K, A, B, C);
     else if (!ta)
@@ -296,15 +302,6 @@ static void packed_gemm(int ta, int tb, int M, int N, int K, const float *A, con
             }
         }
     }
-}
-
-static void scale(float *C, size_t n, float beta)
-{
-    if (beta == 0.0f)
-        memset(C, 0, n * sizeof *C);
-    else if (beta != 1.0f)
-        for (size_t i = 0; i < n; i++)
-            C[i] *= beta;
 }
 
 void mat_gemm(int ta, int tb, int M, int N, int K, const float *A,
