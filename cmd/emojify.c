@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "emojify_cli.h"
 #include "model.h"
+#include "suffix.h"
 #include "text.h"
 
 static const char usage_text[] =
@@ -43,6 +44,9 @@ static const char usage_text[] =
     "      --dropout P         dropout after each LSTM, v2 [0.5]\n"
     "      --oov HOW           words without a vector: skip (left out), zero (a\n"
     "                          zero vector) or learn (one vector, trained) [skip]\n"
+    "      --backoff HOW       first, a missing word borrows the vector of\n"
+    "                          another form of it (lovely: love): suffix, or\n"
+    "                          none; the model keeps it [suffix]\n"
     "      --pad-to N|auto     v2 reads each sentence for at least N steps, zero\n"
     "                          vectors after its words, as the course pads; the\n"
     "                          model keeps N [auto: the longest training sentence]\n"
@@ -73,7 +77,7 @@ static const char usage_text[] =
 
 enum {
     OPT_TEST = 256, OPT_EPOCHS, OPT_LR, OPT_BATCH, OPT_HIDDEN, OPT_DROPOUT, OPT_OOV,
-    OPT_PAD_TO, OPT_EMOJI, OPT_LABELS, OPT_SEED, OPT_LABEL, OPT_TOP, OPT_VERBOSE, OPT_JSON
+    OPT_BACKOFF, OPT_PAD_TO, OPT_EMOJI, OPT_LABELS, OPT_SEED, OPT_LABEL, OPT_TOP, OPT_VERBOSE, OPT_JSON
 };
 
 static const struct option long_options[] = {
@@ -89,6 +93,7 @@ static const struct option long_options[] = {
     {"hidden", required_argument, 0, OPT_HIDDEN},
     {"dropout", required_argument, 0, OPT_DROPOUT},
     {"oov", required_argument, 0, OPT_OOV},
+    {"backoff", required_argument, 0, OPT_BACKOFF},
     {"pad-to", required_argument, 0, OPT_PAD_TO},
     {"emoji", required_argument, 0, OPT_EMOJI},
     {"labels", required_argument, 0, OPT_LABELS},
@@ -107,7 +112,7 @@ static const struct {
     int opts[MAX_ACTION_OPTIONS];
 } action_options[] = {
     {"train", {'v', 'o', 'm', OPT_TEST, OPT_EPOCHS, OPT_LR, OPT_BATCH, OPT_HIDDEN, OPT_DROPOUT,
-               OPT_OOV, OPT_PAD_TO, OPT_EMOJI, OPT_LABELS, OPT_SEED}},
+               OPT_OOV, OPT_BACKOFF, OPT_PAD_TO, OPT_EMOJI, OPT_LABELS, OPT_SEED}},
     {"predict", {'v', 'm', OPT_LABEL, OPT_TOP}},
     {"eval", {'v', 'm'}},
 };
@@ -139,6 +144,7 @@ static void set_defaults(emojify_options *o, const char *action)
     o->action = action;
     o->kind = EMO_V2;
     o->oov = EMO_OOV_SKIP;
+    o->backoff = EMO_BACKOFF_SUFFIX;
     o->output = EMOJIFY_DEFAULT_MODEL;
     o->model = EMOJIFY_DEFAULT_MODEL;
     o->hidden = 128;
@@ -179,6 +185,10 @@ static void parse_options(emojify_options *o, int argc, char **argv)
         case OPT_OOV:
             if ((o->oov = emo_oov_parse(optarg)) < 0)
                 die_usage("--oov wants skip, zero or learn, not '%s'", optarg);
+            break;
+        case OPT_BACKOFF:
+            if ((o->backoff = emo_backoff_parse(optarg)) < 0)
+                die_usage("--backoff wants suffix or none, not '%s'", optarg);
             break;
         case OPT_PAD_TO:
             o->pad_to = strcmp(optarg, "auto") == 0 ? -1 : (int)cli_long("--pad-to", optarg, 0, 10000);
@@ -293,6 +303,8 @@ void emojify_encoder_init(emojify_encoder *e, emo_model *m, const vectors *v, in
     e->v = v;
     e->verbose = verbose;
     e->quiet = quiet;
+    if (!(e->vec = malloc((size_t)m->D * sizeof *e->vec)))
+        die("out of memory");
 }
 
 void emojify_encoder_free(emojify_encoder *e)
@@ -300,6 +312,7 @@ void emojify_encoder_free(emojify_encoder *e)
     free(e->buf);
     free(e->word);
     free(e->len);
+    free(e->vec);
 }
 
 static void encoder_room(emojify_encoder *e, size_t n)
@@ -327,6 +340,31 @@ static void name_unknown(const emojify_encoder *e, const int *ids, int nw, int u
     inform("%s: %d of %d word(s) without a vector: %s", where, unknown, nw, list);
 }
 
+/* The suffix back-off: the first form of word (core/suffix.h) that the
+ * model or the vectors have lends its vector; word joins the model's
+ * rows with it.  Its id, or -1. */
+static long borrow(emojify_encoder *e, const char *word, size_t len, const char *where)
+{
+    char forms[SUFFIX_FORMS_MAX][SUFFIX_WORD_MAX];
+    int nf = suffix_forms(word, len, forms, SUFFIX_FORMS_MAX);
+    for (int i = 0; i < nf; i++) {
+        size_t fl = strlen(forms[i]);
+        long id = emo_find(e->m, forms[i], fl), r = id < 0 && e->v ? vectors_find(e->v, forms[i], fl) : -1;
+        if (id < 0 && r < 0)
+            continue;
+        /* copied first: adding a row may move the model's table */
+        const float *from = id >= 0 ? e->m->emb + (size_t)id * e->m->D : vectors_row(e->v, r);
+        memcpy(e->vec, from, (size_t)e->m->D * sizeof *e->vec);
+        if ((id = emo_add_word(e->m, word, len, e->vec)) < 0)
+            die("out of memory");
+        e->borrowed++;
+        if (e->verbose)
+            inform("%s: '%.*s' has no vector; it borrows that of '%s'", where, (int)len, word, forms[i]);
+        return id;
+    }
+    return -1;
+}
+
 int emojify_encode(emojify_encoder *e, const char *text, size_t n, int *ids, const char *where)
 {
     encoder_room(e, n);
@@ -338,6 +376,8 @@ int emojify_encode(emojify_encoder *e, const char *text, size_t n, int *ids, con
             if (r >= 0 && (id = emo_add_word(e->m, e->word[i], (size_t)e->len[i], vectors_row(e->v, r))) < 0)
                 die("out of memory");
         }
+        if (id < 0 && e->m->backoff == EMO_BACKOFF_SUFFIX)
+            id = borrow(e, e->word[i], (size_t)e->len[i], where);
         ids[i] = id < 0 ? EMO_UNKNOWN : (int)id;
         unknown += id < 0;
     }

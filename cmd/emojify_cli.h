@@ -23,7 +23,7 @@ typedef struct {
     const char *action;               /* train, predict, eval */
     const char *vectors;              /* NULL: none (predict, eval) */
     const char *output, *model, *test;
-    int kind, oov, batch, hidden, top, label, verbose, json, quiet;
+    int kind, oov, backoff, batch, hidden, top, label, verbose, json, quiet;
     int pad_to;                       /* -1: the longest training sentence */
     long epochs;
     double lr, dropout;
@@ -61,6 +61,8 @@ typedef struct {
     int *len;
     size_t cap;
     long unknown, words;      /* tokens without a vector, all tokens */
+    long borrowed;            /* words that borrowed a form's vector */
+    float *vec;               /* [D], a borrowed vector in transit */
     int verbose, quiet;
 } emojify_encoder;
 

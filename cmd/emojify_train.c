@@ -126,6 +126,7 @@ static void print_summary(const emojify_options *o, const emo_model *m, const tr
         cJSON_AddStringToObject(j, "model", o->output);
         cJSON_AddStringToObject(j, "kind", emo_kind_name(m->kind));
         cJSON_AddStringToObject(j, "oov", emo_oov_name(m->oov));
+        cJSON_AddStringToObject(j, "backoff", emo_backoff_name(m->backoff));
         cJSON_AddNumberToObject(j, "pad_to", m->pad_to);
         cJSON_AddNumberToObject(j, "words", (double)m->nkeep);
         cJSON_AddNumberToObject(j, "epochs", log->epochs);
@@ -155,6 +156,9 @@ static void report_coverage(const emojify_options *o, const emojify_dataset *d, 
 {
     if (o->quiet)
         return;
+    if (e->borrowed)
+        inform("'%s': %ld word(s) borrowed the vector of another form (backoff %s)%s", cli_display_name(d->path),
+               e->borrowed, emo_backoff_name(o->backoff), o->verbose ? "" : "; --verbose names them");
     if (e->unknown)
         inform("'%s': %ld of %ld words have no vector (oov %s)%s", cli_display_name(d->path), e->unknown,
                e->words, emo_oov_name(o->oov), o->verbose ? "" : "; --verbose names them");
@@ -189,6 +193,7 @@ int emojify_train(emojify_options *o, int argc, char **argv)
     if (emo_init(&m, o->kind, o->oov, emoji.n, v.dim, o->hidden) < 0)
         die("out of memory");
     m.dropout = (float)o->dropout;
+    m.backoff = o->backoff;
     emojify_encoder enc;
     emojify_encoder_init(&enc, &m, &v, o->verbose, o->quiet);
     emojify_dataset_encode(&train, &enc);

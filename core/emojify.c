@@ -17,6 +17,7 @@
 
 static const char *kind_names[] = {"v1", "v2"};
 static const char *oov_names[] = {"skip", "zero", "learn"};
+static const char *backoff_names[] = {"none", "suffix"};
 
 int emo_kind_parse(const char *s)
 {
@@ -37,6 +38,16 @@ int emo_oov_parse(const char *s)
 }
 
 const char *emo_oov_name(emo_oov o) { return oov_names[o]; }
+
+int emo_backoff_parse(const char *s)
+{
+    for (int k = 0; k < 2; k++)
+        if (strcmp(s, backoff_names[k]) == 0)
+            return k;
+    return -1;
+}
+
+const char *emo_backoff_name(emo_backoff b) { return backoff_names[b]; }
 
 /* ---- set-up ---- */
 
@@ -575,6 +586,7 @@ int emo_save_to(const emo_model *m, model_out *out)
     bad = bad || model_out_metaf(out, "emojify.default_class", "%d", m->default_class) < 0;
     bad = bad || model_out_metaf(out, "emojify.dropout", "%.9g", m->dropout) < 0;
     bad = bad || model_out_metaf(out, "emojify.pad_to", "%d", m->pad_to) < 0;
+    bad = bad || model_out_meta(out, "emojify.backoff", emo_backoff_name(m->backoff)) < 0;
     bad = bad || model_out_metaf(out, "emojify.words", "%ld", m->nkeep) < 0;
     bad = bad || model_out_tensor(out, "embedding.weight", 2, se, m->emb) < 0;
     bad = bad || model_out_params(out, &m->ps) < 0;
@@ -629,12 +641,18 @@ int emo_load(emo_model *m, const model_in *f, char *err)
         model_in_meta_int(f, "emojify.pad_to", 0, 1000000, &pad_to, err) < 0 ||
         model_in_meta_int(f, "emojify.words", 0, 1L << 40, &nwords, err) < 0)
         return -1;
-    const char *drop = model_in_meta(f, "emojify.dropout");
+    const char *drop = model_in_meta(f, "emojify.dropout"), *backoff = model_in_meta(f, "emojify.backoff");
+    int b = backoff ? emo_backoff_parse(backoff) : EMO_BACKOFF_NONE;
+    if (b < 0) {
+        snprintf(err, MODEL_ERR_MAX, "'%s': bad metadata emojify.backoff '%s'", f->path, backoff);
+        return -1;
+    }
     if (emo_init(m, k, o, (int)K, (int)D, (int)H) < 0) {
         snprintf(err, MODEL_ERR_MAX, "'%s': out of memory", f->path);
         return -1;
     }
     m->default_class = (int)def;
+    m->backoff = b;
     m->pad_to = k == EMO_V2 ? (int)pad_to : 0;
     m->dropout = drop ? strtof(drop, NULL) : 0.0f;
     if (model_in_params(f, &m->ps, err) < 0 || load_words(m, f, nwords, err) < 0) {

@@ -8,7 +8,9 @@
  * embedding table (frozen word vectors), EMO_UNKNOWN a word without a
  * vector.  What an unknown word becomes is the model's oov policy: it is
  * left out (skip), a zero vector (zero), or one vector learnt in training
- * (learn).  A sentence with no row at all ("no known word") has no input
+ * (learn).  Before that, with the suffix back-off, a word missing from
+ * the vectors borrows the vector of another form of it (core/suffix.h);
+ * the encoder (cmd/emojify.c) does the looking up.  A sentence with no row at all ("no known word") has no input
  * to go on: emo_predict gives it the most frequent training class.
  *
  * v2 reads a sentence of n inputs (after the oov policy) for
@@ -42,6 +44,7 @@
 
 typedef enum { EMO_V1, EMO_V2 } emo_kind;
 typedef enum { EMO_OOV_SKIP, EMO_OOV_ZERO, EMO_OOV_LEARN } emo_oov;
+typedef enum { EMO_BACKOFF_NONE, EMO_BACKOFF_SUFFIX } emo_backoff;
 
 typedef struct {
     const int *ids;
@@ -51,6 +54,7 @@ typedef struct {
 typedef struct {
     emo_kind kind;
     emo_oov oov;
+    emo_backoff backoff;     /* how the encoder looks for a missing word */
     int K, D, H;             /* classes, vector size, LSTM units (v2) */
     int default_class;       /* for sentences with no known word */
     float dropout;           /* v2, while training */
@@ -84,11 +88,14 @@ typedef struct {
     float *proj_zero;        /* [4H]: the zero vector's (the bias), in proj_unk's block */
 } emo_model;
 
-/* Parse "v1"/"v2" and "skip"/"zero"/"learn"; -1 when unknown. */
+/* Parse "v1"/"v2", "skip"/"zero"/"learn" and "none"/"suffix"; -1 when
+ * unknown. */
 int emo_kind_parse(const char *s);
 const char *emo_kind_name(emo_kind k);
 int emo_oov_parse(const char *s);
 const char *emo_oov_name(emo_oov o);
+int emo_backoff_parse(const char *s);
+const char *emo_backoff_name(emo_backoff b);
 
 /* Register and allocate the parameters (zero) of a model with K classes
  * over D-dimensional vectors (H LSTM units for v2); 0 or -1. */
@@ -136,7 +143,8 @@ int emo_reserve(emo_model *m, int T, int B);
 /* Model files: emo_save_to adds the tensors (the first nkeep words as
  * "words", U8, each followed by a NUL, and their rows as
  * embedding.weight) and the metadata emojify.model, .oov, .classes, .dim,
- * .hidden, .default_class, .dropout, .pad_to, .words to out; emo_load builds m
+ * .hidden, .default_class, .dropout, .pad_to, .backoff, .words to out
+ * (a file without .backoff has none); emo_load builds m
  * from an open file.  0, or -1 (with a message in err for emo_load). */
 int emo_save_to(const emo_model *m, model_out *out);
 int emo_load(emo_model *m, const model_in *f, char *err);

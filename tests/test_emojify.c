@@ -15,6 +15,7 @@
 #include "gradcheck.h"
 #include "labeled.h"
 #include "model.h"
+#include "suffix.h"
 #include "text.h"
 
 enum { K_ = 3, D_ = 4, H_ = 3, V_ = 6, B_ = 4 };
@@ -174,6 +175,7 @@ static void test_model_file(const char *dir, emo_kind kind)
     a.default_class = 2;
     a.dropout = 0.25f;
     a.pad_to = kind == EMO_V2 ? 9 : 0;
+    a.backoff = EMO_BACKOFF_SUFFIX;
     float extra[D_] = {1, 2, 3, 4};
     emo_add_word(&a, "session", 7, extra); /* not kept: added after nkeep */
     model_out *out = model_out_new("emojify");
@@ -190,7 +192,8 @@ static void test_model_file(const char *dir, emo_kind kind)
     emo_predict(&a, B_, batch, pa);
     emo_predict(&b, B_, batch, pb);
     ok = b.kind == kind && b.oov == EMO_OOV_LEARN && b.nrows == V_ && b.nkeep == V_ && b.default_class == 2 &&
-         b.dropout == 0.25f && b.pad_to == a.pad_to && emo_find(&b, "w3", 2) == 3 && emo_find(&b, "session", 7) == EMO_UNKNOWN &&
+         b.dropout == 0.25f && b.pad_to == a.pad_to &&
+         b.backoff == EMO_BACKOFF_SUFFIX && emo_find(&b, "w3", 2) == 3 && emo_find(&b, "session", 7) == EMO_UNKNOWN &&
          memcmp(a.emb, b.emb, sizeof(float) * V_ * D_) == 0 &&
          memcmp(a.ps.data, b.ps.data, a.ps.total * sizeof(float)) == 0 && memcmp(pa, pb, sizeof pa) == 0;
     check(ok, "%s model file round trip: words, rows, weights, metadata, the same predictions bit for bit",
@@ -293,6 +296,62 @@ static void test_words(void)
     free(len);
 }
 
+/* ---- the suffix back-off's forms ---- */
+
+/* forms of word, joined by spaces, up to the first n */
+static const char *forms_of(const char *word, int n)
+{
+    static char out[SUFFIX_FORMS_MAX * SUFFIX_WORD_MAX];
+    char f[SUFFIX_FORMS_MAX][SUFFIX_WORD_MAX];
+    int k = suffix_forms(word, strlen(word), f, SUFFIX_FORMS_MAX);
+    out[0] = 0;
+    for (int i = 0; i < k && i < n; i++)
+        strcat(strcat(out, i ? " " : ""), f[i]);
+    return out;
+}
+
+static void test_suffix_forms(void)
+{
+    static const struct {
+        const char *word;
+        int n;
+        const char *want;
+    } cases[] = {
+        {"lovely", 1, "love"},           /* stem first: it ends in a vowel */
+        {"boring", 2, "bore bor"},       /* consonant-vowel-consonant: + e first */
+        {"loser", 1, "lose"},
+        {"messing", 2, "mess messe"},
+        {"planning", 3, "plann planne plan"}, /* the doubled n undone */
+        {"puppies", 3, "puppy puppie pupp"},
+        {"cookies", 2, "cooky cookie"},
+        {"brighten", 1, "bright"},
+        {"congratulation", 3, "congratule congratul congratulations"},
+        {"boss", 40, ""},                /* no -s after an s */
+        {"bus", 40, ""},                 /* "bu" is too short a stem */
+        {"awesome", 40, ""},             /* no suffix of the list */
+        {"ing", 40, ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const char *got = forms_of(cases[i].word, cases[i].n);
+        check(strcmp(got, cases[i].want) == 0, "suffix forms of '%s': '%s'", cases[i].word, got);
+    }
+    char f[SUFFIX_FORMS_MAX][SUFFIX_WORD_MAX];
+    int n = suffix_forms("humiliated", 10, f, SUFFIX_FORMS_MAX), self = 0, dup = 0, has = 0;
+    for (int i = 0; i < n; i++) {
+        self += strcmp(f[i], "humiliated") == 0;
+        has += strcmp(f[i], "humiliating") == 0;
+        for (int j = 0; j < i; j++)
+            dup += strcmp(f[i], f[j]) == 0;
+    }
+    check(n > 3 && !self && !dup && has, "suffix forms of 'humiliated': %d, with humiliating, without itself or repeats", n);
+    check(suffix_forms("humiliated", 10, f, 2) == 2, "suffix forms stop at max");
+    char longw[100];
+    memset(longw, 'a', 80);
+    strcpy(longw + 80, "ing");
+    n = suffix_forms(longw, strlen(longw), f, SUFFIX_FORMS_MAX);
+    check(n == 0, "suffix forms of an 83-byte word: none fit (%d)", n);
+}
+
 int main(void)
 {
     rng_seed(&R, 4242);
@@ -320,6 +379,7 @@ int main(void)
     test_model_file(dir, EMO_V2);
     test_csv(dir);
     test_words();
+    test_suffix_forms();
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)

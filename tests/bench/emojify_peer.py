@@ -16,16 +16,22 @@ predict: the course's Emojifier-V2 as a PyTorch user writes it:
            "'", punctuation at either end of a blank-separated token split
            off, a trailing run of periods kept together, the clitics n't 's
            'm 'd 're 've 'll cut off); a word is looked up in VECTORS (GloVe
-           text, no header); a word without a vector is left out (seqtool's
-           default --oov skip); a line with no word left gets --default-class
-           (the model's emojify.default_class with --weights, else 0).
+           text, no header), then, when the model's emojify.backoff is
+           "suffix", its other forms are (suffix_forms below, as
+           core/suffix.c lists them; the first found lends its vector); a
+           word still without a vector is left out (seqtool's default --oov
+           skip); a line with no word left gets --default-class (the model's
+           emojify.default_class with --weights, else 0).
   model    frozen nn.Embedding of the vectors -> nn.LSTM(50, 128) returning
            its sequence -> dropout 0.5 -> nn.LSTM(128, 128), its last state
            -> dropout 0.5 -> nn.Linear(128, 5) -> softmax; argmax is the
            class.  Eval mode, so dropout passes values through.
+  steps    a line of n words is read for max(n, pad_to) steps, zero
+           vectors after its words (the model's emojify.pad_to; 0 with
+           --random-weights), as seqtool reads it.
   batches  --batch lines (default 1000) in input order, right-padded and
            packed with pack_padded_sequence(enforce_sorted=False), so each
-           line ends in the state of its own last word and no work goes to
+           line ends in the state of its own last step and no work goes to
            the padding; under torch.no_grad().
   weights  --weights: the LSTM and output tensors of a seqtool v2 model file
            (safetensors, read here with json + numpy: lstm.weight_ih_l0,
@@ -114,6 +120,35 @@ def words(s):
                     r += 1
             out.append(tok[k:r])
             k = r
+    return out
+
+
+# ---- the suffix back-off, as core/suffix.c lists a word's forms -----------
+SUFFIXES = ("ations", "ation", "ments", "ment", "ness", "iest", "ies", "ied", "ier", "ily",
+            "ing", "ers", "est", "ity", "ed", "es", "er", "ly", "en", "s")
+VOWELS = "aeiouy"
+
+
+def suffix_forms(w):
+    stem = None
+    for suf in SUFFIXES:
+        if len(w) >= len(suf) + 3 and w.endswith(suf) and not (suf == "s" and w[-2] == "s"):
+            stem = w[:-len(suf)]
+            break
+    if stem is None:
+        return []
+    forms = []
+    if suf[0] == "i" and suf not in ("ing", "ity"):
+        forms += [stem + "y", stem + "ie"]
+    cvc = stem[-3] not in VOWELS and stem[-2] in VOWELS and stem[-1] not in VOWELS + "wx"
+    forms += [stem + "e", stem] if cvc else [stem, stem + "e"]
+    if len(stem) > 3 and stem[-1] == stem[-2] and stem[-1] not in VOWELS:
+        forms.append(stem[:-1])
+    forms += [stem + x for x in SUFFIXES]
+    out = []
+    for f in forms:
+        if f != w and f not in out and len(f.encode()) < 64:
+            out.append(f)
     return out
 
 
@@ -253,6 +288,7 @@ def cmd_predict(a):
     index, emb = read_vectors(a.vectors)
     model = EmojifierV2(emb)
     default = a.default_class
+    pad_to, backoff = 0, False
     if a.weights:
         w, meta = read_safetensors(a.weights)
         if meta.get("emojify.model") != "v2":
@@ -262,6 +298,8 @@ def cmd_predict(a):
                 a.weights, meta.get("emojify.hidden"), meta.get("emojify.classes"), HIDDEN, CLASSES))
         if default is None:
             default = int(meta.get("emojify.default_class", 0))
+        pad_to = int(meta.get("emojify.pad_to", 0))
+        backoff = meta.get("emojify.backoff", "none") == "suffix"
         with torch.no_grad():
             for lstm, l in ((model.lstm1, "l0"), (model.lstm2, "l1")):
                 lstm.weight_ih_l0.copy_(torch.from_numpy(w["lstm.weight_ih_" + l].copy()))
@@ -276,6 +314,15 @@ def cmd_predict(a):
     load_s = time.perf_counter() - t0
 
     stats = dict(words=0, known=0, empty=0)
+    borrowed = {}
+
+    def lookup(w):
+        i = index.get(w)
+        if i is None and backoff:
+            if w not in borrowed:
+                borrowed[w] = next((index[f] for f in suffix_forms(w) if f in index), None)
+            i = borrowed[w]
+        return i
 
     def classify(lines):
         preds = []
@@ -284,7 +331,7 @@ def cmd_predict(a):
                 ids = []
                 for s in lines[b0:b0 + a.batch]:
                     ws = words(s)
-                    row = [index[x] for x in ws if x in index]
+                    row = [i for i in map(lookup, ws) if i is not None]
                     stats["words"] += len(ws)
                     stats["known"] += len(row)
                     ids.append(row)
@@ -292,11 +339,10 @@ def cmd_predict(a):
                 got = [default] * len(ids)
                 stats["empty"] += len(ids) - len(full)
                 if full:
-                    T = max(len(ids[i]) for i in full)
-                    x = torch.zeros((len(full), T), dtype=torch.long)
+                    lengths = torch.tensor([max(len(ids[i]), pad_to) for i in full])
+                    x = torch.zeros((len(full), int(lengths.max())), dtype=torch.long)
                     for j, i in enumerate(full):
                         x[j, :len(ids[i])] = torch.tensor(ids[i])
-                    lengths = torch.tensor([len(ids[i]) for i in full])
                     cls = model(x, lengths).argmax(dim=1).tolist()
                     for j, i in enumerate(full):
                         got[i] = cls[j]
@@ -305,7 +351,7 @@ def cmd_predict(a):
 
     rep = dict(batch=a.batch, threads=torch.get_num_threads(), torch=torch.__version__,
                weights=a.weights or "random (seed %d)" % a.seed, default_class=default,
-               vocab=len(index), load_seconds=load_s)
+               vocab=len(index), pad_to=pad_to, backoff=backoff, load_seconds=load_s)
     if a.test:
         rows = read_csv(a.test)
         t1 = time.perf_counter()

@@ -59,6 +59,7 @@ expect_error 2 "an option of another action" $S emojify predict --epochs 3
 expect_error 2 "a training option in predict (no action)" $S emojify --lr 0.1 hello
 expect_error 2 "--model v3" $S emojify train --model v3
 expect_error 2 "--oov guess" $S emojify train --oov guess
+expect_error 2 "--backoff stem" $S emojify train --backoff stem
 expect_error 2 "--top 0" $S emojify --top 0 hello
 expect_error 2 "--epochs not a number" $S emojify train --epochs many
 expect_error 2 "--dropout 1" $S emojify train --dropout 1
@@ -87,7 +88,7 @@ import json, sys
 lines = open(sys.argv[1]).read().splitlines()
 assert len(lines) == 1
 j = json.loads(lines[0])
-assert j["kind"] == "v2" and j["oov"] == "skip" and j["epochs"] == 8 and j["words"] > 500
+assert j["kind"] == "v2" and j["oov"] == "skip" and j["backoff"] == "suffix" and j["epochs"] == 8 and j["words"] > 500
 for part in ("train", "test"):
     s = j[part]
     assert s["correct"] == sum(row[i] for i, row in enumerate(s["confusion"]))
@@ -114,6 +115,30 @@ names = raw[8 + n + b:8 + n + e].split(b"\0")[:-1]
 assert len(names) == words and b"dinner" in names and b"feast" not in names
 assert h["lstm.weight_ih_l0"]["shape"] == [64, 8] and h["out.weight"]["shape"] == [5, 16]
 PYEOF
+
+# ---- the suffix back-off ----
+# vectors with love, mess and congratulations, but not lovely, messing or
+# congratulation: with the back-off those borrow, without it they are unknown
+printf '%s\n' 'love,0' 'i love you,0' 'what a mess,3' 'congratulations,2' 'so happy,2' 'so sad,3' >"$TMP/bo.csv"
+$PY -c 'import random; r = random.Random(3); print("\n".join(w + "".join(" %.4f" % r.gauss(0, 1) for _ in range(8))
+    for w in "love mess congratulations i you what a so happy sad".split()))' >"$TMP/bo.vec"
+printf 'lovely 9 9 9 9 9 9 9 9\n' >"$TMP/bo_lovely.vec" # only for the -v of predict below
+$S emojify train "$TMP/bo.csv" -v "$TMP/bo.vec" -o "$TMP/bo.st" --model v1 --epochs 5 --verbose >/dev/null 2>"$TMP/bo.err"
+$S emojify -m "$TMP/bo.st" --json --verbose "a lovely messing" "congratulation" >"$TMP/bo.out" 2>"$TMP/bo.err2"
+grep -q "'lovely' has no vector; it borrows that of 'love'" "$TMP/bo.err2" && grep -q "'messing' has no vector; it borrows that of 'mess'" "$TMP/bo.err2" \
+    && grep -q "'congratulation' has no vector; it borrows that of 'congratulations'" "$TMP/bo.err2" \
+    && $PY -c 'import json,sys; js=[json.loads(l) for l in open(sys.argv[1])]; assert [j["unknown"] for j in js] == [0, 0], js' "$TMP/bo.out" \
+    && ok "backoff suffix: lovely, messing, congratulation borrow from love, mess, congratulations (from the model's rows)" \
+    || not_ok "backoff suffix: $(cat "$TMP/bo.err2" "$TMP/bo.out")"
+$S emojify -m "$TMP/bo.st" -v "$TMP/bo_lovely.vec" --top 1 --label "lovely" >"$TMP/bo.v" 2>&1
+$S emojify -m "$TMP/bo.st" --top 1 --label "love" >"$TMP/bo.l" 2>&1
+cmp -s "$TMP/bo.v" "$TMP/bo.l" && not_ok "a word's own vector in -v must win over a borrowed one" \
+    || ok "a word's own vector (in -v) comes before any borrowing"
+$S emojify train "$TMP/bo.csv" -v "$TMP/bo.vec" -o "$TMP/bo0.st" --model v1 --epochs 5 --backoff none -q >/dev/null
+$S emojify -m "$TMP/bo0.st" --json "a lovely messing" >"$TMP/bo0.out" 2>/dev/null
+$PY -c 'import json,sys; j=json.loads(open(sys.argv[1]).read()); assert j["unknown"] == 2, j' "$TMP/bo0.out" \
+    && $PY tests/safetensors_check.py "$TMP/bo0.st" >/dev/null 2>&1 && grep -aq '"emojify.backoff":"none"' "$TMP/bo0.st" \
+    && ok "backoff none: the model keeps it, and lovely and messing stay unknown" || not_ok "backoff none: $(cat "$TMP/bo0.out")"
 
 # ---- predict ----
 $S emojify -m "$M1" "we had pizza for dinner" "the team won the game" >"$TMP/p1" 2>"$TMP/err"
