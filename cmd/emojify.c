@@ -39,7 +39,7 @@ static const char usage_text[] =
     "                          when TRAIN.csv is not given, else none]\n"
     "      --epochs N          passes over the sentences [v1 400, v2 50]\n"
     "      --lr X              learning rate [v1 0.01, v2 0.001]\n"
-    "      --batch N           sentences per step [v1 1, v2 32]\n"
+    "      --batch N           sentences per step [v1 1, v2 8]\n"
     "      --hidden N          LSTM units, v2 [128]\n"
     "      --dropout P         dropout after each LSTM, v2 [0.5]\n"
     "      --oov HOW           words without a vector: skip (left out), zero (a\n"
@@ -62,12 +62,15 @@ static const char usage_text[] =
     "                          [$SEQTOOL_VECTORS, else none]\n"
     "      --label             print the class number instead of sentence and emoji\n"
     "      --top K             the K likeliest classes with their probabilities\n"
+    "      --threads N         threads sharing the batches (any N gives the same\n"
+    "                          output) [1]\n"
     "\n"
     "eval:\n"
     "  TEST.csv                labelled sentences [" EMOJIFY_DEFAULT_TEST "]\n"
     "  -m, --model MODEL       model to read [" EMOJIFY_DEFAULT_MODEL "]\n"
     "  -v, --vectors FILE      vectors for words outside the model's vocabulary\n"
     "                          [$SEQTOOL_VECTORS, else none]\n"
+    "      --threads N         as for predict [1]\n"
     "\n"
     "common:\n"
     "      --verbose           name the words without a vector, on standard error\n"
@@ -77,7 +80,7 @@ static const char usage_text[] =
 
 enum {
     OPT_TEST = 256, OPT_EPOCHS, OPT_LR, OPT_BATCH, OPT_HIDDEN, OPT_DROPOUT, OPT_OOV,
-    OPT_BACKOFF, OPT_PAD_TO, OPT_EMOJI, OPT_LABELS, OPT_SEED, OPT_LABEL, OPT_TOP, OPT_VERBOSE, OPT_JSON
+    OPT_BACKOFF, OPT_PAD_TO, OPT_EMOJI, OPT_LABELS, OPT_SEED, OPT_LABEL, OPT_TOP, OPT_THREADS, OPT_VERBOSE, OPT_JSON
 };
 
 static const struct option long_options[] = {
@@ -100,6 +103,7 @@ static const struct option long_options[] = {
     {"seed", required_argument, 0, OPT_SEED},
     {"label", no_argument, 0, OPT_LABEL},
     {"top", required_argument, 0, OPT_TOP},
+    {"threads", required_argument, 0, OPT_THREADS},
     {"verbose", no_argument, 0, OPT_VERBOSE},
     {"json", no_argument, 0, OPT_JSON},
     {0, 0, 0, 0},
@@ -113,8 +117,8 @@ static const struct {
 } action_options[] = {
     {"train", {'v', 'o', 'm', OPT_TEST, OPT_EPOCHS, OPT_LR, OPT_BATCH, OPT_HIDDEN, OPT_DROPOUT,
                OPT_OOV, OPT_BACKOFF, OPT_PAD_TO, OPT_EMOJI, OPT_LABELS, OPT_SEED}},
-    {"predict", {'v', 'm', OPT_LABEL, OPT_TOP}},
-    {"eval", {'v', 'm'}},
+    {"predict", {'v', 'm', OPT_LABEL, OPT_TOP, OPT_THREADS}},
+    {"eval", {'v', 'm', OPT_THREADS}},
 };
 #define NACTIONS (int)(sizeof action_options / sizeof action_options[0])
 
@@ -144,6 +148,7 @@ static void set_defaults(emojify_options *o, const char *action)
     o->action = action;
     o->kind = EMO_V2;
     o->oov = EMO_OOV_SKIP;
+    o->threads = 1;
     o->backoff = EMO_BACKOFF_SUFFIX;
     o->output = EMOJIFY_DEFAULT_MODEL;
     o->model = EMOJIFY_DEFAULT_MODEL;
@@ -198,6 +203,7 @@ static void parse_options(emojify_options *o, int argc, char **argv)
         case OPT_SEED: o->seed = cli_seed(optarg); break;
         case OPT_LABEL: o->label = 1; break;
         case OPT_TOP: o->top = (int)cli_long("--top", optarg, 1, EMO_MAX_CLASSES); break;
+        case OPT_THREADS: o->threads = (int)cli_long("--threads", optarg, 1, EMO_THREADS_MAX); break;
         case OPT_VERBOSE: o->verbose = 1; break;
         case OPT_JSON: o->json = 1; break;
         }
@@ -208,7 +214,7 @@ static void parse_options(emojify_options *o, int argc, char **argv)
         if (o->lr < 0)
             o->lr = o->kind == EMO_V1 ? 0.01 : 0.001;
         if (!o->batch)
-            o->batch = o->kind == EMO_V1 ? 1 : 32;
+            o->batch = o->kind == EMO_V1 ? 1 : 8;
     }
     if (o->quiet && o->verbose)
         die_usage("--quiet and --verbose contradict each other");

@@ -23,7 +23,7 @@ typedef struct {
     const char *action;               /* train, predict, eval */
     const char *vectors;              /* NULL: none (predict, eval) */
     const char *output, *model, *test;
-    int kind, oov, backoff, batch, hidden, top, label, verbose, json, quiet;
+    int kind, oov, backoff, threads, batch, hidden, top, label, verbose, json, quiet;
     int pad_to;                       /* -1: the longest training sentence */
     long epochs;
     double lr, dropout;

@@ -23,6 +23,7 @@ static void predictor_open(const emojify_options *o, predictor *p)
 {
     memset(p, 0, sizeof *p);
     emojify_open_model(o->model, &p->m, &p->emoji);
+    p->m.threads = o->threads;
     p->have_v = o->vectors != NULL;
     if (p->have_v) {
         emojify_open_vectors(o->vectors, &p->v, o->quiet);

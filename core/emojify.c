@@ -2,6 +2,7 @@
 #include "emojify.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,9 +89,56 @@ static void free_workspace(emo_model *m)
     m->logits = m->dH = m->dtop = m->dx = m->count = m->nunk = NULL;
 }
 
+/* Give m the workspace of w (pointers and shape): the fields a replica
+ * keeps of its own while everything else is copied from its model. */
+static void take_workspace(emo_model *m, const emo_model *w)
+{
+    m->T = w->T;
+    m->B = w->B;
+    m->k1 = w->k1;
+    m->k2 = w->k2;
+    m->tok = w->tok;
+    m->labels = w->labels;
+    m->x = w->x;
+    m->mask = w->mask;
+    m->drop1 = w->drop1;
+    m->dmask1 = w->dmask1;
+    m->top = w->top;
+    m->dmask2 = w->dmask2;
+    m->logits = w->logits;
+    m->dH = w->dH;
+    m->dtop = w->dtop;
+    m->dx = w->dx;
+    m->count = w->count;
+    m->nunk = w->nunk;
+}
+
+/* Replica r of m, brought up to date with m (rows may have been added,
+ * arrays moved) but keeping its own workspace; NULL when out of memory. */
+static emo_model *replica(emo_model *m, int r)
+{
+    if (r >= m->nreplicas) {
+        emo_model *rep = realloc(m->replicas, (size_t)(r + 1) * sizeof *rep);
+        if (!rep)
+            return NULL;
+        memset(rep + m->nreplicas, 0, (size_t)(r + 1 - m->nreplicas) * sizeof *rep);
+        m->replicas = rep;
+        m->nreplicas = r + 1;
+    }
+    emo_model *rep = &m->replicas[r], own = *rep;
+    *rep = *m;
+    take_workspace(rep, &own);
+    rep->replicas = NULL;
+    rep->nreplicas = 0;
+    return rep;
+}
+
 void emo_free(emo_model *m)
 {
     free_workspace(m);
+    for (int r = 0; r < m->nreplicas; r++)
+        free_workspace(&m->replicas[r]);
+    free(m->replicas);
     word_index_free(&m->words);
     free(m->emb);
     free(m->proj);
@@ -453,16 +501,33 @@ static const float *row_projection(emo_model *m, int id)
     return p;
 }
 
-/* Layer 1's gates from the projection table: the same numbers as
- * cell_project_input, without a product per step. */
+/* The layer-1 projections of the unknown and zero vectors and of every
+ * row the n sentences use: afterwards inference only reads the table, so
+ * threads can share it.  0 or -1. */
+static int v2_prepare(emo_model *m, int n, const emo_sentence *s)
+{
+    if (!m->proj_unk) {
+        if (!(m->proj_unk = vec_alloc(8 * (size_t)m->H)))
+            return -1;
+        m->proj_zero = m->proj_unk + 4 * m->H;
+    }
+    project(m, m->unk >= 0 ? params_data(&m->ps, m->unk) : NULL, m->proj_unk);
+    project(m, NULL, m->proj_zero);
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < s[i].len; j++)
+            if (s[i].ids[j] >= 0)
+                row_projection(m, s[i].ids[j]);
+    return 0;
+}
+
+/* Layer 1's gates from the projection table (v2_prepare filled it): the
+ * same numbers as cell_project_input, without a product per step. */
 static void v2_project_layer1(emo_model *m, int T, int B)
 {
     int G = 4 * m->H;
-    project(m, m->unk >= 0 ? params_data(&m->ps, m->unk) : NULL, m->proj_unk);
-    project(m, NULL, m->proj_zero);
     for (size_t i = 0; i < (size_t)T * B; i++) {
         int id = m->tok[i];
-        const float *p = id >= 0 ? row_projection(m, id) : id == EMO_UNKNOWN ? m->proj_unk : m->proj_zero;
+        const float *p = id >= 0 ? m->proj + (size_t)id * G : id == EMO_UNKNOWN ? m->proj_unk : m->proj_zero;
         memcpy(m->k1.gates + i * G, p, (size_t)G * sizeof *p);
     }
 }
@@ -497,7 +562,8 @@ static void v2_infer(emo_model *m, int B, const emo_sentence *s)
     memcpy(m->top, m->k2.h + (size_t)T * B * m->H, (size_t)B * m->H * sizeof *m->top);
 }
 
-int emo_forward_batch(emo_model *m, int B, const emo_sentence *s, float *probs)
+/* emo_forward_batch once the projections of s are ready (v2_prepare). */
+static int forward_prepared(emo_model *m, int B, const emo_sentence *s, float *probs)
 {
     int T = 1;
     for (int b = 0; b < B; b++) {
@@ -507,11 +573,6 @@ int emo_forward_batch(emo_model *m, int B, const emo_sentence *s, float *probs)
     }
     if (emo_reserve(m, T, B) < 0)
         return -1;
-    if (m->kind == EMO_V2 && !m->proj_unk) {
-        if (!(m->proj_unk = vec_alloc(8 * (size_t)m->H)))
-            return -1;
-        m->proj_zero = m->proj_unk + 4 * m->H;
-    }
     m->dropping = 0;
     if (m->kind == EMO_V1)
         v1_means(m, B, s);
@@ -528,6 +589,13 @@ int emo_forward_batch(emo_model *m, int B, const emo_sentence *s, float *probs)
     return 0;
 }
 
+int emo_forward_batch(emo_model *m, int B, const emo_sentence *s, float *probs)
+{
+    if (m->kind == EMO_V2 && v2_prepare(m, B, s) < 0)
+        return -1;
+    return forward_prepared(m, B, s, probs);
+}
+
 typedef struct {
     int len, index;
 } by_length;
@@ -540,35 +608,104 @@ static int compare_length(const void *a, const void *b)
     return x->index < y->index ? -1 : x->index > y->index;
 }
 
+/* One thread's share of emo_predict: every nthreads-th batch, on its
+ * own workspace. */
+typedef struct {
+    emo_model *m;                /* a replica (or the model itself) */
+    const emo_sentence *s;
+    const by_length *order;
+    const int *first;            /* batch i is order[first[i] .. first[i+1]) */
+    int nbatches, t, nthreads, rc;
+    float *probs;
+} predict_share;
+
+static void *predict_run(void *arg)
+{
+    predict_share *w = arg;
+    emo_model *m = w->m;
+    emo_sentence *batch = malloc(PREDICT_ROWS * sizeof *batch);
+    float *p = malloc((size_t)PREDICT_ROWS * m->K * sizeof *p);
+    w->rc = batch && p ? 0 : -1;
+    for (int i = w->t; w->rc == 0 && i < w->nbatches; i += w->nthreads) {
+        int a = w->first[i], B = w->first[i + 1] - a;
+        for (int b = 0; b < B; b++)
+            batch[b] = w->s[w->order[a + b].index];
+        w->rc = forward_prepared(m, B, batch, p);
+        for (int b = 0; w->rc == 0 && b < B; b++)
+            memcpy(w->probs + (size_t)w->order[a + b].index * m->K, p + (size_t)b * m->K,
+                   (size_t)m->K * sizeof *p);
+    }
+    free(batch);
+    free(p);
+    return NULL;
+}
+
+/* Cut the sorted sentences into batches: first[0 .. nbatches]. */
+static int cut_batches(int n, const by_length *order, int *first)
+{
+    int nb = 0;
+    for (int i = 0; i < n; nb++) {
+        /* Sorted by length, the batch's last sentence is its longest. */
+        int B = 0;
+        while (i + B < n && B < PREDICT_ROWS &&
+               (B == 0 || (long)(B + 1) * order[i + B].len <= PREDICT_SLOTS)) /* v1: len 0 */
+            B++;
+        first[nb] = i;
+        i += B;
+    }
+    first[nb] = n;
+    return nb;
+}
+
+/* Run the shares on threads that each own a replica of m (kept in m for
+ * the next call): the weights, rows and projections shared (read-only),
+ * a workspace of their own. */
+static int run_shares(emo_model *m, predict_share *w, int nt)
+{
+    pthread_t tid[EMO_THREADS_MAX];
+    int started[EMO_THREADS_MAX] = {0}, rc = 0;
+    for (int t = 1; t < nt; t++) {
+        if (!(w[t].m = replica(m, t - 1)))
+            return -1;
+    }
+    for (int t = 1; t < nt; t++)
+        started[t] = pthread_create(&tid[t], NULL, predict_run, &w[t]) == 0;
+    predict_run(&w[0]);
+    for (int t = 1; t < nt; t++) {
+        if (started[t])
+            pthread_join(tid[t], NULL);
+        else
+            predict_run(&w[t]); /* no thread: do its share here */
+    }
+    for (int t = 0; t < nt; t++)
+        rc |= w[t].rc;
+    return rc;
+}
+
 int emo_predict(emo_model *m, int n, const emo_sentence *s, float *probs)
 {
     by_length *order = malloc((size_t)n * sizeof *order);
-    emo_sentence *batch = malloc(PREDICT_ROWS * sizeof *batch);
-    float *p = malloc((size_t)PREDICT_ROWS * m->K * sizeof *p);
-    int rc = order && batch && p ? 0 : -1;
+    int *first = malloc(((size_t)n + 1) * sizeof *first);
+    int rc = order && first ? 0 : -1;
     for (int i = 0; rc == 0 && i < n; i++) {
         order[i].len = m->kind == EMO_V2 ? emo_steps(m, &s[i]) : 0;
         order[i].index = i;
     }
-    if (rc == 0 && m->kind == EMO_V2)
+    if (rc == 0 && m->kind == EMO_V2) {
         qsort(order, (size_t)n, sizeof *order, compare_length);
-    for (int i = 0; rc == 0 && i < n;) {
-        /* Sorted by length, the batch's last sentence is its longest. */
-        int B = 0;
-        while (i + B < n && B < PREDICT_ROWS &&
-               (B == 0 || (long)(B + 1) * order[i + B].len <= PREDICT_SLOTS)) {
-            batch[B] = s[order[i + B].index];
-            B++;
-        }
-        rc = emo_forward_batch(m, B, batch, p);
-        for (int b = 0; rc == 0 && b < B; b++)
-            memcpy(probs + (size_t)order[i + b].index * m->K, p + (size_t)b * m->K,
-                   (size_t)m->K * sizeof *p);
-        i += B;
+        rc = v2_prepare(m, n, s);
+    }
+    if (rc == 0) {
+        int nb = cut_batches(n, order, first);
+        int nt = m->threads < nb ? m->threads : nb;
+        nt = nt < 1 ? 1 : nt > EMO_THREADS_MAX ? EMO_THREADS_MAX : nt;
+        predict_share w[EMO_THREADS_MAX];
+        for (int t = 0; t < nt; t++)
+            w[t] = (predict_share){m, s, order, first, nb, t, nt, 0, probs};
+        rc = run_shares(m, w, nt);
     }
     free(order);
-    free(batch);
-    free(p);
+    free(first);
     return rc;
 }
 

@@ -41,6 +41,7 @@
 
 #define EMO_UNKNOWN (-1)
 #define EMO_MAX_CLASSES 64
+#define EMO_THREADS_MAX 64
 
 typedef enum { EMO_V1, EMO_V2 } emo_kind;
 typedef enum { EMO_OOV_SKIP, EMO_OOV_ZERO, EMO_OOV_LEARN } emo_oov;
@@ -51,7 +52,7 @@ typedef struct {
     int len;
 } emo_sentence;
 
-typedef struct {
+typedef struct emo_model_s {
     emo_kind kind;
     emo_oov oov;
     emo_backoff backoff;     /* how the encoder looks for a missing word */
@@ -59,6 +60,7 @@ typedef struct {
     int default_class;       /* for sentences with no known word */
     float dropout;           /* v2, while training */
     int pad_to;              /* v2: zero inputs after a sentence up to this */
+    int threads;             /* emo_predict's threads (not in the file) */
     /* the frozen embedding table: word i has row i [D]; the first nkeep
      * words belong in the model file, words added later serve one run */
     word_index words;
@@ -86,6 +88,10 @@ typedef struct {
     unsigned char *proj_ok;  /* [caprows] */
     float *proj_unk;         /* [4H]: the unknown (or zero) vector's */
     float *proj_zero;        /* [4H]: the zero vector's (the bias), in proj_unk's block */
+    /* emo_predict's other threads: copies sharing everything but the
+     * workspace */
+    struct emo_model_s *replicas;
+    int nreplicas;
 } emo_model;
 
 /* Parse "v1"/"v2", "skip"/"zero"/"learn" and "none"/"suffix"; -1 when
@@ -133,7 +139,10 @@ void emo_backward(emo_model *m, int B);
 int emo_forward_batch(emo_model *m, int B, const emo_sentence *s, float *probs);
 
 /* Probabilities [n][K] of any number of sentences: sorted by length into
- * batches of similar length, so little work goes to padding.  0 or -1. */
+ * batches of similar length, so little work goes to padding, and the
+ * batches dealt to m->threads threads (each batch is computed the same
+ * way whichever thread runs it, so the numbers do not depend on the
+ * thread count).  0 or -1. */
 int emo_predict(emo_model *m, int n, const emo_sentence *s, float *probs);
 
 /* Workspace for training batches of B sentences of up to T ids; 0 or -1.

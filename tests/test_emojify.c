@@ -130,6 +130,45 @@ static void test_padding(emo_kind kind, emo_oov oov, int pad_to)
     emo_free(&m);
 }
 
+/* emo_predict on threads: many batches (over PREDICT_ROWS sentences of
+ * many lengths) dealt to 1, 2 and 5 threads give the same numbers bit for
+ * bit, and the same as one batch per sentence. */
+static void test_threads(emo_kind kind)
+{
+    enum { N = 1500, MAXLEN = 30 };
+    emo_model m;
+    tiny_model(&m, kind, EMO_OOV_SKIP);
+    m.pad_to = 4;
+    static int ids[N][MAXLEN];
+    static emo_sentence s[N];
+    static float p1[N * K_], p2[N * K_], p5[N * K_];
+    rng r;
+    rng_seed(&r, 99);
+    for (int i = 0; i < N; i++) {
+        s[i].len = 1 + (int)(rng_uniform(&r) * MAXLEN) % MAXLEN;
+        for (int j = 0; j < s[i].len; j++)
+            ids[i][j] = rng_uniform(&r) < 0.1f ? EMO_UNKNOWN : (int)(rng_uniform(&r) * V_) % V_;
+        s[i].ids = ids[i];
+    }
+    m.threads = 1;
+    int rc = emo_predict(&m, N, s, p1);
+    m.threads = 2;
+    rc |= emo_predict(&m, N, s, p2);
+    m.threads = 5;
+    rc |= emo_predict(&m, N, s, p5);
+    check(rc == 0 && memcmp(p1, p2, sizeof p1) == 0 && memcmp(p1, p5, sizeof p1) == 0,
+          "%s: emo_predict of %d sentences on 1, 2 and 5 threads: the same bits", emo_kind_name(kind), N);
+    double d = 0;
+    for (int i = 0; i < N; i += 37) {
+        float one[K_];
+        emo_forward_batch(&m, 1, &s[i], one);
+        double di = max_diff(one, p1 + (size_t)i * K_, K_);
+        d = di > d ? di : d;
+    }
+    check(d < 1e-6, "%s: threaded emo_predict = each sentence alone: %.1e", emo_kind_name(kind), d);
+    emo_free(&m);
+}
+
 /* The steps a sentence is read for: its inputs after the oov policy, at
  * least pad_to for v2, none without a known word. */
 static void test_steps(void)
@@ -374,6 +413,8 @@ int main(void)
         test_padding(EMO_V2, oov, 6);
     }
     test_steps();
+    test_threads(EMO_V1);
+    test_threads(EMO_V2);
     test_no_known_word();
     test_model_file(dir, EMO_V1);
     test_model_file(dir, EMO_V2);

@@ -15,7 +15,7 @@
 #  1. accuracy on the test rows ($BENCH_EMOJIFY_BLAS): seqtool emojify train
 #     --model v1 and --model v2 with the course's settings (seqtool's
 #     defaults: v1 400 epochs SGD lr 0.01 batch 1; v2 LSTM 128 x 2, dropout
-#     0.5, 50 epochs Adam lr 0.001 batch 32), seeds 1..$BENCH_EMOJIFY_SEEDS:
+#     0.5, 50 epochs Adam lr 0.001 batch 8; the course's batch is 32), seeds 1..$BENCH_EMOJIFY_SEEDS:
 #     the median and every run. fastText: `fasttext supervised -dim 50
 #     -pretrainedVectors` over the grid epochs $BENCH_EMOJIFY_FT_EPOCHS x
 #     lr $BENCH_EMOJIFY_FT_LRS (-seed 1 -thread 1), scored by `fasttext
@@ -37,6 +37,10 @@
 #     it knows the same words as the peer; fastText knows its training
 #     words only (that is how its models work). Peak RSS of each process.
 #     The classes of seqtool v2 and the peer are compared line by line.
+#     Then v2 again on two threads each side: seqtool --threads 2 (batches
+#     dealt to two threads), the peer with torch.set_num_threads(2) and
+#     OPENBLAS_NUM_THREADS=OMP_NUM_THREADS=2; their classes must equal the
+#     one-thread runs'.
 #  3. start-up: `seqtool emojify -m MODEL -v VECTORS "one sentence"`,
 #     $BENCH_EMOJIFY_START_RUNS runs, median wall ms, for the v1 and v2
 #     models with the converted (mmap) vectors, the text GloVe file and no
@@ -45,8 +49,8 @@
 #     GloVe text file is at hand (../shared/datasets/vectors/glove.6B.50d.txt
 #     or w2v.sh's build/bench/glove-synthetic-400000x50.txt, neither made
 #     here), the v2 rows again with it and its converted form.
-# One thread everywhere: fastText -thread 1, torch.set_num_threads(1),
-# OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1. Which BLAS each side really
+# One thread everywhere but the two-thread v2 rows: fastText -thread 1,
+# torch.set_num_threads(1), OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1. Which BLAS each side really
 # bound is shown by probe runs under LD_DEBUG=bindings.
 # Targets (printed, never asserted): v1 lines/s >= fastText's; v2 lines/s
 # >= 2x the peer's; start-up with the mmap vectors < 100 ms.
@@ -306,7 +310,7 @@ if [ $HAVE_COURSE = 1 ]; then
     row "1 test accuracy v1 / fastText" "% (median $SEEDS seeds)" "$(pct "${ACC_v1:-}")" "$(pct "${ACC_FT:-}")" "$(pts "${ACC_v1:-}" "${ACC_FT:-}")" \
         "seqtool v1 (400 epochs SGD 0.01); $ftnote"
     row "1 test accuracy v2 / fastText" "% (median $SEEDS seeds)" "$(pct "${ACC_v2:-}")" "$(pct "${ACC_FT:-}")" "$(pts "${ACC_v2:-}" "${ACC_FT:-}")" \
-        "seqtool v2 (50 epochs Adam 0.001 batch 32); the same fastText figure"
+        "seqtool v2 (50 epochs Adam 0.001 batch 8); the same fastText figure"
     [ -s "$TMP/acc.v2" ] && row "" "train s (median)" "$(fmt %.2f "$(median 4 "$TMP/acc.v2")")" "" "" \
         "v2 training process, $(wc -l <"$D/fit.labels") rows x 50 epochs (v1: $(fmt %.2f "$(median 4 "$TMP/acc.v1" 2>/dev/null)") s)"
 else
@@ -335,7 +339,7 @@ echo "2. predict $NL sentences from stdin: 1 run per side per BLAS, order altern
 i=0
 for b in "${BLASES[@]}"; do
     name=${b%%:*} dir=${b#*:}
-    if [ $((i % 2)) = 0 ]; then order="v1 ft v2 peer"; else order="peer v2 ft v1"; fi
+    if [ $((i % 2)) = 0 ]; then order="v1 ft v2 peer v2t2 peert2"; else order="peert2 v2t2 peer v2 ft v1"; fi
     i=$((i + 1))
     for side in $order; do
         case $side in
@@ -351,9 +355,17 @@ for b in "${BLASES[@]}"; do
         peer)
             RUN_IN=$D/sentences.txt run "sp_peer_$name" "$dir" $PY $PEER predict -v "$GLOVE" "${PEER_W[@]}" &&
                 echo "$(jfield "$TMP/sp_peer_$name.err" lines_per_s) $RSS $WALL" >"$TMP/sp.peer.$name" ;;
+        v2t2)
+            [ -n "$V2_MODEL" ] || continue
+            RUN_IN=$D/sentences.txt run "sp_v2t2_$name" "$dir" "$SEQ" emojify -q -m "$V2_MODEL" -v "$VPRED" --label --threads 2 &&
+                echo "$(lps "$NL" "$WALL") $RSS $WALL" >"$TMP/sp.v2t2.$name" ;;
+        peert2)
+            RUN_IN=$D/sentences.txt run "sp_peert2_$name" "$dir" env OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=2 \
+                $PY $PEER predict -v "$GLOVE" "${PEER_W[@]}" --threads 2 &&
+                echo "$(jfield "$TMP/sp_peert2_$name.err" lines_per_s) $RSS $WALL" >"$TMP/sp.peert2.$name" ;;
         esac
     done
-    for f in sp_v1 sp_v2 sp_ft sp_peer; do
+    for f in sp_v1 sp_v2 sp_ft sp_peer sp_v2t2 sp_peert2; do
         [ -s "$TMP/${f}_$name.out" ] || continue
         n=$(wc -l <"$TMP/${f}_$name.out")
         [ "$n" = "$NL" ] || { echo "bench: $f ($name) wrote $n lines for $NL sentences" >&2; FAILED=1; }
@@ -364,6 +376,14 @@ for b in "${BLASES[@]}"; do
     row "2 predict v2 / PyTorch ($name)" "lines/s (1 run)" "$(fmt %.0f "$(col v2 1)")" "$(fmt %.0f "$(col peer 1)")" \
         "$(ratio "$(col v2 1)" "$(col peer 1)")" "target >= 2x; seqtool: whole process; peer: its loop (process: $(fmt %.0f "$(lps "$NL" "$(col peer 3)")") lines/s, $(fmt %.1f "$(col peer 3)") s)"
     row "" "peak RSS MB" "$(mb "$(col v2 2)")" "$(mb "$(col peer 2)")" "" ""
+    row "2 predict v2 / PyTorch, 2 threads ($name)" "lines/s (1 run)" "$(fmt %.0f "$(col v2t2 1)")" "$(fmt %.0f "$(col peert2 1)")" \
+        "$(ratio "$(col v2t2 1)" "$(col peert2 1)")" "seqtool --threads 2; peer torch.set_num_threads(2), OPENBLAS/OMP_NUM_THREADS=2"
+    row "" "peak RSS MB" "$(mb "$(col v2t2 2)")" "$(mb "$(col peert2 2)")" "" ""
+    for f in v2t2 peert2; do
+        src=v2; [ $f = peert2 ] && src=peer
+        [ -s "$TMP/sp_${f}_$name.out" ] && [ -s "$TMP/sp_${src}_$name.out" ] && ! cmp -s "$TMP/sp_${f}_$name.out" "$TMP/sp_${src}_$name.out" &&
+            { echo "bench: $f ($name): 2 threads changed the classes" >&2; FAILED=1; }
+    done
     if [ -s "$TMP/sp_v2_$name.out" ] && [ -s "$TMP/sp_peer_$name.out" ]; then
         note "2: seqtool v2 and the PyTorch peer ($name, ${PEER_W[*]}) give the same class on $(same "$TMP/sp_v2_$name.out" "$TMP/sp_peer_$name.out") lines"
     fi

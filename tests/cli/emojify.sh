@@ -151,6 +151,14 @@ mapfile -t args <"$TMP/sentences"
 $S emojify predict -m "$M1" "${args[@]}" >"$TMP/p_args"
 cmp -s "$TMP/p_stdin" "$TMP/p_args" && cmp -s "$TMP/p_stdin" "$TMP/p_dash" && [ "$(wc -l <"$TMP/p_stdin")" -eq 115 ] \
     && ok "predict: standard input, '-' and arguments give the same 115 lines" || not_ok "predict stdin vs arguments"
+for i in 1 2 3 4 5 6 7 8; do cat "$TMP/sentences"; done >"$TMP/sentences8" # 920 lines, several batches
+$S emojify -m "$M2" --top 5 <"$TMP/sentences8" >"$TMP/t1"
+$S emojify -m "$M2" --top 5 --threads 3 <"$TMP/sentences8" >"$TMP/t3"
+$S emojify eval "$TEST" -m "$M2" --threads 2 -q >"$TMP/e2"
+$S emojify eval "$TEST" -m "$M2" -q >"$TMP/e1"
+cmp -s "$TMP/t1" "$TMP/t3" && cmp -s "$TMP/e1" "$TMP/e2" && [ "$(wc -l <"$TMP/t3")" -eq 920 ] \
+    && ok "predict --threads 3 and eval --threads 2 print what one thread prints" || not_ok "--threads changes the output"
+expect_error 2 "--threads 0" $S emojify --threads 0 hello
 $S emojify -m "$M1" --label <"$TMP/sentences" >"$TMP/labels"
 right=$(paste -d, "$TEST" "$TMP/labels" | awk -F, '$2 == $3' | wc -l)
 $S emojify eval "$TEST" -m "$M1" --json -q >"$TMP/eval1"
@@ -307,8 +315,9 @@ GLOVE=$SHARED/vectors/glove.6B.50d.subset.txt
 COURSE=$SHARED/course/emojify
 if [ -f "$GLOVE" ] && [ -f "$COURSE/train_emoji.csv" ] && [ -f "$COURSE/tesss.csv" ]; then
     for m in v1 v2; do
-        # seed 1 gets 44 (v1) and 43 (v2); the bounds guard against regressions
-        case $m in v1) want=44 ;; v2) want=42 ;; esac
+        # seed 1 gets 47 (v1) and 48 (v2, 48-51 over seeds 1-5; the issue
+        # asks a median of 48); the bounds guard against regressions
+        case $m in v1) want=46 ;; v2) want=47 ;; esac
         $S emojify train "$COURSE/train_emoji.csv" -v "$GLOVE" --test "$COURSE/tesss.csv" --model $m -o "$TMP/c$m.safetensors" -q --json >"$TMP/c$m.json"
         got=$($PY -c 'import json, sys; print(json.load(open(sys.argv[1]))["test"]["correct"])' "$TMP/c$m.json" 2>/dev/null)
         [ -n "$got" ] && [ "$got" -ge $want ] && ok "course split, GloVe subset, $m seed 1: $got/56 test sentences (>= $want)" \
