@@ -113,18 +113,24 @@ static void take_workspace(emo_model *m, const emo_model *w)
     m->nunk = w->nunk;
 }
 
-/* Replica r of m, brought up to date with m (rows may have been added,
- * arrays moved) but keeping its own workspace; NULL when out of memory. */
+/* At least n replicas in m->replicas (which may move); 0 or -1. */
+static int reserve_replicas(emo_model *m, int n)
+{
+    if (n <= m->nreplicas)
+        return 0;
+    emo_model *rep = realloc(m->replicas, (size_t)n * sizeof *rep);
+    if (!rep)
+        return -1;
+    memset(rep + m->nreplicas, 0, (size_t)(n - m->nreplicas) * sizeof *rep);
+    m->replicas = rep;
+    m->nreplicas = n;
+    return 0;
+}
+
+/* Replica r of m (reserved), brought up to date with m (rows may have
+ * been added, arrays moved) but keeping its own workspace. */
 static emo_model *replica(emo_model *m, int r)
 {
-    if (r >= m->nreplicas) {
-        emo_model *rep = realloc(m->replicas, (size_t)(r + 1) * sizeof *rep);
-        if (!rep)
-            return NULL;
-        memset(rep + m->nreplicas, 0, (size_t)(r + 1 - m->nreplicas) * sizeof *rep);
-        m->replicas = rep;
-        m->nreplicas = r + 1;
-    }
     emo_model *rep = &m->replicas[r], own = *rep;
     *rep = *m;
     take_workspace(rep, &own);
@@ -664,10 +670,10 @@ static int run_shares(emo_model *m, predict_share *w, int nt)
 {
     pthread_t tid[EMO_THREADS_MAX];
     int started[EMO_THREADS_MAX] = {0}, rc = 0;
-    for (int t = 1; t < nt; t++) {
-        if (!(w[t].m = replica(m, t - 1)))
-            return -1;
-    }
+    if (reserve_replicas(m, nt - 1) < 0)
+        return -1;
+    for (int t = 1; t < nt; t++)
+        w[t].m = replica(m, t - 1);
     for (int t = 1; t < nt; t++)
         started[t] = pthread_create(&tid[t], NULL, predict_run, &w[t]) == 0;
     predict_run(&w[0]);
