@@ -168,12 +168,15 @@ void cell_step_forward(const cell *c, cell_cache *k, int t, int B,
     const float *hp = k->h + (size_t)t * B * H;
     float *hc = k->h + (size_t)(t + 1) * B * H;
 
+    int skip = t == 0 && k->zero_start; /* W_hh 0 adds nothing */
     if (c->kind == CELL_RNN) {
-        mat_gemm(0, 1, B, G, H, hp, Whh, 1.0f, g);
+        if (!skip)
+            mat_gemm(0, 1, B, G, H, hp, Whh, 1.0f, g);
         vec_tanh(g, B * H);
         memcpy(hc, g, (size_t)B * H * sizeof *hc);
     } else if (c->kind == CELL_LSTM) {
-        mat_gemm(0, 1, B, G, H, hp, Whh, 1.0f, g);
+        if (!skip)
+            mat_gemm(0, 1, B, G, H, hp, Whh, 1.0f, g);
         const float *cp = k->c + (size_t)t * B * H;
         float *cc = k->c + (size_t)(t + 1) * B * H;
         float *tc = k->tc + (size_t)t * B * H;
@@ -193,7 +196,10 @@ void cell_step_forward(const cell *c, cell_cache *k, int t, int B,
         }
     } else { /* GRU */
         float *gh = k->gh;
-        mat_gemm(0, 1, B, G, H, hp, Whh, 0.0f, gh);
+        if (skip)
+            vec_zero(gh, (size_t)B * G);
+        else
+            mat_gemm(0, 1, B, G, H, hp, Whh, 0.0f, gh);
         mat_add_row(gh, params_data(ps, c->b_hh), B, G);
         float *hn = k->hn + (size_t)t * B * H;
         for (int b = 0; b < B; b++) {

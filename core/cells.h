@@ -47,6 +47,8 @@ typedef struct {
     float *dgh;      /* [T][B][G*H] GRU: gradient of recurrent-side ones */
     float *dh, *dh2; /* [B][H] running gradient of h (and scratch) */
     float *dc;       /* [B][H] running gradient of c */
+    int zero_start;  /* set by a caller whose h at step 0 is zero:
+                      * cell_step_forward skips that step's W_hh product */
 } cell_cache;
 
 /* Parse "rnn", "gru", "lstm"; -1 when unknown. */

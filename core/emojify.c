@@ -542,8 +542,10 @@ static void v2_run_layer(const cell *c, cell_cache *k, int T, int B, const float
 {
     vec_zero(k->h, (size_t)B * c->hid);
     vec_zero(k->c, (size_t)B * c->hid);
+    k->zero_start = 1;
     for (int t = 0; t < T; t++)
         cell_step_forward(c, k, t, B, mask + (size_t)t * B);
+    k->zero_start = 0;
 }
 
 static void v2_infer(emo_model *m, int B, const emo_sentence *s)
