@@ -158,6 +158,17 @@ void cell_forward(const cell *c, cell_cache *k, int T, int B, const float *x,
         cell_step_forward(c, k, t, B, mask ? mask + (size_t)t * B : NULL);
 }
 
+/* out = beta out + h W_hh^T, with the caller's packed W_hh when it set
+ * one. */
+static void recurrent_product(const cell_cache *k, int B, int G, int H, const float *h, const float *Whh,
+                              float beta, float *out)
+{
+    if (k->whh)
+        mat_gemm_packed(B, h, k->whh, beta, out);
+    else
+        mat_gemm(0, 1, B, G, H, h, Whh, beta, out);
+}
+
 void cell_step_forward(const cell *c, cell_cache *k, int t, int B,
                        const float *mask_t)
 {
@@ -171,12 +182,12 @@ void cell_step_forward(const cell *c, cell_cache *k, int t, int B,
     int skip = t == 0 && k->zero_start; /* W_hh 0 adds nothing */
     if (c->kind == CELL_RNN) {
         if (!skip)
-            mat_gemm(0, 1, B, G, H, hp, Whh, 1.0f, g);
+            recurrent_product(k, B, G, H, hp, Whh, 1.0f, g);
         vec_tanh(g, B * H);
         memcpy(hc, g, (size_t)B * H * sizeof *hc);
     } else if (c->kind == CELL_LSTM) {
         if (!skip)
-            mat_gemm(0, 1, B, G, H, hp, Whh, 1.0f, g);
+            recurrent_product(k, B, G, H, hp, Whh, 1.0f, g);
         const float *cp = k->c + (size_t)t * B * H;
         float *cc = k->c + (size_t)(t + 1) * B * H;
         float *tc = k->tc + (size_t)t * B * H;
@@ -199,7 +210,7 @@ void cell_step_forward(const cell *c, cell_cache *k, int t, int B,
         if (skip)
             vec_zero(gh, (size_t)B * G);
         else
-            mat_gemm(0, 1, B, G, H, hp, Whh, 0.0f, gh);
+            recurrent_product(k, B, G, H, hp, Whh, 0.0f, gh);
         mat_add_row(gh, params_data(ps, c->b_hh), B, G);
         float *hn = k->hn + (size_t)t * B * H;
         for (int b = 0; b < B; b++) {

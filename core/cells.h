@@ -24,6 +24,7 @@
 
 #include "params.h"
 #include "rng.h"
+#include "tensor.h"
 
 typedef enum { CELL_RNN, CELL_GRU, CELL_LSTM } cell_kind;
 
@@ -49,6 +50,8 @@ typedef struct {
     float *dc;       /* [B][H] running gradient of c */
     int zero_start;  /* set by a caller whose h at step 0 is zero:
                       * cell_step_forward skips that step's W_hh product */
+    const mat_packed *whh; /* set by a caller with W_hh packed (inference):
+                            * cell_step_forward uses it, same numbers */
 } cell_cache;
 
 /* Parse "rnn", "gru", "lstm"; -1 when unknown. */

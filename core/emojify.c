@@ -150,6 +150,8 @@ void emo_free(emo_model *m)
     free(m->proj);
     free(m->proj_ok);
     free(m->proj_unk); /* and proj_zero, its second half */
+    mat_packed_free(&m->whh1);
+    mat_packed_free(&m->whh2);
     params_free(&m->ps);
     memset(m, 0, sizeof *m);
 }
@@ -519,6 +521,12 @@ static int v2_prepare(emo_model *m, int n, const emo_sentence *s)
     }
     project(m, m->unk >= 0 ? params_data(&m->ps, m->unk) : NULL, m->proj_unk);
     project(m, NULL, m->proj_zero);
+    /* packed again on every call: training may have changed them */
+    mat_packed_free(&m->whh1);
+    mat_packed_free(&m->whh2);
+    if (mat_pack(&m->whh1, 1, 4 * m->H, m->H, params_data(&m->ps, m->l1.w_hh)) < 0 ||
+        mat_pack(&m->whh2, 1, 4 * m->H, m->H, params_data(&m->ps, m->l2.w_hh)) < 0)
+        return -1;
     for (int i = 0; i < n; i++)
         for (int j = 0; j < s[i].len; j++)
             if (s[i].ids[j] >= 0)
@@ -538,14 +546,16 @@ static void v2_project_layer1(emo_model *m, int T, int B)
     }
 }
 
-static void v2_run_layer(const cell *c, cell_cache *k, int T, int B, const float *mask)
+static void v2_run_layer(const cell *c, cell_cache *k, int T, int B, const float *mask, const mat_packed *whh)
 {
     vec_zero(k->h, (size_t)B * c->hid);
     vec_zero(k->c, (size_t)B * c->hid);
     k->zero_start = 1;
+    k->whh = whh;
     for (int t = 0; t < T; t++)
         cell_step_forward(c, k, t, B, mask + (size_t)t * B);
     k->zero_start = 0;
+    k->whh = NULL;
 }
 
 static void v2_infer(emo_model *m, int B, const emo_sentence *s)
@@ -556,7 +566,7 @@ static void v2_infer(emo_model *m, int B, const emo_sentence *s)
         return;
     }
     v2_project_layer1(m, T, B);
-    v2_run_layer(&m->l1, &m->k1, T, B, m->mask);
+    v2_run_layer(&m->l1, &m->k1, T, B, m->mask, &m->whh1);
     /* Layer 2's input projection in blocks of about PROJECT_ROWS rows: one
      * product of all T x B rows would go to the BLAS (core/tensor sends it
      * the largest ones), which is many times slower than core/tensor's
@@ -566,7 +576,7 @@ static void v2_infer(emo_model *m, int B, const emo_sentence *s)
     for (int t0 = 0; t0 < T; t0 += steps)
         cell_project_input(&m->l2, &m->k2, t0, T - t0 < steps ? T - t0 : steps, B,
                            h1 + (size_t)t0 * B * m->H, NULL);
-    v2_run_layer(&m->l2, &m->k2, T, B, m->mask);
+    v2_run_layer(&m->l2, &m->k2, T, B, m->mask, &m->whh2);
     memcpy(m->top, m->k2.h + (size_t)T * B * m->H, (size_t)B * m->H * sizeof *m->top);
 }
 

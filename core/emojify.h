@@ -88,6 +88,7 @@ typedef struct emo_model_s {
     unsigned char *proj_ok;  /* [caprows] */
     float *proj_unk;         /* [4H]: the unknown (or zero) vector's */
     float *proj_zero;        /* [4H]: the zero vector's (the bias), in proj_unk's block */
+    mat_packed whh1, whh2;   /* the LSTMs' W_hh, packed for the steps */
     /* emo_predict's other threads: copies sharing everything but the
      * workspace */
     struct emo_model_s *replicas;

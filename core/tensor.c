@@ -281,16 +281,35 @@ static inline void tile(int kc, const float *pa, const float *pb, float *C, int 
             C[(size_t)r * ldc + c] += t[r][c];
 }
 
+/* Floats of op(B)'s panels, for all the blocks of a product. */
+static size_t panels_size(int N, int K)
+{
+    size_t n = 0;
+    for (int j0 = 0; j0 < N; j0 += NC) {
+        int cols = N - j0 < NC ? N - j0 : NC;
+        n += (size_t)((cols + NR - 1) / NR * NR) * K;
+    }
+    return n;
+}
+
+/* With ready (mat_pack's panels, in this loop's order) B is not packed
+ * again. */
 MULTIVERSION
 static void packed_gemm(int ta, int tb, int M, int N, int K, const float *A, const float *B,
-                        float *C)
+                        float *C, const float *ready)
 {
-    float pa[MC * KC], pb[NC * KC];
+    float pa[MC * KC], own[NC * KC];
     for (int j0 = 0; j0 < N; j0 += NC) {
         int n = N - j0 < NC ? N - j0 : NC;
         for (int k0 = 0; k0 < K; k0 += KC) {
             int kc = K - k0 < KC ? K - k0 : KC;
-            pack_b(tb, N, K, B, j0, n, k0, kc, pb);
+            const float *pb = own;
+            if (ready) {
+                pb = ready;
+                ready += (size_t)((n + NR - 1) / NR * NR) * kc;
+            } else {
+                pack_b(tb, N, K, B, j0, n, k0, kc, own);
+            }
             for (int i0 = 0; i0 < M; i0 += MC) {
                 int m = M - i0 < MC ? M - i0 : MC;
                 pack_a(ta, M, K, A, i0, m, k0, kc, pa);
@@ -316,12 +335,52 @@ void mat_gemm(int ta, int tb, int M, int N, int K, const float *A,
     }
     if (flops <= LARGE_GEMM) {
         scale(C, (size_t)M * N, beta);
-        packed_gemm(ta, tb, M, N, K, A, B, C);
+        packed_gemm(ta, tb, M, N, K, A, B, C, NULL);
         return;
     }
     cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
                 tb ? CblasTrans : CblasNoTrans, M, N, K, 1.0f, A,
                 ta ? M : K, B, tb ? K : N, beta, C, N);
+}
+
+int mat_pack(mat_packed *p, int tb, int N, int K, const float *B)
+{
+    p->tb = tb;
+    p->N = N;
+    p->K = K;
+    p->B = B;
+    p->panels = vec_alloc(panels_size(N, K));
+    if (!p->panels)
+        return -1;
+    float *pb = p->panels;
+    for (int j0 = 0; j0 < N; j0 += NC) {
+        int n = N - j0 < NC ? N - j0 : NC;
+        for (int k0 = 0; k0 < K; k0 += KC) {
+            int kc = K - k0 < KC ? K - k0 : KC;
+            pack_b(tb, N, K, B, j0, n, k0, kc, pb);
+            pb += (size_t)((n + NR - 1) / NR * NR) * kc;
+        }
+    }
+    return 0;
+}
+
+void mat_packed_free(mat_packed *p)
+{
+    free(p->panels);
+    p->panels = NULL;
+}
+
+void mat_gemm_packed(int M, const float *A, const mat_packed *p, float beta, float *C)
+{
+    double flops = (double)M * p->N * p->K;
+    if (M == 0 || p->N == 0)
+        return;
+    if (flops <= SMALL_GEMM || flops > LARGE_GEMM) {
+        mat_gemm(0, p->tb, M, p->N, p->K, A, p->B, beta, C);
+        return;
+    }
+    scale(C, (size_t)M * p->N, beta);
+    packed_gemm(0, p->tb, M, p->N, p->K, A, p->B, C, p->panels);
 }
 
 void mat_gemv(int ta, int rows, int cols, const float *A, const float *x,

@@ -16,6 +16,22 @@
 void mat_gemm(int ta, int tb, int M, int N, int K, const float *A,
               const float *B, float beta, float *C);
 
+/* op(B) (K x N, stored as for mat_gemm) packed once for many products
+ * with it, as the steps of a recurrent layer at inference make: the
+ * panels copy B, so B must not change while they are used. */
+typedef struct {
+    int tb, N, K;
+    const float *B;
+    float *panels;
+} mat_packed;
+
+/* 0, or -1 when out of memory. */
+int mat_pack(mat_packed *p, int tb, int N, int K, const float *B);
+void mat_packed_free(mat_packed *p);
+/* mat_gemm(0, p->tb, M, p->N, p->K, A, p->B, beta, C) with the same
+ * numbers, B's packing skipped. */
+void mat_gemm_packed(int M, const float *A, const mat_packed *p, float beta, float *C);
+
 /* C[M x N] = A . B^T for A (M x K) and B (N x K): many short dot
  * products (scoring every word against a batch of queries) in our own
  * register-tiled loops, whatever BLAS is installed.  scratch has room for

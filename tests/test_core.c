@@ -360,7 +360,8 @@ static void test_gemm(void)
     /* small, packed (with edges of every size, K beyond one block, M beyond
      * one block) */
     int shapes[][3] = {{1, 50, 50}, {13, 27, 50}, {3, 5, 7}, {64, 96, 80}, {2, 200, 9},
-                       {100, 256, 64}, {37, 45, 53}, {131, 33, 300}, {7, 17, 600}, {200, 1, 400}};
+                       {100, 256, 64}, {37, 45, 53}, {131, 33, 300}, {7, 17, 600}, {200, 1, 400},
+                       {256, 512, 128}, {19, 300, 270}};
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
         int M = shapes[s][0], N = shapes[s][1], K = shapes[s][2];
         for (int ta = 0; ta < 2; ta++)
@@ -382,6 +383,18 @@ static void test_gemm(void)
                         worst = fmax(worst, fabs(r - C[i * N + j]));
                     }
                 check(worst < 1e-4, "gemm %dx%dx%d ta=%d tb=%d (max error %.1e)", M, N, K, ta, tb, worst);
+                if (!ta) { /* B packed once: the same bits as mat_gemm */
+                    mat_packed p;
+                    float *Cp = malloc(M * N * 4);
+                    memcpy(Cp, C0, M * N * 4);
+                    int ok = mat_pack(&p, tb, N, K, B) == 0;
+                    if (ok)
+                        mat_gemm_packed(M, A, &p, 0.5f, Cp);
+                    check(ok && memcmp(Cp, C, M * N * 4) == 0, "gemm %dx%dx%d tb=%d with B packed once: the same bits",
+                          M, N, K, tb);
+                    mat_packed_free(&p);
+                    free(Cp);
+                }
                 free(A); free(B); free(C); free(C0);
             }
     }
