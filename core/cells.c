@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "tensor.h"
+#include "text.h"
 
 /* Test-only: building with -DSEQTOOL_FAULT=N flips the sign of one
  * gate's gradient (1 rnn, 2 gru update gate, 3 lstm forget gate), so that
@@ -17,16 +18,10 @@
 #define FAULT(n) 1.0f
 #endif
 
-static const char *kind_names[] = {"rnn", "gru", "lstm"};
+static const char *const kind_names[] = {"rnn", "gru", "lstm"};
 static const int kind_gates[] = {1, 3, 4};
 
-int cell_kind_parse(const char *s)
-{
-    for (int k = 0; k < 3; k++)
-        if (strcmp(s, kind_names[k]) == 0)
-            return k;
-    return -1;
-}
+int cell_kind_parse(const char *s) { return text_index_of(kind_names, 3, s); }
 
 const char *cell_kind_name(cell_kind k) { return kind_names[k]; }
 

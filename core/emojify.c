@@ -9,6 +9,7 @@
 
 #include "loss.h"
 #include "tensor.h"
+#include "text.h"
 
 #define PAD (-2)                 /* a padded step in m->tok (masked) */
 #define ZERO_STEP (-3)           /* a zero input after a sentence (read) */
@@ -16,38 +17,15 @@
 #define PREDICT_SLOTS 16384      /* most T x B of one inference batch */
 #define PROJECT_ROWS 1024        /* most rows of one input projection */
 
-static const char *kind_names[] = {"v1", "v2"};
-static const char *oov_names[] = {"skip", "zero", "learn"};
-static const char *backoff_names[] = {"none", "suffix"};
+static const char *const kind_names[] = {"v1", "v2"};
+static const char *const oov_names[] = {"skip", "zero", "learn"};
+static const char *const backoff_names[] = {"none", "suffix"};
 
-int emo_kind_parse(const char *s)
-{
-    for (int k = 0; k < 2; k++)
-        if (strcmp(s, kind_names[k]) == 0)
-            return k;
-    return -1;
-}
-
+int emo_kind_parse(const char *s) { return text_index_of(kind_names, 2, s); }
 const char *emo_kind_name(emo_kind k) { return kind_names[k]; }
-
-int emo_oov_parse(const char *s)
-{
-    for (int k = 0; k < 3; k++)
-        if (strcmp(s, oov_names[k]) == 0)
-            return k;
-    return -1;
-}
-
+int emo_oov_parse(const char *s) { return text_index_of(oov_names, 3, s); }
 const char *emo_oov_name(emo_oov o) { return oov_names[o]; }
-
-int emo_backoff_parse(const char *s)
-{
-    for (int k = 0; k < 2; k++)
-        if (strcmp(s, backoff_names[k]) == 0)
-            return k;
-    return -1;
-}
-
+int emo_backoff_parse(const char *s) { return text_index_of(backoff_names, 2, s); }
 const char *emo_backoff_name(emo_backoff b) { return backoff_names[b]; }
 
 /* ---- set-up ---- */

@@ -6,16 +6,11 @@
 #include <string.h>
 
 #include "tensor.h"
+#include "text.h"
 
-static const char *optim_names[] = {"sgd", "momentum", "adam"};
+static const char *const optim_names[] = {"sgd", "momentum", "adam"};
 
-int optim_kind_parse(const char *s)
-{
-    for (int k = 0; k < 3; k++)
-        if (strcmp(s, optim_names[k]) == 0)
-            return k;
-    return -1;
-}
+int optim_kind_parse(const char *s) { return text_index_of(optim_names, 3, s); }
 
 const char *optim_kind_name(optim_kind k) { return optim_names[k]; }
 

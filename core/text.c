@@ -46,6 +46,14 @@ int text_ends_with(const char *s, const char *suffix)
     return n >= k && strcmp(s + n - k, suffix) == 0;
 }
 
+int text_index_of(const char *const *names, int n, const char *s)
+{
+    for (int k = 0; k < n; k++)
+        if (strcmp(s, names[k]) == 0)
+            return k;
+    return -1;
+}
+
 int utf8_valid(const char *s, size_t n)
 {
     for (size_t i = 0; i < n;) {

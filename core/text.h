@@ -24,6 +24,8 @@ void text_lines_free(text_lines *t);
 int text_is_blank(const char *s);
 /* 1 when s ends with suffix. */
 int text_ends_with(const char *s, const char *suffix);
+/* The index of s among the n names (an option's words), or -1. */
+int text_index_of(const char *const *names, int n, const char *s);
 
 /* Decode one UTF-8 code point from s (n bytes left): its length, or -1. */
 int utf8_decode(const char *s, size_t n, int *cp);
