@@ -32,6 +32,11 @@ void mat_packed_free(mat_packed *p);
  * numbers, B's packing skipped. */
 void mat_gemm_packed(int M, const float *A, const mat_packed *p, float beta, float *C);
 
+/* Whether the packed products may use their AVX-512 tile (on: 1) when
+ * this CPU has it; returns whether it has.  The tiles give the same bits,
+ * so this is for tests and benchmarks only. */
+int mat_wide_kernel(int on);
+
 /* C[M x N] = A . B^T for A (M x K) and B (N x K): many short dot
  * products (scoring every word against a batch of queries) in our own
  * register-tiled loops, whatever BLAS is installed.  scratch has room for

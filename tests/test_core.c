@@ -362,6 +362,9 @@ static void test_gemm(void)
     int shapes[][3] = {{1, 50, 50}, {13, 27, 50}, {3, 5, 7}, {64, 96, 80}, {2, 200, 9},
                        {100, 256, 64}, {37, 45, 53}, {131, 33, 300}, {7, 17, 600}, {200, 1, 400},
                        {256, 512, 128}, {19, 300, 270}};
+    int wide = mat_wide_kernel(1);
+    if (!wide)
+        printf("skip - the AVX2 and AVX-512 GEMM tiles are not compared: this CPU has no AVX-512\n");
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
         int M = shapes[s][0], N = shapes[s][1], K = shapes[s][2];
         for (int ta = 0; ta < 2; ta++)
@@ -383,6 +386,16 @@ static void test_gemm(void)
                         worst = fmax(worst, fabs(r - C[i * N + j]));
                     }
                 check(worst < 1e-4, "gemm %dx%dx%d ta=%d tb=%d (max error %.1e)", M, N, K, ta, tb, worst);
+                if (wide) { /* the AVX2 tile: the same bits as the AVX-512 one */
+                    float *Cn = malloc(M * N * 4);
+                    memcpy(Cn, C0, M * N * 4);
+                    mat_wide_kernel(0);
+                    mat_gemm(ta, tb, M, N, K, A, B, 0.5f, Cn);
+                    mat_wide_kernel(1);
+                    check(memcmp(Cn, C, M * N * 4) == 0, "gemm %dx%dx%d ta=%d tb=%d: AVX2 and AVX-512 tiles, the same bits",
+                          M, N, K, ta, tb);
+                    free(Cn);
+                }
                 if (!ta) { /* B packed once: the same bits as mat_gemm */
                     mat_packed p;
                     float *Cp = malloc(M * N * 4);
