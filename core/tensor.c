@@ -251,12 +251,12 @@ static void pack_b(int tb, int N, int K, const float *B, int j0, int n, int k0, 
 }
 
 /* C[rows x cols] (leading dimension ldc) += the tile t (MR x NR), which
- * the panels' product over kc left in registers. */
-static inline void tile_add(float t[MR][NR], float *C, int ldc, int rows, int cols)
+ * the panels' product over kc left in registers; = when not add. */
+static inline void tile_add(float t[MR][NR], float *C, int ldc, int rows, int cols, int add)
 {
     for (int r = 0; r < rows; r++)
         for (int c = 0; c < cols; c++)
-            C[(size_t)r * ldc + c] += t[r][c];
+            C[(size_t)r * ldc + c] = add ? C[(size_t)r * ldc + c] + t[r][c] : t[r][c];
 }
 
 /* Both tiles below give every element of C the same sum, in the same
@@ -271,7 +271,7 @@ static inline void tile_add(float t[MR][NR], float *C, int ldc, int rows, int co
 /* An MR x NR tile in 8-float vectors (16 of the registers of AVX2), as
  * two MR x 16 halves of the panel. */
 static inline void tile(int kc, const float *pa, size_t rs, size_t ks, const float *pb, float *C,
-                        int ldc, int rows, int cols)
+                        int ldc, int rows, int cols, int add)
 {
     float t[MR][NR];
     for (int half = 0; half < NR; half += 16) {
@@ -288,8 +288,8 @@ static inline void tile(int kc, const float *pa, size_t rs, size_t ks, const flo
         if (rows == MR && cols == NR) {
             for (int r = 0; r < MR; r++) {
                 float *c = C + (size_t)r * ldc + half;
-                store8(c, load8(c) + acc[r][0]);
-                store8(c + 8, load8(c + 8) + acc[r][1]);
+                store8(c, add ? load8(c) + acc[r][0] : acc[r][0]);
+                store8(c + 8, add ? load8(c + 8) + acc[r][1] : acc[r][1]);
             }
             continue;
         }
@@ -299,7 +299,7 @@ static inline void tile(int kc, const float *pa, size_t rs, size_t ks, const flo
         }
     }
     if (rows != MR || cols != NR)
-        tile_add(t, C, ldc, rows, cols);
+        tile_add(t, C, ldc, rows, cols, add);
 }
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
@@ -311,7 +311,7 @@ typedef float v16 __attribute__((vector_size(64)));
  * the speed of the AVX2 tile. */
 __attribute__((target("arch=x86-64-v4"))) static void
 tile_wide(int kc, const float *pa, size_t rs, size_t ks, const float *pb, float *C, int ldc,
-          int rows, int cols)
+          int rows, int cols, int add)
 {
     v16 acc[MR][2];
     memset(acc, 0, sizeof acc);
@@ -326,13 +326,16 @@ tile_wide(int kc, const float *pa, size_t rs, size_t ks, const float *pb, float 
     }
     if (rows == MR && cols == NR) {
         for (int r = 0; r < MR; r++) {
-            v16 *c = (v16 *)(C + (size_t)r * ldc), c0, c1;
-            memcpy(&c0, c, sizeof c0);
-            memcpy(&c1, (float *)c + 16, sizeof c1);
-            c0 += acc[r][0];
-            c1 += acc[r][1];
+            float *c = C + (size_t)r * ldc;
+            v16 c0 = acc[r][0], c1 = acc[r][1], o0, o1;
+            if (add) {
+                memcpy(&o0, c, sizeof o0);
+                memcpy(&o1, c + 16, sizeof o1);
+                c0 += o0;
+                c1 += o1;
+            }
             memcpy(c, &c0, sizeof c0);
-            memcpy((float *)c + 16, &c1, sizeof c1);
+            memcpy(c + 16, &c1, sizeof c1);
         }
         return;
     }
@@ -341,7 +344,7 @@ tile_wide(int kc, const float *pa, size_t rs, size_t ks, const float *pb, float 
         memcpy(t[r], &acc[r][0], sizeof acc[r][0]);
         memcpy(t[r] + 16, &acc[r][1], sizeof acc[r][1]);
     }
-    tile_add(t, C, ldc, rows, cols);
+    tile_add(t, C, ldc, rows, cols, add);
 }
 
 static int wide_ok = -1; /* -1: not asked yet */
@@ -382,17 +385,20 @@ static size_t panels_size(int N, int K)
 }
 
 /* With ready (mat_pack's panels, in this loop's order) B is not packed
- * again. */
+ * again.  With beta 0 the first block of k stores its sums instead of
+ * adding them to C (0 + s is s but for the sign of a zero). */
 MULTIVERSION
 static void packed_gemm(int ta, int tb, int M, int N, int K, const float *A, const float *B,
-                        float *C, const float *ready)
+                        float beta, float *C, const float *ready)
 {
     float pa[MC * KC], own[NC * KC];
     int wide = wide_usable();
+    if (beta != 0.0f)
+        scale(C, (size_t)M * N, beta);
     for (int j0 = 0; j0 < N; j0 += NC) {
         int n = N - j0 < NC ? N - j0 : NC;
         for (int k0 = 0; k0 < K; k0 += KC) {
-            int kc = K - k0 < KC ? K - k0 : KC;
+            int kc = K - k0 < KC ? K - k0 : KC, add = k0 > 0 || beta != 0.0f;
             const float *pb = own;
             if (ready) {
                 pb = ready;
@@ -415,10 +421,10 @@ static void packed_gemm(int ta, int tb, int M, int N, int K, const float *A, con
                         int rows = m - ip < MR ? m - ip : MR, cols = n - jp < NR ? n - jp : NR;
 #if WIDE_TILE
                         if (wide)
-                            tile_wide(kc, a, rs, ks, b, c, N, rows, cols);
+                            tile_wide(kc, a, rs, ks, b, c, N, rows, cols, add);
                         else
 #endif
-                            tile(kc, a, rs, ks, b, c, N, rows, cols);
+                            tile(kc, a, rs, ks, b, c, N, rows, cols, add);
                     }
             }
         }
@@ -436,8 +442,7 @@ void mat_gemm(int ta, int tb, int M, int N, int K, const float *A,
         return;
     }
     if (flops <= LARGE_GEMM) {
-        scale(C, (size_t)M * N, beta);
-        packed_gemm(ta, tb, M, N, K, A, B, C, NULL);
+        packed_gemm(ta, tb, M, N, K, A, B, beta, C, NULL);
         return;
     }
     cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
@@ -481,8 +486,7 @@ void mat_gemm_packed(int M, const float *A, const mat_packed *p, float beta, flo
         mat_gemm(0, p->tb, M, p->N, p->K, A, p->B, beta, C);
         return;
     }
-    scale(C, (size_t)M * p->N, beta);
-    packed_gemm(0, p->tb, M, p->N, p->K, A, p->B, C, p->panels);
+    packed_gemm(0, p->tb, M, p->N, p->K, A, p->B, beta, C, p->panels);
 }
 
 void mat_gemv(int ta, int rows, int cols, const float *A, const float *x,

@@ -413,6 +413,32 @@ static void test_gemm(void)
     }
 }
 
+/* beta 0 overwrites C, NaNs included, on every route (small, packed, BLAS) */
+static void test_gemm_beta0(void)
+{
+    int shapes[][3] = {{3, 5, 7}, {256, 512, 128}, {19, 300, 270}, {600, 600, 600}};
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+        int M = shapes[s][0], N = shapes[s][1], K = shapes[s][2];
+        float *A = malloc((size_t)M * K * 4), *B = malloc((size_t)K * N * 4), *C = malloc((size_t)M * N * 4);
+        fill_uniform(A, M * K, 1);
+        fill_uniform(B, K * N, 1);
+        for (int i = 0; i < M * N; i++)
+            C[i] = NAN;
+        mat_gemm(0, 1, M, N, K, A, B, 0.0f, C);
+        double worst = 0;
+        for (int i = 0; i < M; i += 7)
+            for (int j = 0; j < N; j++) {
+                double r = 0;
+                for (int k = 0; k < K; k++)
+                    r += (double)A[i * K + k] * B[j * K + k];
+                double d = fabs(r - C[i * N + j]);
+                worst = d == d && worst == worst ? fmax(worst, d) : NAN;
+            }
+        check(worst < 1e-3, "gemm %dx%dx%d beta 0 over NaNs (max error %.1e)", M, N, K, worst);
+        free(A); free(B); free(C);
+    }
+}
+
 static void test_vec_math(void)
 {
     int n = 40001;
@@ -675,6 +701,7 @@ int main(int argc, char **argv)
     test_charlm();
     test_charlm_carry();
     test_gemm();
+    test_gemm_beta0();
     test_vec_math();
     test_rng();
     test_optim();
