@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fastmath.h"
 #include "tensor.h"
 #include "text.h"
 
@@ -164,6 +165,31 @@ static void recurrent_product(const cell_cache *k, int B, int G, int H, const fl
         mat_gemm(0, 1, B, G, H, h, Whh, beta, out);
 }
 
+/* One row of an LSTM step.  g holds the pre-activations [i f g o] (H
+ * each), plus x when x is set, and leaves with the gate activations;
+ * c = f cp + i g, tc = tanh(c), h = o tc. */
+MULTIVERSION
+static void lstm_row(float *g, const float *x, const float *restrict cp, float *restrict c,
+                     float *restrict tc, float *restrict h, int H)
+{
+    if (x)
+        for (int j = 0; j < 4 * H; j++)
+            g[j] += x[j];
+    float *restrict gi = g, *restrict gf = g + H, *restrict gg = g + 2 * H, *restrict go = g + 3 * H;
+    for (int j = 0; j < H; j++) {
+        float i = sigmoid_approx(gi[j]), f = sigmoid_approx(gf[j]);
+        float u = tanh_approx(gg[j]), o = sigmoid_approx(go[j]);
+        float cj = f * cp[j] + i * u, tj = tanh_approx(cj);
+        gi[j] = i;
+        gf[j] = f;
+        gg[j] = u;
+        go[j] = o;
+        c[j] = cj;
+        tc[j] = tj;
+        h[j] = o * tj;
+    }
+}
+
 void cell_step_forward(const cell *c, cell_cache *k, int t, int B,
                        const float *mask_t)
 {
@@ -181,25 +207,19 @@ void cell_step_forward(const cell *c, cell_cache *k, int t, int B,
         vec_tanh(g, B * H);
         memcpy(hc, g, (size_t)B * H * sizeof *hc);
     } else if (c->kind == CELL_LSTM) {
-        if (!skip)
-            recurrent_product(k, B, G, H, hp, Whh, 1.0f, g);
+        /* With the input projections apart (xrows), the gates take the
+         * product alone and lstm_row adds them: the same sum. */
+        const float *const *xr = k->xrows ? k->xrows + (size_t)t * B : NULL;
+        if (skip && xr)
+            vec_zero(g, (size_t)B * G);
+        else if (!skip)
+            recurrent_product(k, B, G, H, hp, Whh, xr ? 0.0f : 1.0f, g);
         const float *cp = k->c + (size_t)t * B * H;
         float *cc = k->c + (size_t)(t + 1) * B * H;
         float *tc = k->tc + (size_t)t * B * H;
-        for (int b = 0; b < B; b++) {
-            float *gi = g + (size_t)b * G, *gf = gi + H, *gg = gf + H;
-            vec_sigmoid(gi, 2 * H); /* i and f */
-            vec_tanh(gg, H);
-            vec_sigmoid(gg + H, H); /* o */
-            for (int j = 0; j < H; j++)
-                tc[b * H + j] = cc[b * H + j] = gf[j] * cp[b * H + j] + gi[j] * gg[j];
-        }
-        vec_tanh(tc, B * H);
-        for (int b = 0; b < B; b++) {
-            const float *go = g + (size_t)b * G + 3 * H;
-            for (int j = 0; j < H; j++)
-                hc[b * H + j] = go[j] * tc[b * H + j];
-        }
+        for (int b = 0; b < B; b++)
+            lstm_row(g + (size_t)b * G, xr ? xr[b] : NULL, cp + (size_t)b * H, cc + (size_t)b * H,
+                     tc + (size_t)b * H, hc + (size_t)b * H, H);
     } else { /* GRU */
         float *gh = k->gh;
         if (skip)

@@ -52,6 +52,9 @@ typedef struct {
                       * cell_step_forward skips that step's W_hh product */
     const mat_packed *whh; /* set by a caller with W_hh packed (inference):
                             * cell_step_forward uses it, same numbers */
+    const float *const *xrows; /* LSTM: set by a caller that keeps the input
+                                * projections apart (inference): row b of
+                                * step t at xrows[t*B+b]; gates holds none */
 } cell_cache;
 
 /* Parse "rnn", "gru", "lstm"; -1 when unknown. */

@@ -1,20 +1,11 @@
 /* tensor — BLAS wrappers and small element-wise helpers; see tensor.h. */
 #include "tensor.h"
+#include "fastmath.h"
 
 #include <cblas.h>
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
-
-/* Built for plain x86-64 and again for AVX2+FMA and AVX-512 CPUs; the
- * loader picks the best one this machine runs (GCC function
- * multiversioning), so the binary stays portable. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define MULTIVERSION __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define MULTIVERSION
-#endif
-
 
 /* Small products.  For the shapes of a character model at batch 1
  * (hidden 50, vocabulary 27) a BLAS call costs more in dispatch and in
@@ -499,36 +490,6 @@ void mat_gemv(int ta, int rows, int cols, const float *A, const float *x,
 
 /* ---- element-wise maths, in loops the compiler vectorizes ---- */
 
-/* e^x for one float: x = n ln2 + r with |r| <= ln2/2, a degree-6 Taylor
- * polynomial for e^r (error below 1.3e-7 relative) and 2^n put straight
- * into the exponent bits.  Inputs are clamped to [-87, 88]. */
-static inline float exp_approx(float x)
-{
-    x = x < -87.0f ? -87.0f : x;
-    x = x > 88.0f ? 88.0f : x;
-    /* Adding and taking away 1.5 * 2^23 rounds to the nearest integer. */
-    float n = (x * 1.44269504f + 12582912.0f) - 12582912.0f;
-    float r = x - n * 0.693145752f - n * 1.42860677e-06f;
-    float p = 1.0f + r * (1.0f + r * (0.5f + r * (1.66666667e-1f + r * (4.16666667e-2f +
-                    r * (8.33333333e-3f + r * 1.38888889e-3f)))));
-    int32_t bits = ((int32_t)n + 127) << 23;
-    float scale;
-    memcpy(&scale, &bits, sizeof scale);
-    return p * scale;
-}
-
-/* tanh: its odd Taylor polynomial to x^9 below |x| = 1/8 (where
- * 1 - 2/(e^2x+1) would lose relative precision), the identity above. */
-static inline float tanh_approx(float x)
-{
-    float a = x < 0 ? -x : x, a2 = a * a;
-    float small = a * (1.0f - a2 * (0.333333333f - a2 * (0.133333333f -
-                  a2 * (0.0539682540f - a2 * 0.0218694885f))));
-    float big = 1.0f - 2.0f / (exp_approx(2.0f * a) + 1.0f);
-    float t = a < 0.125f ? small : big;
-    return x < 0 ? -t : t;
-}
-
 MULTIVERSION
 void vec_exp(float *x, int n)
 {
@@ -547,7 +508,7 @@ MULTIVERSION
 void vec_sigmoid(float *x, int n)
 {
     for (int i = 0; i < n; i++)
-        x[i] = 1.0f / (1.0f + exp_approx(-x[i]));
+        x[i] = sigmoid_approx(x[i]);
 }
 
 MULTIVERSION
