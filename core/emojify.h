@@ -73,6 +73,8 @@ typedef struct emo_model_s {
     /* training workspace, sized by batch shape (grows only) */
     int T, B;
     int *tok;                /* [T][B] ids after the oov policy, -2 = padding */
+    const float **xrow;      /* [T][B] v2 inference: layer 1's input projection
+                              * of each token (rows of proj) */
     float *x, *mask;         /* [T][B][D], [T][B] */
     cell_cache k1, k2;
     float *drop1, *dmask1;   /* [T][B][H] */
