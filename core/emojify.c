@@ -259,6 +259,18 @@ int emo_steps(const emo_model *m, const emo_sentence *s)
     return n;
 }
 
+/* The most steps of the B sentences (0 when none has any). */
+static int longest_steps(const emo_model *m, int B, const emo_sentence *s)
+{
+    int T = 0;
+    for (int b = 0; b < B; b++) {
+        int n = emo_steps(m, &s[b]);
+        if (n > T)
+            T = n;
+    }
+    return T;
+}
+
 /* ---- workspace ---- */
 
 int emo_reserve(emo_model *m, int T, int B)
@@ -342,12 +354,7 @@ static void v1_means(emo_model *m, int B, const emo_sentence *s)
  * with their zero steps; returns T, the longest. */
 static int v2_layout(emo_model *m, int B, const emo_sentence *s)
 {
-    int T = 0;
-    for (int b = 0; b < B; b++) {
-        int n = emo_steps(m, &s[b]);
-        if (n > T)
-            T = n;
-    }
+    int T = longest_steps(m, B, s);
     for (int b = 0; b < B; b++) {
         int t = 0, steps = emo_steps(m, &s[b]);
         for (int i = 0; i < s[b].len; i++)
@@ -406,13 +413,8 @@ static void v2_forward(emo_model *m, int T, int B, rng *r)
 
 double emo_forward(emo_model *m, int B, const emo_sentence *s, const int *labels, rng *r)
 {
-    int T = 1;
-    for (int b = 0; b < B; b++) {
-        int n = emo_steps(m, &s[b]);
-        if (n > T)
-            T = n;
-    }
-    if (emo_reserve(m, T, B) < 0)
+    int T;
+    if (emo_reserve(m, longest_steps(m, B, s), B) < 0) /* at least 1 step */
         return NAN;
     if (m->proj_ok)
         memset(m->proj_ok, 0, (size_t)m->caprows); /* the weights will change */
@@ -571,13 +573,7 @@ static void v2_infer(emo_model *m, int B, const emo_sentence *s)
 /* emo_forward_batch once the projections of s are ready (v2_prepare). */
 static int forward_prepared(emo_model *m, int B, const emo_sentence *s, float *probs)
 {
-    int T = 1;
-    for (int b = 0; b < B; b++) {
-        int n = emo_steps(m, &s[b]);
-        if (n > T)
-            T = n;
-    }
-    if (emo_reserve(m, T, B) < 0)
+    if (emo_reserve(m, longest_steps(m, B, s), B) < 0) /* at least 1 step */
         return -1;
     m->dropping = 0;
     if (m->kind == EMO_V1)
