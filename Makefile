@@ -12,8 +12,7 @@ CC ?= cc
 CFLAGS ?= -O3 -g
 PKGS := blas-netlib libcjson
 WARN := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wno-psabi
-ALL_CFLAGS := -std=gnu11 -pthread $(WARN) $(CFLAGS) -MMD -MP -Icore -Icmd -Itests \
-	-DSEQTOOL_VERSION='"$(VERSION)"' -DSEQTOOL_DATADIR='"$(datadir)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+ALL_CFLAGS := -std=gnu11 -pthread $(WARN) $(CFLAGS) -MMD -MP $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lblas -lcjson) -lm -pthread
 
 # Build variants: SANITIZE=1 (ASan + UBSan), NATIVE=1 (-march=native).
@@ -28,17 +27,29 @@ BUILD := $(BUILD)-native
 ALL_CFLAGS += -march=native
 endif
 
+# The layers, and what each may include (see README, "Layout"):
+#   core/        the engine: compiled with core/ alone on the include path;
+#   cmd/NAME/    a command: its face (NAME.c, NAME_*.c: options, files,
+#                terminal) sees cmd/ too; its model files (every other .c
+#                there) see core/ and their own folder only, so a model
+#                file that includes cli.h does not build.
 CORE_SRC := $(wildcard core/*.c)
-CMD_SRC := $(wildcard cmd/*.c)
+CMD_DIRS := $(patsubst %/,%,$(wildcard cmd/*/))
+FACE_SRC := $(wildcard cmd/*.c) $(foreach d,$(CMD_DIRS),$(wildcard $(d)/$(notdir $(d)).c $(d)/$(notdir $(d))_*.c))
+MODEL_SRC := $(filter-out $(FACE_SRC),$(wildcard cmd/*/*.c))
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
-CMD_OBJ := $(CMD_SRC:%.c=$(BUILD)/%.o)
+MODEL_OBJ := $(MODEL_SRC:%.c=$(BUILD)/%.o)
+FACE_OBJ := $(FACE_SRC:%.c=$(BUILD)/%.o)
+$(CORE_OBJ) $(MODEL_OBJ): INCLUDES := -Icore
+$(FACE_OBJ): INCLUDES := -Icore -Icmd -I$(BUILD)
+$(BUILD)/tests/%.o: INCLUDES := -Icore -Itests $(addprefix -I,$(CMD_DIRS))
 # Every tests/test_*.c is a unit-test program that tests/run runs.
 UNIT_PROGS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 TEST_PROGS := $(UNIT_PROGS) $(BUILD)/tests/gradump $(BUILD)/tests/gemm_speed \
 	$(BUILD)/tests/test_core_fault1 $(BUILD)/tests/test_core_fault2 $(BUILD)/tests/test_core_fault3
 BIN := $(BUILD)/seqtool
 
-.PHONY: all deps check bench crosscheck demo corpus nmt-model install clean
+.PHONY: FORCE all deps check bench crosscheck demo corpus nmt-model install clean
 all: seqtool
 
 # ./seqtool is the release build; sanitizer builds stay under build/.
@@ -47,14 +58,24 @@ ifneq ($(SANITIZE),1)
 	cp $(BIN) seqtool.tmp && mv -f seqtool.tmp seqtool
 endif
 
-$(BIN): $(CORE_OBJ) $(CMD_OBJ)
+$(BIN): $(CORE_OBJ) $(MODEL_OBJ) $(FACE_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(INCLUDES) -c -o $@ $<
 
-$(BUILD)/tests/%: $(BUILD)/tests/%.o $(CORE_OBJ)
+# The version and the data folder, rewritten only when they change, so
+# that `make install prefix=X` after a plain `make` rebuilds what uses them.
+CONFIG := $(BUILD)/config.h
+$(FACE_OBJ): | $(CONFIG)
+$(CONFIG): FORCE
+	@mkdir -p $(dir $@)
+	@printf '#define SEQTOOL_VERSION "%s"\n#define SEQTOOL_DATADIR "%s"\n' '$(VERSION)' '$(datadir)' > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv -f $@.tmp $@
+FORCE:
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(CORE_OBJ) $(MODEL_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 deps:
@@ -108,7 +129,7 @@ clean:
 # flipped (see tests/test_core.c); test_core must catch each fault.
 $(BUILD)/fault%/cells.o: core/cells.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -DSEQTOOL_FAULT=$* -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -Icore -DSEQTOOL_FAULT=$* -c -o $@ $<
 
-$(BUILD)/tests/test_core_fault%: $(BUILD)/tests/test_core.o $(BUILD)/fault%/cells.o $(filter-out $(BUILD)/core/cells.o,$(CORE_OBJ))
+$(BUILD)/tests/test_core_fault%: $(BUILD)/tests/test_core.o $(BUILD)/fault%/cells.o $(filter-out $(BUILD)/core/cells.o,$(CORE_OBJ)) $(MODEL_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)

@@ -4,11 +4,9 @@
 #include <string.h>
 
 #include "cli.h"
+#include "config.h"
 #include "commands.h"
 
-#ifndef SEQTOOL_VERSION
-#define SEQTOOL_VERSION "unknown"
-#endif
 
 typedef struct {
     const char *name;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "init.h"
 #include "tensor.h"
 
 int attention_register(attention *at, params *ps, const char *prefix, int S, int A, int hid)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fastmath.h"
+#include "init.h"
 #include "tensor.h"
 #include "text.h"
 

@@ -20,6 +20,24 @@
 #define MULTIVERSION
 #endif
 
+/* Eight floats in one vector register (AVX), with unaligned loads and
+ * stores and a fixed-order horizontal sum. */
+typedef float v8 __attribute__((vector_size(32)));
+
+static inline v8 load8(const float *p)
+{
+    v8 v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline void store8(float *p, v8 v) { memcpy(p, &v, sizeof v); }
+
+static inline float hsum(v8 v)
+{
+    return ((v[0] + v[4]) + (v[1] + v[5])) + ((v[2] + v[6]) + (v[3] + v[7]));
+}
+
 /* e^x for one float: x = n ln2 + r with |r| <= ln2/2, a degree-6 Taylor
  * polynomial for e^r (error below 1.3e-7 relative) and 2^n put straight
  * into the exponent bits.  Inputs are clamped to [-87, 88]. */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "init.h"
 #include "tensor.h"
 
 static int add2(params *ps, const char *prefix, const char *what, int ndim,

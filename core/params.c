@@ -68,17 +68,3 @@ int params_find(const params *ps, const char *name)
 }
 
 void params_zero_grad(params *ps) { vec_zero(ps->grad, ps->total); }
-
-void params_init_uniform(params *ps, int i, float a, rng *r)
-{
-    float *x = params_data(ps, i);
-    for (size_t k = 0; k < ps->p[i].size; k++)
-        x[k] = (2.0f * rng_uniform(r) - 1.0f) * a;
-}
-
-void params_init_normal(params *ps, int i, float s, rng *r)
-{
-    float *x = params_data(ps, i);
-    for (size_t k = 0; k < ps->p[i].size; k++)
-        x[k] = (float)(s * rng_normal(r));
-}

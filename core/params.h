@@ -54,8 +54,4 @@ int params_find(const params *ps, const char *name);
 
 void params_zero_grad(params *ps);
 
-/* Fill tensor i with uniform values in [-a, a], or with s * N(0, 1). */
-void params_init_uniform(params *ps, int i, float a, rng *r);
-void params_init_normal(params *ps, int i, float s, rng *r);
-
 #endif

@@ -1,5 +1,5 @@
-/* nmt — the date translator; see nmt.h. */
-#include "nmt.h"
+/* nmt — the date translator; see seq2seq.h. */
+#include "seq2seq.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
-/* emojify — the Emojifier models V1 and V2; see emojify.h. */
-#include "emojify.h"
+/* emojify — the Emojifier models V1 and V2; see emo_model.h. */
+#include "emo_model.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "init.h"
 #include "loss.h"
 #include "tensor.h"
 #include "text.h"
@@ -139,59 +140,31 @@ void emo_free(emo_model *m)
     memset(m, 0, sizeof *m);
 }
 
-/* Orthonormal columns for the [rows][cols] matrix w (rows >= cols):
- * Gram-Schmidt over normal draws, as Keras' Orthogonal gives its
- * recurrent kernel (whose rows are our columns). */
-static void init_orthogonal(float *w, int rows, int cols, rng *r)
-{
-    double *q = malloc((size_t)rows * cols * sizeof *q);
-    if (!q)
-        return;
-    for (size_t i = 0; i < (size_t)rows * cols; i++)
-        q[i] = rng_normal(r);
-    for (int j = 0; j < cols; j++) {
-        for (int pass = 0; pass < 2; pass++) /* twice is enough for float */
-            for (int k = 0; k < j; k++) {
-                double d = 0;
-                for (int i = 0; i < rows; i++)
-                    d += q[(size_t)i * cols + j] * q[(size_t)i * cols + k];
-                for (int i = 0; i < rows; i++)
-                    q[(size_t)i * cols + j] -= d * q[(size_t)i * cols + k];
-            }
-        double n = 0;
-        for (int i = 0; i < rows; i++)
-            n += q[(size_t)i * cols + j] * q[(size_t)i * cols + j];
-        n = sqrt(n);
-        for (int i = 0; i < rows; i++) {
-            q[(size_t)i * cols + j] /= n;
-            w[(size_t)i * cols + j] = (float)q[(size_t)i * cols + j];
-        }
-    }
-    free(q);
-}
-
 /* Keras' LSTM: Glorot-uniform kernel, orthogonal recurrent kernel, zero
  * bias with the forget gate's at 1 (unit_forget_bias). */
-static void init_lstm_keras(cell *c, rng *r)
+static int init_lstm_keras(cell *c, rng *r)
 {
     int G = 4 * c->hid;
-    params_init_uniform(c->ps, c->w_ih, sqrtf(6.0f / (float)(c->in + G)), r);
-    init_orthogonal(params_data(c->ps, c->w_hh), G, c->hid, r);
+    params_init_glorot(c->ps, c->w_ih, c->in, G, r);
+    if (init_orthogonal(params_data(c->ps, c->w_hh), G, c->hid, r) < 0)
+        return -1;
     float *b = params_data(c->ps, c->b_ih);
     for (int j = 0; j < G; j++)
         b[j] = j >= c->hid && j < 2 * c->hid ? 1.0f : 0.0f;
+    return 0;
 }
 
-void emo_init_weights(emo_model *m, rng *r)
+int emo_init_weights(emo_model *m, rng *r)
 {
     vec_zero(m->ps.data, m->ps.total);
     if (m->kind == EMO_V1) {
         params_init_normal(&m->ps, m->out.w, 1.0f / sqrtf((float)m->D), r);
-        return;
+        return 0;
     }
-    init_lstm_keras(&m->l1, r);
-    init_lstm_keras(&m->l2, r);
-    params_init_uniform(&m->ps, m->out.w, sqrtf(6.0f / (float)(m->H + m->K)), r);
+    if (init_lstm_keras(&m->l1, r) < 0 || init_lstm_keras(&m->l2, r) < 0)
+        return -1;
+    params_init_glorot(&m->ps, m->out.w, m->H, m->K, r);
+    return 0;
 }
 
 /* ---- the vocabulary and its frozen rows ---- */

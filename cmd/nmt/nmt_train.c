@@ -8,7 +8,7 @@
 
 #include "cli.h"
 #include "model.h"
-#include "nmt_cli.h"
+#include "nmt.h"
 #include "optim.h"
 #include "tensor.h"
 #include "text.h"

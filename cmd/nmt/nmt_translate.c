@@ -9,14 +9,12 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "config.h"
 #include "fileio.h"
 #include "model.h"
-#include "nmt_cli.h"
+#include "nmt.h"
 #include "text.h"
 
-#ifndef SEQTOOL_DATADIR
-#define SEQTOOL_DATADIR "/usr/local/share/seqtool"
-#endif
 #define SHIPPED_MODEL "datasets/nmt/dates.safetensors"
 #define TRANSLATE_BATCH 64
 

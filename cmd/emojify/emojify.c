@@ -12,7 +12,7 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "emojify_cli.h"
+#include "emojify.h"
 #include "model.h"
 #include "suffix.h"
 #include "text.h"

@@ -29,8 +29,8 @@
  * the same for _l1 (input H); learn: embedding.unknown [D].  The frozen
  * table embedding.weight [N][D] is not among the trained parameters.
  */
-#ifndef SEQTOOL_EMOJIFY_H
-#define SEQTOOL_EMOJIFY_H
+#ifndef SEQTOOL_EMO_MODEL_H
+#define SEQTOOL_EMO_MODEL_H
 
 #include "cells.h"
 #include "layers.h"
@@ -115,7 +115,7 @@ void emo_free(emo_model *m);
  * Keras: Glorot-uniform input kernels and dense weight, orthogonal
  * recurrent kernels, zero biases but 1 for the LSTM forget gates.  The
  * unknown vector starts at zero. */
-void emo_init_weights(emo_model *m, rng *r);
+int emo_init_weights(emo_model *m, rng *r); /* 0, or -1 when out of memory */
 
 /* The id of a word (len bytes), or EMO_UNKNOWN. */
 long emo_find(const emo_model *m, const char *word, size_t len);

@@ -21,8 +21,8 @@
  * attention.{query.weight,key.weight,key.bias,energy.weight,energy.bias},
  * decoder.{weight_ih,weight_hh,bias_ih}, out.{weight,bias}.
  */
-#ifndef SEQTOOL_NMT_H
-#define SEQTOOL_NMT_H
+#ifndef SEQTOOL_SEQ2SEQ_H
+#define SEQTOOL_SEQ2SEQ_H
 
 #include <stddef.h>
 

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "emojify_cli.h"
+#include "emojify.h"
 #include "model.h"
 #include "optim.h"
 
@@ -46,7 +46,8 @@ static void train_loop(const emojify_options *o, emo_model *m, const emojify_dat
     optimizer opt;
     rng r;
     rng_seed(&r, o->seed);
-    emo_init_weights(m, &r);
+    if (emo_init_weights(m, &r) < 0)
+        die("out of memory");
     if (optim_init(&opt, o->kind == EMO_V1 ? OPTIM_SGD : OPTIM_ADAM, (float)o->lr, m->ps.total) < 0)
         die("out of memory");
     int B = o->batch < n ? o->batch : n;

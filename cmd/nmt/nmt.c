@@ -9,7 +9,7 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "nmt_cli.h"
+#include "nmt.h"
 
 #define DEFAULT_COUNT 10000
 #define MAX_COUNT 1000000000000L

@@ -1,10 +1,10 @@
 /* nmt — what the actions of `seqtool nmt` share: the options and the
  * model file. */
-#ifndef SEQTOOL_NMT_CLI_H
-#define SEQTOOL_NMT_CLI_H
+#ifndef SEQTOOL_NMT_H
+#define SEQTOOL_NMT_H
 
 #include "dates.h"
-#include "nmt.h"
+#include "seq2seq.h"
 
 typedef struct {
     const char *action;

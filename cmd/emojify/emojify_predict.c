@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "emojify_cli.h"
+#include "emojify.h"
 #include "text.h"
 
 /* Stdin lines predicted together (V2 sorts them by length into batches). */

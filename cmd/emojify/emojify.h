@@ -2,10 +2,10 @@
  * the classes' emoji, sentences to token ids, labelled sets, scores and
  * the model file.  emojify.c parses and dispatches, emojify_train.c
  * trains, emojify_predict.c predicts and evaluates. */
-#ifndef SEQTOOL_EMOJIFY_CLI_H
-#define SEQTOOL_EMOJIFY_CLI_H
+#ifndef SEQTOOL_EMOJIFY_H
+#define SEQTOOL_EMOJIFY_H
 
-#include "emojify.h"
+#include "emo_model.h"
 #include "labeled.h"
 #include "vectors.h"
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "init.h"
 #include "loss.h"
 #include "tensor.h"
 
