@@ -154,6 +154,59 @@ void cli_print_json(cJSON *j)
     cJSON_Delete(j);
 }
 
+void cli_read_lines(const char *path, size_t max, text_lines *out)
+{
+    FILE *f = cli_open_read(path);
+    char err[ERR_MAX];
+    if (text_read_lines(f, max, out, err) < 0)
+        die("'%s': %s", cli_display_name(path), err);
+    if (f != stdin)
+        fclose(f);
+}
+
+void cli_open_vectors(vectors *v, const char *path, vec_format fmt, const char *default_name,
+                      int quiet)
+{
+    char err[ERR_MAX];
+    const char *p = strcmp(path, "-") == 0 ? "/dev/stdin" : path;
+    if (vectors_load(v, p, fmt, err) < 0) {
+        if (default_name && strcmp(path, default_name) == 0 && access(p, F_OK) != 0)
+            die("%s (name the vectors with -v FILE or SEQTOOL_VECTORS)", err);
+        die("%s", err);
+    }
+    if (v->duplicates && !quiet)
+        warn("'%s': %ld repeated word(s), the first at %s %ld; kept the first vector of each", path,
+             v->duplicates, v->format == VEC_WORD2VEC_BIN ? "record" : "line", v->first_duplicate);
+}
+
+void cli_batch_lines(int fd, int max, void (*add)(void *ctx, char *line, size_t len, long lineno),
+                     void (*flush)(void *ctx), void *ctx)
+{
+    line_reader lr;
+    line_reader_init(&lr, fd);
+    char *line;
+    size_t len;
+    int pending = 0;
+    while ((line = line_reader_next(&lr, &len))) {
+        add(ctx, line, len, lr.lineno);
+        if (++pending == max || !line_reader_ready(&lr)) {
+            flush(ctx);
+            pending = 0;
+        }
+    }
+    if (pending)
+        flush(ctx);
+    line_reader_free(&lr);
+}
+
+int cli_end_training(const char *path, const char *unit, long done, long total)
+{
+    if (!cli_stop_requested)
+        return 0;
+    warn("interrupted in %s %ld of %ld; the model so far is in '%s'", unit, done, total, path);
+    return 130;
+}
+
 void line_reader_init(line_reader *lr, int fd)
 {
     memset(lr, 0, sizeof *lr);

@@ -9,6 +9,9 @@
 
 #include <stdio.h>
 
+#include "text.h"
+#include "vectors.h"
+
 #define EXIT_USAGE 2
 
 /* The prefix of every message, e.g. "seqtool dinos". */
@@ -25,14 +28,80 @@ void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A note on stderr (a summary, not a problem); callers skip it when quiet. */
 void inform(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* The next option by getopt_long, with the house rules: an unknown option
- * or a missing value is a usage error, -h/--help prints usage on stdout
- * and exits 0.  -1 when the options are over (optind: the first operand). */
+/* ---- one table per command ----
+ *
+ * A command declares its actions and its options once; from the tables
+ * come the parsing (getopt_long, with unique abbreviations), the check
+ * that an action takes an option, the usage and help texts, the listing
+ * the man-page test reads, and bash completion (options.c). */
+
+/* One option.  key is the short letter ('o') or, for a long-only option,
+ * a code of the command's own from CLI_LONG_ONLY up. */
+#define CLI_LONG_ONLY 256
+enum {
+    CLI_PRESET = 1,     /* applied before every other option (--course) */
+    CLI_HIDDEN = 2,     /* accepted, not in the help (old spellings) */
+};
+typedef struct {
+    const char *name;     /* long name without "--"; NULL: short only */
+    int key;
+    const char *arg;      /* the value's name in the help ("N"); NULL: a flag */
+    const char *help;     /* lines joined by '\n'; the default ends it in [] */
+    const char *actions;  /* the actions that take it, space-separated; NULL: all */
+    int flags;
+} cli_option;
+
+typedef struct {
+    const char *name;
+    /* opts: the command's options structure; argv[0..argc): the operands. */
+    int (*run)(void *opts, int argc, char **argv);
+    const char *operands; /* as the usage line shows them: "[FILE]" */
+    const char *summary;  /* one line */
+} cli_action;
+
+typedef struct cli_command {
+    const char *name;
+    const char *summary;
+    int (*main)(int argc, char **argv); /* argv[0] is the command's name */
+    const cli_action *actions;          /* ends with a NULL name */
+    const cli_option *options;          /* ends with a 0 key */
+    const char *about;                  /* help text between usage and options */
+    const char *default_action;         /* run when the first word is an option; or NULL */
+    /* Called with the command's options structure: before parsing (the
+     * defaults), for each option in order (arg NULL for a flag), after it
+     * (the checks that span options).  begin and end may be NULL. */
+    void (*begin)(void *opts, const char *action);
+    void (*set)(void *opts, int key, const char *arg);
+    void (*end)(void *opts);
+} cli_command;
+
+/* The whole of `seqtool CMD ...`: bare, the short usage on stderr and
+ * exit 2; --help, -h or help, the help on stdout; otherwise the action
+ * with its options parsed into opts.  Returns the exit status. */
+int cli_run(const cli_command *c, void *opts, int argc, char **argv);
+
+/* The help of c (usage, about, the options of each action, the common
+ * ones), or only its usage lines and a hint (full 0). */
+void cli_usage(const cli_command *c, FILE *out, int full);
+
+/* How the user spells option key of c: "--name", or "-k". */
+const char *cli_opt_name(const cli_command *c, int key);
+
+/* The name of the action being run ("" before cli_run picks one). */
+const char *cli_action_name(void);
+
+/* Every command, sorted by name (seqtool.c); ends with NULL. */
+extern const cli_command *const cli_commands[];
+
+/* `seqtool completion bash`: a bash completion script for every command,
+ * action and option; `seqtool completion list`: one line per option an
+ * action takes ("CMD ACTION --name -k"), for tests. */
+int cli_completion(int argc, char **argv);
+
+/* Old hand-made parsing, until every command has its table. */
 struct option;
 int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
                const char *usage);
-/* How the user spells option c in messages: "--name", or "-c" when it has
- * no long name. */
 const char *cli_option_name(const struct option *longopts, int c);
 
 /* Parse option values or die_usage naming the option. */
@@ -44,6 +113,31 @@ unsigned long long cli_seed(const char *s);
 FILE *cli_open_read(const char *path);
 /* A display name for messages: "standard input" for "-". */
 const char *cli_display_name(const char *path);
+
+/* Every line of path ("-": standard input), none longer than max bytes,
+ * or die naming the file (binary data, a line too long, I/O). */
+void cli_read_lines(const char *path, size_t max, text_lines *out);
+
+/* The vectors in path ("-": standard input) in format fmt (VEC_AUTO:
+ * detected), or die; when path is the default name and does not exist,
+ * the message says how to name vectors.  Warns of repeated words unless
+ * quiet. */
+void cli_open_vectors(vectors *v, const char *path, vec_format fmt, const char *default_name,
+                      int quiet);
+
+/* The lines of fd for a query loop, in batches: add(ctx, line, len,
+ * lineno) for each line (valid during the call), then flush(ctx) when
+ * max lines were added since the last flush or the next line is not yet
+ * there, so a program that writes a line and waits gets its answer at
+ * once; a last flush at the end when lines are pending. */
+void cli_batch_lines(int fd, int max, void (*add)(void *ctx, char *line, size_t len, long lineno),
+                     void (*flush)(void *ctx), void *ctx);
+
+/* The end of a training run whose model is saved in path: 130 with a
+ * warning when Ctrl-C or SIGTERM stopped it in unit ("step", "epoch")
+ * done of total, 0
+ * otherwise (the caller then prints its summary). */
+int cli_end_training(const char *path, const char *unit, long done, long total);
 
 /* Flush stdout and exit 1 if any write failed (full disk, closed pipe);
  * returns status unchanged otherwise.  Every command ends with it. */

@@ -1,9 +1,16 @@
-/* commands — the entry point of each seqtool command. */
+/* commands — every seqtool command's table (cli.h), defined in its
+ * folder under cmd/. */
 #ifndef SEQTOOL_COMMANDS_H
 #define SEQTOOL_COMMANDS_H
 
-/* argv[0] is the command name; returns the exit status. */
-int cmd_dinos(int argc, char **argv);
+#include "cli.h"
+
+extern const cli_command dinos_command;
+extern const cli_command emojify_command;
+extern const cli_command nmt_command;
+extern const cli_command w2v_command;
+
+/* Until a command has its table: its old entry point. */
 int cmd_emojify(int argc, char **argv);
 int cmd_nmt(int argc, char **argv);
 int cmd_w2v(int argc, char **argv);

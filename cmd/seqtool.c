@@ -1,47 +1,83 @@
 /* seqtool — one binary, many sequence-model tools.  This file is the
- * dispatcher: one sorted table of commands, help and version. */
+ * dispatcher: one sorted table of commands, help (the man page when it is
+ * installed), completion and version. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cli.h"
-#include "config.h"
 #include "commands.h"
+#include "config.h"
 
-
-typedef struct {
-    const char *name;
-    int (*run)(int argc, char **argv);
-    const char *summary;
-} command;
+/* Until a command has its table, it is listed by name and entry point. */
+static const cli_action no_actions[] = {{NULL, NULL, NULL, NULL}};
+static const cli_option no_options[] = {{NULL, 0, NULL, NULL, NULL, 0}};
+const cli_command emojify_command = {"emojify", "sentence to emoji with word vectors (mean or two LSTMs): train, predict, eval", cmd_emojify, no_actions, no_options, NULL, NULL, NULL, NULL, NULL};
+const cli_command nmt_command = {"nmt", "dates as people write them to ISO dates, with attention: dates, train, eval, translate, attention", cmd_nmt, no_actions, no_options, NULL, NULL, NULL, NULL, NULL};
+const cli_command w2v_command = {"w2v", "word vectors: similarity, nearest, analogy, bias, debias, convert, info, train", cmd_w2v, no_actions, no_options, NULL, NULL, NULL, NULL, NULL};
 
 /* Sorted by name. */
-static const command commands[] = {
-    {"dinos", cmd_dinos, "character-level language model of names: train, sample, score"},
-    {"emojify", cmd_emojify, "sentence to emoji with word vectors (mean or two LSTMs): train, predict, eval"},
-    {"nmt", cmd_nmt, "dates as people write them to ISO dates, with attention: dates, train, eval, translate, attention"},
-    {"w2v", cmd_w2v, "word vectors: similarity, nearest, analogy, bias, debias, convert, info, train"},
+const cli_command *const cli_commands[] = {
+    &dinos_command, &emojify_command, &nmt_command, &w2v_command, NULL,
 };
-
-static const int ncommands = sizeof commands / sizeof commands[0];
 
 static void list_commands(FILE *out)
 {
     fprintf(out,
             "usage: seqtool COMMAND [ACTION] [OPTIONS] [ARGS]\n"
             "       seqtool help COMMAND | seqtool COMMAND --help\n"
+            "       seqtool completion bash\n"
             "       seqtool --version\n\n"
             "Sequence models as Unix tools.  Commands:\n");
-    for (int i = 0; i < ncommands; i++)
-        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    for (const cli_command *const *c = cli_commands; *c; c++)
+        fprintf(out, "  %-10s %s\n", (*c)->name, (*c)->summary);
     fprintf(out, "\nSee 'man seqtool' and 'man seqtool-COMMAND' for the details.\n");
 }
 
-static const command *find(const char *name)
+static const cli_command *find(const char *name)
 {
-    for (int i = 0; i < ncommands; i++)
-        if (strcmp(commands[i].name, name) == 0)
-            return &commands[i];
+    for (const cli_command *const *c = cli_commands; *c; c++)
+        if (strcmp((*c)->name, name) == 0)
+            return *c;
     return NULL;
+}
+
+/* Whether `man -w page` finds the page (man installed, page installed). */
+static int man_has(const char *page)
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        return 0;
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_WRONLY);
+        if (devnull >= 0) {
+            dup2(devnull, 1);
+            dup2(devnull, 2);
+        }
+        execlp("man", "man", "-w", page, (char *)NULL);
+        _exit(127);
+    }
+    int status;
+    return waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* `seqtool help CMD`: the man page when man and the page are installed,
+ * as `git help` does; the command's help otherwise. */
+static int help(const char *name)
+{
+    const cli_command *c = find(name);
+    if (!c)
+        die_usage("no command '%s'", name);
+    char page[64];
+    snprintf(page, sizeof page, "seqtool-%s", c->name);
+    if (man_has(page)) {
+        fflush(stdout);
+        execlp("man", "man", page, (char *)NULL);
+    }
+    char *help_argv[] = {(char *)c->name, "--help", NULL};
+    return c->main(2, help_argv);
 }
 
 int main(int argc, char **argv)
@@ -56,17 +92,17 @@ int main(int argc, char **argv)
         return cli_finish(0);
     }
     if (strcmp(argv[1], "help") == 0) {
-        const command *c = find(argv[2]);
-        if (!c)
-            die_usage("no command '%s'", argv[2]);
-        char *help_argv[] = {argv[2], "--help", NULL};
-        return c->run(2, help_argv);
+        if (argc > 3)
+            die_usage("help takes one command");
+        return help(argv[2]);
     }
-    const command *c = find(argv[1]);
+    if (strcmp(argv[1], "completion") == 0)
+        return cli_completion(argc - 1, argv + 1);
+    const cli_command *c = find(argv[1]);
     if (!c) {
         fprintf(stderr, "seqtool: '%s' is not a seqtool command\n\n", argv[1]);
         list_commands(stderr);
         return EXIT_USAGE;
     }
-    return c->run(argc - 1, argv + 1);
+    return c->main(argc - 1, argv + 1);
 }

@@ -12,7 +12,7 @@ static char *quoted_field(char *p, char *out, char *err)
     p++;
     for (;;) {
         if (*p == 0) {
-            snprintf(err, CSV_ERR_MAX, "a quoted field is not closed");
+            snprintf(err, ERR_MAX, "a quoted field is not closed");
             return NULL;
         }
         if (*p == '"' && p[1] == '"') {
@@ -29,7 +29,7 @@ static char *quoted_field(char *p, char *out, char *err)
     while (is_blank(*p))
         p++;
     if (*p != ',' && *p != 0) {
-        snprintf(err, CSV_ERR_MAX, "text after the closing quote of a field");
+        snprintf(err, ERR_MAX, "text after the closing quote of a field");
         return NULL;
     }
     return p;

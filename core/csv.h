@@ -6,7 +6,7 @@
 #ifndef SEQTOOL_CSV_H
 #define SEQTOOL_CSV_H
 
-#define CSV_ERR_MAX 128
+#include "error.h"
 
 /* Split line in place: field[i] points at field i, unquoted and
  * NUL-terminated.  Fields past max are counted but not stored.  Returns

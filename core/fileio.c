@@ -48,14 +48,14 @@ static int map_file(file_bytes *fb, const char *path, int populate, char *err)
     int fd = open(path, O_RDONLY);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) < 0) {
-        snprintf(err, FILEIO_ERR_MAX, "cannot open '%s': %s", path, strerror(errno));
+        snprintf(err, ERR_MAX, "cannot open '%s': %s", path, strerror(errno));
         if (fd >= 0)
             close(fd);
         return -1;
     }
     if (S_ISDIR(st.st_mode)) {
         close(fd);
-        snprintf(err, FILEIO_ERR_MAX, "cannot read '%s': %s", path, strerror(EISDIR));
+        snprintf(err, ERR_MAX, "cannot read '%s': %s", path, strerror(EISDIR));
         return -1;
     }
     int rc = 0;
@@ -72,7 +72,7 @@ static int map_file(file_bytes *fb, const char *path, int populate, char *err)
         rc = read_stream(fb, fd);
     }
     if (rc < 0)
-        snprintf(err, FILEIO_ERR_MAX, "cannot read '%s': %s", path, strerror(errno));
+        snprintf(err, ERR_MAX, "cannot read '%s': %s", path, strerror(errno));
     close(fd);
     return rc;
 }

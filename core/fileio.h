@@ -9,10 +9,10 @@
 #ifndef SEQTOOL_FILEIO_H
 #define SEQTOOL_FILEIO_H
 
+#include "error.h"
+
 #include <stddef.h>
 #include <stdio.h>
-
-#define FILEIO_ERR_MAX 512
 
 typedef struct {
     unsigned char *bytes;

@@ -255,7 +255,7 @@ int model_out_write(model_out *m, const char *path, char *err)
     uint32_t crc = 0;
     char *header = stream_data(m, NULL, &crc) == 0 ? build_header(m, crc, &hlen) : NULL;
     if (!header) {
-        snprintf(err, MODEL_ERR_MAX, "cannot write '%s': out of memory", path);
+        snprintf(err, ERR_MAX, "cannot write '%s': out of memory", path);
         return -1;
     }
     unsigned char len8[8];
@@ -275,7 +275,7 @@ int model_out_write(model_out *m, const char *path, char *err)
         }
     }
     if (rc < 0)
-        snprintf(err, MODEL_ERR_MAX, "cannot write '%s': %s", path, strerror(errno));
+        snprintf(err, ERR_MAX, "cannot write '%s': %s", path, strerror(errno));
     free(header);
     return rc;
 }
@@ -284,7 +284,7 @@ int model_out_write(model_out *m, const char *path, char *err)
 
 static int fail(char *err, const char *path, const char *what)
 {
-    snprintf(err, MODEL_ERR_MAX, "'%s': %s", path, what);
+    snprintf(err, ERR_MAX, "'%s': %s", path, what);
     return -1;
 }
 
@@ -364,7 +364,7 @@ static int validate(model_in *m, const char *path, const char *kind, int verify,
         size_t b, e;
         int rc = check_tensor(t, SIZE_MAX, &b, &e);
         if (rc < 0) {
-            snprintf(err, MODEL_ERR_MAX, "'%s': bad entry for tensor '%s'", path, t->string);
+            snprintf(err, ERR_MAX, "'%s': bad entry for tensor '%s'", path, t->string);
             goto bad;
         }
         if (e > need)
@@ -380,11 +380,11 @@ static int validate(model_in *m, const char *path, const char *kind, int verify,
         goto bad;
     }
     if (kind && strcmp(k, kind) != 0) {
-        snprintf(err, MODEL_ERR_MAX, "'%s': is a %s model, not a %s model", path, k, kind);
+        snprintf(err, ERR_MAX, "'%s': is a %s model, not a %s model", path, k, kind);
         goto bad;
     }
     if (strcmp(v, "1") != 0) {
-        snprintf(err, MODEL_ERR_MAX, "'%s': model format version %s is not supported (this seqtool reads version %d)",
+        snprintf(err, ERR_MAX, "'%s': model format version %s is not supported (this seqtool reads version %d)",
                  path, v, MODEL_FORMAT_VERSION);
         goto bad;
     }
@@ -425,7 +425,7 @@ int model_in_meta_int(const model_in *m, const char *key, long lo, long hi,
     errno = 0;
     long v = s ? strtol(s, &end, 10) : 0;
     if (!s || errno || end == s || *end || v < lo || v > hi) {
-        snprintf(err, MODEL_ERR_MAX, "'%s': bad or missing metadata '%s'", m->path, key);
+        snprintf(err, ERR_MAX, "'%s': bad or missing metadata '%s'", m->path, key);
         return -1;
     }
     *out = v;
@@ -442,7 +442,7 @@ int model_in_tensor(const model_in *m, const char *name, int ndim,
 {
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(m->header, name);
     if (!t || strcmp(name, "__metadata__") == 0) {
-        snprintf(err, MODEL_ERR_MAX, "'%s': no tensor '%s'", m->path, name);
+        snprintf(err, ERR_MAX, "'%s': no tensor '%s'", m->path, name);
         return -1;
     }
     const cJSON *dtype = cJSON_GetObjectItemCaseSensitive(t, "dtype");
@@ -451,7 +451,7 @@ int model_in_tensor(const model_in *m, const char *name, int ndim,
     for (int d = 0; ok && d < ndim; d++)
         ok = cJSON_GetArrayItem(sh, d)->valuedouble == shape[d];
     if (!ok) {
-        snprintf(err, MODEL_ERR_MAX, "'%s': tensor '%s' has the wrong type or shape", m->path, name);
+        snprintf(err, ERR_MAX, "'%s': tensor '%s' has the wrong type or shape", m->path, name);
         return -1;
     }
     size_t b, e;
@@ -478,7 +478,7 @@ int model_in_view(const model_in *m, const char *name, const char *dtype,
 {
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(m->header, name);
     if (!t || strcmp(name, "__metadata__") == 0) {
-        snprintf(err, MODEL_ERR_MAX, "'%s': no tensor '%s'", m->path, name);
+        snprintf(err, ERR_MAX, "'%s': no tensor '%s'", m->path, name);
         return -1;
     }
     const cJSON *dt = cJSON_GetObjectItemCaseSensitive(t, "dtype");
@@ -493,7 +493,7 @@ int model_in_view(const model_in *m, const char *name, const char *dtype,
     ok = 0;
 #endif
     if (!ok) {
-        snprintf(err, MODEL_ERR_MAX, "'%s': tensor '%s' has the wrong type, shape or alignment", m->path, name);
+        snprintf(err, ERR_MAX, "'%s': tensor '%s' has the wrong type, shape or alignment", m->path, name);
         return -1;
     }
     *data = m->data + b;

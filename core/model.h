@@ -16,6 +16,8 @@
 #ifndef SEQTOOL_MODEL_H
 #define SEQTOOL_MODEL_H
 
+#include "error.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,7 +25,6 @@
 #include "params.h"
 
 #define MODEL_FORMAT_VERSION 1
-#define MODEL_ERR_MAX 512
 
 /* CRC-32 (IEEE 802.3, as zlib's crc32): start with crc = 0. */
 uint32_t crc32_update(uint32_t crc, const void *buf, size_t n);

@@ -147,20 +147,20 @@ int text_read_lines(FILE *f, size_t max_len, text_lines *out, char *err)
         if (n && buf[n - 1] == '\r')
             n--;
         if (!utf8_valid(buf, n)) {
-            snprintf(err, TEXT_ERR_MAX, "line %ld: binary data (not UTF-8 text)", lineno);
+            snprintf(err, ERR_MAX, "line %ld: binary data (not UTF-8 text)", lineno);
             goto fail;
         }
         if (n > max_len) {
-            snprintf(err, TEXT_ERR_MAX, "line %ld: longer than %zu bytes", lineno, max_len);
+            snprintf(err, ERR_MAX, "line %ld: longer than %zu bytes", lineno, max_len);
             goto fail;
         }
         if (push_line(out, buf, n) < 0) {
-            snprintf(err, TEXT_ERR_MAX, "out of memory");
+            snprintf(err, ERR_MAX, "out of memory");
             goto fail;
         }
     }
     if (ferror(f)) {
-        snprintf(err, TEXT_ERR_MAX, "read error");
+        snprintf(err, ERR_MAX, "read error");
         goto fail;
     }
     free(buf);

@@ -2,10 +2,10 @@
 #ifndef SEQTOOL_TEXT_H
 #define SEQTOOL_TEXT_H
 
+#include "error.h"
+
 #include <stddef.h>
 #include <stdio.h>
-
-#define TEXT_ERR_MAX 256
 
 /* All lines of a stream, without their "\n" or "\r\n". */
 typedef struct {

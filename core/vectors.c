@@ -2,13 +2,13 @@
 #include "vectors.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "parallel.h"
 #include "text.h"
 
 static const struct {
@@ -51,16 +51,6 @@ vec_format vec_format_from_path(const char *path)
     return VEC_AUTO;
 }
 
-static int failf(char *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int failf(char *err, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, VECTORS_ERR_MAX, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 /* Memory for a large table: aligned to 2 MB and marked for huge pages, so
  * filling 80 MB costs tens of page faults, not twenty thousand. */
 static float *alloc_floats(size_t n)
@@ -94,16 +84,16 @@ int vectors_build(vectors *v, long n, int dim, const char *const *words,
     v->own_data = alloc_floats((size_t)n * (size_t)dim);
     if (!v->own_data || word_index_init(&v->index, n, 0) < 0) {
         vectors_free(v);
-        return failf(err, "out of memory");
+        return err_set(err, "out of memory");
     }
     v->data = v->own_data;
     for (long i = 0; i < n; i++) {
         int added;
         if (word_index_add(&v->index, words[i], strlen(words[i]), &added) < 0 || !added) {
             if (added)
-                failf(err, "out of memory");
+                err_set(err, "out of memory");
             else
-                failf(err, "word '%s' given twice", words[i]);
+                err_set(err, "word '%s' given twice", words[i]);
             vectors_free(v);
             return -1;
         }
@@ -200,7 +190,7 @@ static int read_word(cursor *c, const char **word, size_t *len)
         c->p++;
     *len = (size_t)(c->p - w);
     if (*len == 0)
-        return failf(c->err, "'%s': line %ld: no word", c->path, c->line);
+        return err_set(c->err, "'%s': line %ld: no word", c->path, c->line);
     for (size_t i = 0; i < *len;) {
         if (w[i] > 0) { /* ASCII */
             i++;
@@ -208,7 +198,7 @@ static int read_word(cursor *c, const char **word, size_t *len)
         }
         int cp, k = w[i] ? utf8_decode(w + i, *len - i, &cp) : -1;
         if (k < 0)
-            return failf(c->err, "'%s': line %ld: the word is not valid UTF-8", c->path, c->line);
+            return err_set(c->err, "'%s': line %ld: the word is not valid UTF-8", c->path, c->line);
         i += (size_t)k;
     }
     *word = w;
@@ -220,7 +210,7 @@ static int add_word(vectors *v, const char *w, size_t len, long where, const cha
 {
     int added;
     if (word_index_add(&v->index, w, len, &added) < 0)
-        return failf(err, "'%s': out of memory", path);
+        return err_set(err, "'%s': out of memory", path);
     if (added)
         v->n++;
     else if (v->duplicates++ == 0)
@@ -238,17 +228,17 @@ static int read_values(vectors *v, cursor *c, float *row)
         const char *t = stop;
         while (t < c->end && t - stop < 20 && !is_space(*t) && *t != '\n' && *t != '\r')
             t++;
-        return failf(c->err, "'%s': line %ld: '%.*s' is not a number", c->path, c->line,
+        return err_set(c->err, "'%s': line %ld: '%.*s' is not a number", c->path, c->line,
                      (int)(t - stop), stop);
     }
     c->p = stop < c->end ? stop + 1 : stop;
     if (v->dim <= 0) {
         if (k < 1 || k > VECTORS_DIM_MAX)
-            return failf(c->err, "'%s': line %ld: %d values (expected 1 to %d)", c->path, c->line, k,
+            return err_set(c->err, "'%s': line %ld: %d values (expected 1 to %d)", c->path, c->line, k,
                          VECTORS_DIM_MAX);
         v->dim = k;
     } else if (k != v->dim) {
-        return failf(c->err, "'%s': line %ld: expected %d values, found %d", c->path, c->line, v->dim, k);
+        return err_set(c->err, "'%s': line %ld: expected %d values, found %d", c->path, c->line, v->dim, k);
     }
     return 0;
 }
@@ -259,7 +249,7 @@ static int alloc_table(vectors *v, long n, int dim, char *err, const char *path)
     size_t rows = (size_t)n * (size_t)(dim > 0 ? dim : 1);
     v->own_data = alloc_floats(dim > 0 ? rows : rows + VECTORS_DIM_MAX);
     if (!v->own_data || word_index_init(&v->index, n, (size_t)n * 8) < 0)
-        return failf(err, "'%s': out of memory", path);
+        return err_set(err, "'%s': out of memory", path);
     v->data = v->own_data;
     return 0;
 }
@@ -280,7 +270,7 @@ typedef struct {
     uint32_t *len;            /* 0: a blank line */
     uint64_t *hash;
     long err_line;            /* 0: no error */
-    char err[VECTORS_ERR_MAX];
+    char err[ERR_MAX];
 } parse_share;
 
 static int is_blank_line(const cursor *c)
@@ -319,29 +309,12 @@ static void *count_share(void *arg)
     return NULL;
 }
 
-/* fn over every share, one thread each (inline when a thread cannot be
- * started). */
-static void run_shares(void *(*fn)(void *), parse_share *sh, int threads)
-{
-    pthread_t tid[PARSE_THREADS_MAX];
-    int started[PARSE_THREADS_MAX] = {0};
-    for (int t = 1; t < threads; t++)
-        started[t] = pthread_create(&tid[t], NULL, fn, &sh[t]) == 0;
-    fn(&sh[0]);
-    for (int t = 1; t < threads; t++) {
-        if (started[t])
-            pthread_join(tid[t], NULL);
-        else
-            fn(&sh[t]);
-    }
-}
-
 /* dim from the first non-blank line (GloVe has no header to say it). */
 static int first_dim(vectors *v, cursor c)
 {
     float *row = malloc(VECTORS_DIM_MAX * sizeof *row);
     if (!row)
-        return failf(c.err, "'%s': out of memory", c.path);
+        return err_set(c.err, "'%s': out of memory", c.path);
     while (c.p < c.end && is_blank_line(&c)) {
         c.p += *c.p == '\r' ? 2 : 1;
         c.line++;
@@ -360,14 +333,14 @@ static int load_text(vectors *v, const file_bytes *fb, const char *path, int hea
     if (header) {
         const char *next;
         if (!parse_header(c.p, c.end, &declared, &v->dim, &next))
-            return failf(err, "'%s': line 1: expected the header \"COUNT DIM\"", path);
+            return err_set(err, "'%s': line 1: expected the header \"COUNT DIM\"", path);
         c.p = next;
         c.line = 2;
     } else if (first_dim(v, c) < 0) {
         return -1;
     }
     if (v->dim <= 0)
-        return failf(err, "'%s': no vectors in the file", path);
+        return err_set(err, "'%s': no vectors in the file", path);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     int threads = (int)((size_t)(c.end - c.p) / PARSE_SHARE_MIN) + 1;
     if (threads > cores && cores >= 1)
@@ -388,7 +361,7 @@ static int load_text(vectors *v, const file_bytes *fb, const char *path, int hea
         sh[t] = (parse_share){v, {p, e, 0, path, NULL}, 0, 0, NULL, NULL, NULL, 0, ""};
         p = e;
     }
-    run_shares(count_share, sh, threads);
+    parallel_run(threads, count_share, sh, sizeof *sh);
     long lines = 0;
     for (int t = 0; t < threads; t++) {
         sh[t].c.line = c.line + lines;
@@ -396,13 +369,13 @@ static int load_text(vectors *v, const file_bytes *fb, const char *path, int hea
         lines += sh[t].lines;
     }
     if (lines > INT32_MAX - 1)
-        return failf(err, "'%s': too many lines", path);
+        return err_set(err, "'%s': too many lines", path);
     const char **word = malloc((size_t)(lines + 1) * sizeof *word);
     uint32_t *len = malloc((size_t)(lines + 1) * sizeof *len);
     uint64_t *hash = malloc((size_t)(lines + 1) * sizeof *hash);
     int rc = -1;
     if (!word || !len || !hash || alloc_table(v, lines, v->dim, err, path) < 0) {
-        failf(err, "'%s': out of memory", path);
+        err_set(err, "'%s': out of memory", path);
         goto out;
     }
     for (int t = 0; t < threads; t++) {
@@ -410,10 +383,10 @@ static int load_text(vectors *v, const file_bytes *fb, const char *path, int hea
         sh[t].len = len;
         sh[t].hash = hash;
     }
-    run_shares(parse_lines, sh, threads);
+    parallel_run(threads, parse_lines, sh, sizeof *sh);
     for (int t = 0; t < threads; t++)
         if (sh[t].err_line) {
-            snprintf(err, VECTORS_ERR_MAX, "%s", sh[t].err);
+            snprintf(err, ERR_MAX, "%s", sh[t].err);
             goto out;
         }
     long records = 0;
@@ -425,7 +398,7 @@ static int load_text(vectors *v, const file_bytes *fb, const char *path, int hea
         records++;
         int added;
         if (word_index_add_hashed(&v->index, word[r], len[r], hash[r], &added) < 0) {
-            failf(err, "'%s': out of memory", path);
+            err_set(err, "'%s': out of memory", path);
             goto out;
         }
         if (added) {
@@ -438,9 +411,9 @@ static int load_text(vectors *v, const file_bytes *fb, const char *path, int hea
         }
     }
     if (header && records != declared)
-        failf(err, "'%s': the header says %ld words, the file has %ld", path, declared, records);
+        err_set(err, "'%s': the header says %ld words, the file has %ld", path, declared, records);
     else if (records == 0)
-        failf(err, "'%s': no vectors in the file", path);
+        err_set(err, "'%s': no vectors in the file", path);
     else
         rc = 0;
 out:
@@ -456,9 +429,9 @@ static int load_binary(vectors *v, const file_bytes *fb, const char *path, char 
     long declared;
     const char *next;
     if (!parse_header(c.p, c.end, &declared, &v->dim, &next))
-        return failf(err, "'%s': expected the header \"COUNT DIM\"", path);
+        return err_set(err, "'%s': expected the header \"COUNT DIM\"", path);
     if (declared > INT32_MAX - 1 || (size_t)declared > fb->size / (4 * (size_t)v->dim + 2) + 1)
-        return failf(err, "'%s': truncated (the header says %ld words)", path, declared);
+        return err_set(err, "'%s': truncated (the header says %ld words)", path, declared);
     c.p = next;
     if (alloc_table(v, declared, v->dim, err, path) < 0)
         return -1;
@@ -470,9 +443,9 @@ static int load_binary(vectors *v, const file_bytes *fb, const char *path, char 
         const char *w;
         size_t len;
         if (c.p == c.end || read_word(&c, &w, &len) < 0)
-            return failf(err, "'%s': record %ld: truncated or no word", path, r);
+            return err_set(err, "'%s': record %ld: truncated or no word", path, r);
         if (c.p == c.end || (size_t)(c.end - c.p - 1) < row_bytes)
-            return failf(err, "'%s': record %ld: truncated", path, r);
+            return err_set(err, "'%s': record %ld: truncated", path, r);
         c.p++; /* the space */
         float *row = v->own_data + (size_t)v->n * (size_t)v->dim;
         const unsigned char *b = (const unsigned char *)c.p;
@@ -485,7 +458,7 @@ static int load_binary(vectors *v, const file_bytes *fb, const char *path, char 
             return -1;
     }
     if (declared == 0)
-        return failf(err, "'%s': no vectors in the file", path);
+        return err_set(err, "'%s': no vectors in the file", path);
     return 0;
 }
 
@@ -497,7 +470,7 @@ static int load_mapped(vectors *v, const char *path, char *err)
         return -1;
     const char *hash_kind = model_in_meta(&v->file, "vectors.hash");
     if (!hash_kind || strcmp(hash_kind, "fnv1a64-linear") != 0)
-        return failf(err, "'%s': unknown word hash '%s'", path, hash_kind ? hash_kind : "");
+        return err_set(err, "'%s': unknown word hash '%s'", path, hash_kind ? hash_kind : "");
     long long so[1], sh[1], sv[2], sw[1];
     const void *offset, *hash, *data, *words;
     if (model_in_view(&v->file, "word_offsets", "U64", 1, so, &offset, err) < 0 ||
@@ -510,7 +483,7 @@ static int load_mapped(vectors *v, const char *path, char *err)
     v->data = (float *)data;
     if (v->dim < 1 || so[0] != sv[0] + 1 ||
         word_index_adopt(&v->index, v->n, words, (size_t)sw[0], offset, hash, (uint64_t)sh[0]) < 0)
-        return failf(err, "'%s': inconsistent word index", path);
+        return err_set(err, "'%s': inconsistent word index", path);
     return 0;
 }
 
@@ -529,7 +502,7 @@ int vectors_load(vectors *v, const char *path, vec_format fmt, char *err)
         return -1;
     if (fb.size == 0) {
         file_unmap(&fb);
-        return failf(err, "'%s': empty file", path);
+        return err_set(err, "'%s': empty file", path);
     }
     if (fmt == VEC_AUTO)
         fmt = detect(&fb);
@@ -607,7 +580,7 @@ static int save_safetensors(const vectors *v, const char *path, char *err)
         model_out_tensor_typed(m, "words", "U8", 1, sw, wi->words) == 0)
         rc = model_out_write(m, path, err);
     else
-        failf(err, "cannot write '%s': out of memory", path);
+        err_set(err, "cannot write '%s': out of memory", path);
     model_out_free(m);
     return rc;
 }
@@ -616,18 +589,18 @@ int vectors_save(const vectors *v, const char *path, vec_format fmt, char *err)
 {
     if (fmt == VEC_SAFETENSORS) {
         if (word_index_bytes(&v->index) > INT32_MAX || v->index.mask >= INT32_MAX)
-            return failf(err, "cannot write '%s': too many words for the safetensors form", path);
+            return err_set(err, "cannot write '%s': too many words for the safetensors form", path);
         return save_safetensors(v, path, err);
     }
     atomic_file a;
     if (atomic_open(&a, path) < 0)
-        return failf(err, "cannot write '%s': %s", path, strerror(errno));
+        return err_set(err, "cannot write '%s': %s", path, strerror(errno));
     if (vectors_write(v, a.f, fmt) < 0) {
         int e = errno;
         atomic_abort(&a);
-        return failf(err, "cannot write '%s': %s", path, strerror(e ? e : EIO));
+        return err_set(err, "cannot write '%s': %s", path, strerror(e ? e : EIO));
     }
     if (atomic_commit(&a) < 0)
-        return failf(err, "cannot write '%s': %s", path, strerror(errno));
+        return err_set(err, "cannot write '%s': %s", path, strerror(errno));
     return 0;
 }

@@ -19,6 +19,8 @@
 #ifndef SEQTOOL_VECTORS_H
 #define SEQTOOL_VECTORS_H
 
+#include "error.h"
+
 #include <stdint.h>
 #include <stdio.h>
 
@@ -26,7 +28,6 @@
 #include "model.h"
 #include "wordindex.h"
 
-#define VECTORS_ERR_MAX 512
 #define VECTORS_DIM_MAX 100000
 
 typedef enum {

@@ -239,14 +239,14 @@ int charlm_load(charlm *m, vocab *v, const model_in *f, char *err)
     const char *voc = model_in_meta(f, "dinos.vocab");
     int kind = cellname ? cell_kind_parse(cellname) : -1;
     if (kind < 0 || !voc || vocab_from_utf8(v, voc) < 0 || v->n < 2 || v->cp[0] != '\n') {
-        snprintf(err, MODEL_ERR_MAX, "'%s': bad or missing metadata (cell, vocabulary)", f->path);
+        snprintf(err, ERR_MAX, "'%s': bad or missing metadata (cell, vocabulary)", f->path);
         return -1;
     }
     if (model_in_meta_int(f, "dinos.hidden", 1, 8192, &hidden, err) < 0 ||
         model_in_meta_int(f, "dinos.layers", 1, CHARLM_MAX_LAYERS, &layers, err) < 0)
         return -1;
     if (charlm_init(m, kind, v->n, (int)hidden, (int)layers) < 0) {
-        snprintf(err, MODEL_ERR_MAX, "'%s': out of memory", f->path);
+        snprintf(err, ERR_MAX, "'%s': out of memory", f->path);
         return -1;
     }
     return model_in_params(f, &m->ps, err);

@@ -717,7 +717,7 @@ static int load_words(emo_model *m, const model_in *f, long nwords, char *err)
         model_in_view(f, "embedding.weight", "F32", 2, se, &rows, err) < 0)
         return -1;
     if (se[0] != nwords || se[1] != m->D) {
-        snprintf(err, MODEL_ERR_MAX, "'%s': embedding.weight is not %ld x %d", f->path, nwords, m->D);
+        snprintf(err, ERR_MAX, "'%s': embedding.weight is not %ld x %d", f->path, nwords, m->D);
         return -1;
     }
     const char *p = words, *end = p + sw[0];
@@ -726,7 +726,7 @@ static int load_words(emo_model *m, const model_in *f, long nwords, char *err)
         int bad = !z || z == p || emo_find(m, p, (size_t)(z - p)) >= 0;
         long id = bad ? -2 : emo_add_word(m, p, (size_t)(z - p), (const float *)rows + (size_t)i * m->D);
         if (id != i) {
-            snprintf(err, MODEL_ERR_MAX, "'%s': %s", f->path,
+            snprintf(err, ERR_MAX, "'%s': %s", f->path,
                      id == -1 ? "out of memory" : "the word list is damaged");
             return -1;
         }
@@ -743,7 +743,7 @@ int emo_load(emo_model *m, const model_in *f, char *err)
     long K, D, H, def, pad_to, nwords;
     memset(m, 0, sizeof *m);
     if (k < 0 || o < 0) {
-        snprintf(err, MODEL_ERR_MAX, "'%s': bad or missing metadata (model, oov)", f->path);
+        snprintf(err, ERR_MAX, "'%s': bad or missing metadata (model, oov)", f->path);
         return -1;
     }
     if (model_in_meta_int(f, "emojify.classes", 2, EMO_MAX_CLASSES, &K, err) < 0 ||
@@ -756,11 +756,11 @@ int emo_load(emo_model *m, const model_in *f, char *err)
     const char *drop = model_in_meta(f, "emojify.dropout"), *backoff = model_in_meta(f, "emojify.backoff");
     int b = backoff ? emo_backoff_parse(backoff) : EMO_BACKOFF_NONE;
     if (b < 0) {
-        snprintf(err, MODEL_ERR_MAX, "'%s': bad metadata emojify.backoff '%s'", f->path, backoff);
+        snprintf(err, ERR_MAX, "'%s': bad metadata emojify.backoff '%s'", f->path, backoff);
         return -1;
     }
     if (emo_init(m, k, o, (int)K, (int)D, (int)H) < 0) {
-        snprintf(err, MODEL_ERR_MAX, "'%s': out of memory", f->path);
+        snprintf(err, ERR_MAX, "'%s': out of memory", f->path);
         return -1;
     }
     m->default_class = (int)def;

@@ -264,7 +264,7 @@ void emoji_set_read(const char *path, emoji_set *e)
 {
     FILE *f = cli_open_read(path);
     text_lines lines;
-    char err[TEXT_ERR_MAX];
+    char err[ERR_MAX];
     const char *name = cli_display_name(path);
     if (text_read_lines(f, 4096, &lines, err) < 0)
         die("'%s': %s", name, err);
@@ -398,7 +398,7 @@ int emojify_encode(emojify_encoder *e, const char *text, size_t n, int *ids, con
 
 void emojify_dataset_read(emojify_dataset *d, const char *path, int nclasses)
 {
-    char err[LABELED_ERR_MAX];
+    char err[ERR_MAX];
     FILE *f = cli_open_read(path);
     memset(d, 0, sizeof *d);
     d->path = path;
@@ -531,7 +531,7 @@ void emojify_metrics_print(const emojify_metrics *r, const emoji_set *e, const c
 
 void emojify_open_model(const char *path, emo_model *m, emoji_set *e)
 {
-    char err[MODEL_ERR_MAX];
+    char err[ERR_MAX];
     model_in f;
     if (model_in_map(&f, path, "emojify", 1, err) < 0 || emo_load(m, &f, err) < 0)
         die("%s", err);
@@ -543,7 +543,7 @@ void emojify_open_model(const char *path, emo_model *m, emoji_set *e)
 
 void emojify_open_vectors(const char *path, vectors *v, int quiet)
 {
-    char err[VECTORS_ERR_MAX];
+    char err[ERR_MAX];
     const char *p = strcmp(path, "-") == 0 ? "/dev/stdin" : path;
     if (vectors_load(v, p, VEC_AUTO, err) < 0) {
         if (access(p, F_OK) != 0 && strcmp(path, EMOJIFY_DEFAULT_VECTORS) == 0)

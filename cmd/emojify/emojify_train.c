@@ -98,7 +98,7 @@ static void train_loop(const emojify_options *o, emo_model *m, const emojify_dat
 static void save_model(const emojify_options *o, const emo_model *m, const emoji_set *e,
                        const train_log *log, const emojify_metrics *tr, const emojify_metrics *te)
 {
-    char err[MODEL_ERR_MAX], *list = emoji_set_join(e);
+    char err[ERR_MAX], *list = emoji_set_join(e);
     model_out *out = model_out_new("emojify");
     int bad = !out || emo_save_to(m, out) < 0;
     bad = bad || model_out_meta(out, "emojify.emoji", list) < 0;

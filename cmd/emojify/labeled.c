@@ -58,38 +58,38 @@ static int add(labeled_set *s, const char *text, int label, long line)
 static int read_record(labeled_set *s, char *line, long lineno, int nclasses, int *header_ok,
                        char *err)
 {
-    char *field[2], cerr[CSV_ERR_MAX];
+    char *field[2], cerr[ERR_MAX];
     if (text_is_blank(line))
         return 0;
     int first = *header_ok;
     *header_ok = 0;
     int nf = csv_split(line, field, 2, cerr);
     if (nf < 0) {
-        snprintf(err, LABELED_ERR_MAX, "line %ld: %s", lineno, cerr);
+        snprintf(err, ERR_MAX, "line %ld: %.400s", lineno, cerr);
         return -1;
     }
     long label = -1;
     if (nf >= 2 && parse_label(field[1], &label) < 0) {
         if (first)
             return 0; /* a header */
-        snprintf(err, LABELED_ERR_MAX, "line %ld: the label '%.40s' is not a class number", lineno, field[1]);
+        snprintf(err, ERR_MAX, "line %ld: the label '%.40s' is not a class number", lineno, field[1]);
         return -1;
     }
     if (text_is_blank(field[0])) {
-        snprintf(err, LABELED_ERR_MAX, "line %ld: no sentence before the label", lineno);
+        snprintf(err, ERR_MAX, "line %ld: no sentence before the label", lineno);
         return -1;
     }
     if (nf < 2) {
-        snprintf(err, LABELED_ERR_MAX, "line %ld: no label (want 'sentence,label')", lineno);
+        snprintf(err, ERR_MAX, "line %ld: no label (want 'sentence,label')", lineno);
         return -1;
     }
     if (label < 0 || label >= nclasses) {
-        snprintf(err, LABELED_ERR_MAX, "line %ld: label %ld is out of range (0 to %d)", lineno, label,
+        snprintf(err, ERR_MAX, "line %ld: label %ld is out of range (0 to %d)", lineno, label,
                  nclasses - 1);
         return -1;
     }
     if (add(s, field[0], (int)label, lineno) < 0) {
-        snprintf(err, LABELED_ERR_MAX, "out of memory");
+        snprintf(err, ERR_MAX, "out of memory");
         return -1;
     }
     return 1;
@@ -99,9 +99,9 @@ int labeled_read(FILE *f, int nclasses, labeled_set *out, char *err)
 {
     memset(out, 0, sizeof *out);
     text_lines lines;
-    char terr[TEXT_ERR_MAX];
+    char terr[ERR_MAX];
     if (text_read_lines(f, LABELED_LINE_MAX, &lines, terr) < 0) {
-        snprintf(err, LABELED_ERR_MAX, "%s", terr);
+        snprintf(err, ERR_MAX, "%s", terr);
         return -1;
     }
     if (lines.n > 0 && strncmp(lines.line[0], "\xef\xbb\xbf", 3) == 0)
@@ -113,7 +113,7 @@ int labeled_read(FILE *f, int nclasses, labeled_set *out, char *err)
             rc = -1;
     }
     if (rc == 0 && out->n == 0) {
-        snprintf(err, LABELED_ERR_MAX, "no sentences (%s)",
+        snprintf(err, ERR_MAX, "no sentences (%s)",
                  blank ? "the file is empty or blank" : "only a header");
         rc = -1;
     }

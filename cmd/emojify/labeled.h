@@ -8,9 +8,10 @@
 #ifndef SEQTOOL_LABELED_H
 #define SEQTOOL_LABELED_H
 
+#include "error.h"
+
 #include <stdio.h>
 
-#define LABELED_ERR_MAX 320
 #define LABELED_LINE_MAX 100000   /* bytes */
 
 typedef struct {

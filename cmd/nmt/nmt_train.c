@@ -268,7 +268,7 @@ static double train_batch(nmt_model *const *rep, int threads, const pairset *p, 
 static void save_model(const nmt_model *m, const nmt_options *o, long examples, int epochs,
                        const exact_counts *held)
 {
-    char err[MODEL_ERR_MAX];
+    char err[ERR_MAX];
     model_out *f = model_out_new("nmt");
     int bad = !f || nmt_save_to(m, f) < 0;
     bad = bad || model_out_meta(f, "train.data", o->file ? o->file : "generated") < 0;

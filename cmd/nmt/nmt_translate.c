@@ -43,7 +43,7 @@ const char *nmt_default_model(void)
 
 void nmt_model_open(nmt_model *m, const char *path)
 {
-    char err[MODEL_ERR_MAX];
+    char err[ERR_MAX];
     model_in f;
     if (model_in_open(&f, path, "nmt", err) < 0)
         die("%s", err);

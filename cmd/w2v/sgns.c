@@ -32,16 +32,6 @@ void sgns_defaults(sgns_config *c)
     c->seed = 1;
 }
 
-static int failf(char *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int failf(char *err, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, SGNS_ERR_MAX, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 void sgns_free(sgns_model *m)
 {
     word_index_free(&m->vocab);
@@ -100,7 +90,7 @@ static int read_corpus(const char *text, size_t size, word_index *all, long **co
             if (*p == '\n') {
                 line++;
                 if (in_sentence && push(corpus, -1) < 0)
-                    return failf(err, "out of memory");
+                    return err_set(err, "out of memory");
                 in_sentence = raw = 0;
             }
             p++;
@@ -112,15 +102,15 @@ static int read_corpus(const char *text, size_t size, word_index *all, long **co
         int added;
         long id = word_index_add(all, w, (size_t)(p - w), &added);
         if (id < 0)
-            return failf(err, "out of memory");
+            return err_set(err, "out of memory");
         if (added) {
             if (!valid_utf8(w, (size_t)(p - w)))
-                return failf(err, "line %ld: not valid UTF-8 text", line);
+                return err_set(err, "line %ld: not valid UTF-8 text", line);
             if (id >= cap) {
                 cap = cap ? 2 * cap : 1 << 16;
                 long *c = realloc(*count, (size_t)cap * sizeof *c);
                 if (!c)
-                    return failf(err, "out of memory");
+                    return err_set(err, "out of memory");
                 *count = c;
             }
             (*count)[id] = 0;
@@ -129,15 +119,15 @@ static int read_corpus(const char *text, size_t size, word_index *all, long **co
         (*words)++;
         in_sentence = 1;
         if (push(corpus, (int32_t)id) < 0)
-            return failf(err, "out of memory");
+            return err_set(err, "out of memory");
         if (++raw == SGNS_MAX_SENTENCE) {
             if (push(corpus, -1) < 0)
-                return failf(err, "out of memory");
+                return err_set(err, "out of memory");
             in_sentence = raw = 0;
         }
     }
     if (in_sentence && push(corpus, -1) < 0)
-        return failf(err, "out of memory");
+        return err_set(err, "out of memory");
     return 0;
 }
 
@@ -160,7 +150,7 @@ int sgns_vocab(sgns_model *m, const char *text, size_t size, const sgns_config *
     ids corpus = {0};
     int rc = -1;
     if (word_index_init(&all, 1 << 16, 1 << 20) < 0) {
-        failf(err, "out of memory");
+        err_set(err, "out of memory");
         goto out;
     }
     if (read_corpus(text, size, &all, &count, &corpus, &m->corpus_words, err) < 0)
@@ -168,7 +158,7 @@ int sgns_vocab(sgns_model *m, const char *text, size_t size, const sgns_config *
     order = malloc((size_t)(all.n + 1) * sizeof *order);
     renumber = malloc((size_t)(all.n + 1) * sizeof *renumber);
     if (!order || !renumber) {
-        failf(err, "out of memory");
+        err_set(err, "out of memory");
         goto out;
     }
     long kept = 0;
@@ -178,21 +168,21 @@ int sgns_vocab(sgns_model *m, const char *text, size_t size, const sgns_config *
             order[kept++] = i;
     }
     if (kept == 0) {
-        failf(err, "no word occurs %ld times or more (--min-count)", c->min_count);
+        err_set(err, "no word occurs %ld times or more (--min-count)", c->min_count);
         goto out;
     }
     sort_counts = count;
     qsort(order, (size_t)kept, sizeof *order, by_count);
     m->count = malloc((size_t)kept * sizeof *m->count);
     if (!m->count || word_index_init(&m->vocab, kept, 0) < 0) {
-        failf(err, "out of memory");
+        err_set(err, "out of memory");
         goto out;
     }
     for (long r = 0; r < kept; r++) {
         int added;
         long o = order[r];
         if (word_index_add(&m->vocab, word_index_word(&all, o), word_index_len(&all, o), &added) < 0) {
-            failf(err, "out of memory");
+            err_set(err, "out of memory");
             goto out;
         }
         renumber[o] = r;
@@ -442,7 +432,7 @@ int sgns_train(sgns_model *m, const sgns_config *c, sgns_report report, void *ct
     long done = 0, total = m->train_words * c->epochs;
     static volatile sig_atomic_t never;
     if (!w || !tid || setup(m, c, &noise, &keep) < 0) {
-        failf(err, "out of memory");
+        err_set(err, "out of memory");
         goto out;
     }
     for (int t = 0; t < c->threads; t++) {
@@ -453,7 +443,7 @@ int sgns_train(sgns_model *m, const sgns_config *c, sgns_report report, void *ct
             w[t].end = m->corpus_len;
         rng_seed(&w[t].r, c->seed + 0x9E3779B97F4A7C15ull * (uint64_t)(t + 1));
         if (pthread_create(&tid[t], NULL, worker_run, &w[t]) != 0) {
-            failf(err, "cannot start a training thread");
+            err_set(err, "cannot start a training thread");
             break;
         }
         started++;

@@ -18,13 +18,14 @@
 #ifndef SEQTOOL_SGNS_H
 #define SEQTOOL_SGNS_H
 
+#include "error.h"
+
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "wordindex.h"
 
-#define SGNS_ERR_MAX 256
 #define SGNS_MAX_SENTENCE 10000
 #define SGNS_NEGATIVE_MAX 1000
 

@@ -278,7 +278,7 @@ static void parse_options(options *o, int argc, char **argv)
 
 static void open_vectors(const options *o, vectors *v)
 {
-    char err[VECTORS_ERR_MAX];
+    char err[ERR_MAX];
     const char *path = strcmp(o->vectors, "-") == 0 ? "/dev/stdin" : o->vectors;
     if (vectors_load(v, path, o->input_format, err) < 0) {
         if (access(path, F_OK) != 0 && strcmp(o->vectors, DEFAULT_VECTORS) == 0)
@@ -693,7 +693,7 @@ text_lines w2v_read_lines(const char *path)
 {
     FILE *f = cli_open_read(path);
     text_lines t;
-    char err[TEXT_ERR_MAX];
+    char err[ERR_MAX];
     if (text_read_lines(f, 4096, &t, err) < 0)
         die("'%s': %s", cli_display_name(path), err);
     if (f != stdin)
@@ -811,7 +811,7 @@ static vec_format output_format(const options *o, vec_format input)
 
 static void write_vectors(const options *o, const vectors *v, vec_format fmt)
 {
-    char err[VECTORS_ERR_MAX];
+    char err[ERR_MAX];
     if (strcmp(o->output, "-") == 0) {
         if (vectors_write(v, stdout, fmt) < 0)
             die("write error on standard output");
@@ -912,7 +912,7 @@ static int w2v_info(options *o, int argc, char **argv)
     open_vectors(o, &v);
     if (v.format == VEC_SAFETENSORS) {
         model_in m;
-        char err[MODEL_ERR_MAX];
+        char err[ERR_MAX];
         if (model_in_open(&m, o->vectors, "vectors", err) < 0)
             die("%s", err);
         model_in_close(&m);

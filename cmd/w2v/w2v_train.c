@@ -43,7 +43,7 @@ static void save(const sgns_model *m, const char *output, vec_format format)
     for (long i = 0; i < m->vocab.n; i++)
         words[i] = word_index_word(&m->vocab, i);
     vectors v;
-    char err[VECTORS_ERR_MAX];
+    char err[ERR_MAX];
     if (vectors_build(&v, m->vocab.n, m->dim, words, m->in, err) < 0)
         die("%s", err);
     free(words);
@@ -66,13 +66,13 @@ int w2v_train(const sgns_config *cfg, int argc, char **argv, const char *output,
         die("no corpus: '%s' is missing (build it with 'make corpus', or name a text file)", corpus);
     check_writable(output);
     file_bytes fb;
-    char err[FILEIO_ERR_MAX];
+    char err[ERR_MAX];
     if (file_map(&fb, strcmp(corpus, "-") == 0 ? "/dev/stdin" : corpus, err) < 0)
         die("%s", err);
     cli_catch_stop();
     double t0 = cli_now();
     sgns_model m;
-    char serr[SGNS_ERR_MAX];
+    char serr[ERR_MAX];
     if (sgns_vocab(&m, (const char *)fb.bytes, fb.size, cfg, serr) < 0)
         die("'%s': %s", cli_display_name(corpus), serr);
     file_unmap(&fb);
