@@ -21,7 +21,7 @@ int main(int argc, char **argv)
 {
     if (argc != 4)
         return fail("usage: gradump MODEL NAMES.txt OUT.safetensors");
-    char err[MODEL_ERR_MAX];
+    char err[ERR_MAX];
     model_in f;
     charlm m;
     vocab v;

@@ -560,7 +560,7 @@ static int write_bytes(const char *path, const void *p, size_t n)
 
 static void test_model_files(const char *dir)
 {
-    char path[512], err[MODEL_ERR_MAX];
+    char path[512], err[ERR_MAX];
     snprintf(path, sizeof path, "%s/m.safetensors", dir);
     float a[6] = {1, -2, 3.5f, 1e-30f, -0.0f, 65504}, b[3] = {7, 8, 9};
     int sa[2] = {2, 3}, sb[1] = {3};
@@ -656,7 +656,7 @@ static void test_text(const char *dir)
           "vocabulary sorted, '\\n' first, round trip through UTF-8");
     free(s);
 
-    char path[512], err[TEXT_ERR_MAX];
+    char path[512], err[ERR_MAX];
     snprintf(path, sizeof path, "%s/lines.txt", dir);
     write_bytes(path, "one\r\ntwo\n\nthree", 15);
     FILE *f = fopen(path, "r");

@@ -11,7 +11,7 @@
 
 #include "check.h"
 #include "csv.h"
-#include "emojify.h"
+#include "emo_model.h"
 #include "gradcheck.h"
 #include "labeled.h"
 #include "model.h"
@@ -207,7 +207,7 @@ static void test_no_known_word(void)
 
 static void test_model_file(const char *dir, emo_kind kind)
 {
-    char path[600], err[MODEL_ERR_MAX];
+    char path[600], err[ERR_MAX];
     snprintf(path, sizeof path, "%s/%s.safetensors", dir, emo_kind_name(kind));
     emo_model a, b;
     tiny_model(&a, kind, EMO_OOV_LEARN);
@@ -268,7 +268,7 @@ static int read_csv(const char *dir, const char *text, size_t n, labeled_set *s,
 static void bad_csv(const char *dir, const char *what, const char *text, size_t n, const char *want)
 {
     labeled_set s;
-    char err[LABELED_ERR_MAX] = "";
+    char err[ERR_MAX] = "";
     int rc = read_csv(dir, text, n, &s, err);
     check(rc < 0 && strstr(err, want) && !strchr(err, '\n'), "csv, %s: '%s'", what, err);
 }
@@ -279,7 +279,7 @@ static void bad_csv(const char *dir, const char *what, const char *text, size_t 
 static void test_csv(const char *dir)
 {
     labeled_set s;
-    char err[LABELED_ERR_MAX] = "";
+    char err[ERR_MAX] = "";
     const char good[] = "\xef\xbb\xbfsentence,label\r\n"
                         "food is life,4,,\r\n"
                         "\r\n"

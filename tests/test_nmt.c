@@ -12,7 +12,7 @@
 #include "gradcheck.h"
 #include "loss.h"
 #include "model.h"
-#include "nmt.h"
+#include "seq2seq.h"
 #include "tensor.h"
 
 /* ---- the attention step ---- */
@@ -334,7 +334,7 @@ static void test_model_file(const char *dir)
     rng_seed(&r, 15);
     nmt_init(&m, "0123456789/ amyx", 12, 3, 4, 3);
     nmt_init_weights(&m, &r);
-    char path[512], err[MODEL_ERR_MAX];
+    char path[512], err[ERR_MAX];
     snprintf(path, sizeof path, "%s/nmt.safetensors", dir);
     model_out *o = model_out_new("nmt");
     int ok = o && nmt_save_to(&m, o) == 0 && model_out_write(o, path, err) == 0;

@@ -117,7 +117,7 @@ static void random_table(vectors *v, long n, int dim)
     }
     for (long i = 0; i < n * dim; i++)
         data[i] = (float)rng_normal(&R) * 0.4f;
-    char err[VECTORS_ERR_MAX];
+    char err[ERR_MAX];
     if (vectors_build(v, n, dim, (const char *const *)words, data, err) < 0)
         printf("  %s\n", err);
     for (long i = 0; i < n; i++)
@@ -143,7 +143,7 @@ static void test_vector_files(const char *dir)
     random_table(&v, 2000, 17);
     const vec_format formats[] = {VEC_GLOVE, VEC_WORD2VEC, VEC_WORD2VEC_BIN, VEC_SAFETENSORS};
     for (int f = 0; f < 4; f++) {
-        char path[600], err[VECTORS_ERR_MAX];
+        char path[600], err[ERR_MAX];
         snprintf(path, sizeof path, "%s/v.%s", dir, vec_format_name(formats[f]));
         vectors back;
         int ok = vectors_save(&v, path, formats[f], err) == 0 && vectors_load(&back, path, VEC_AUTO, err) == 0;
@@ -338,7 +338,7 @@ static void test_sgns_vocab(void)
     sgns_defaults(&c);
     c.min_count = 2;
     sgns_model m;
-    char err[SGNS_ERR_MAX];
+    char err[ERR_MAX];
     int ok = sgns_vocab(&m, text, strlen(text), &c, err) == 0;
     /* counts: a 4, b 3, c 2, d 1, e 1: kept a b c, in that order */
     ok = ok && m.vocab.n == 3 && strcmp(word_index_word(&m.vocab, 0), "a") == 0 &&
