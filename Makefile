@@ -6,6 +6,7 @@ prefix ?= /usr/local
 bindir ?= $(prefix)/bin
 mandir ?= $(prefix)/share/man
 datadir ?= $(prefix)/share/seqtool
+completiondir ?= $(prefix)/share/bash-completion/completions
 DESTDIR ?=
 
 CC ?= cc
@@ -114,11 +115,13 @@ corpus:
 	datasets/w2v/make-corpus
 
 install: seqtool
-	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(mandir)/man1
+	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(mandir)/man1 $(DESTDIR)$(completiondir)
 	install -m 755 seqtool $(DESTDIR)$(bindir)/seqtool
 	install -m 644 man/*.1 $(DESTDIR)$(mandir)/man1/
 	install -d $(DESTDIR)$(datadir)/nmt
 	install -m 644 datasets/nmt/dates.safetensors $(DESTDIR)$(datadir)/nmt/
+	./seqtool completion bash > $(DESTDIR)$(completiondir)/seqtool.tmp
+	mv -f $(DESTDIR)$(completiondir)/seqtool.tmp $(DESTDIR)$(completiondir)/seqtool
 
 clean:
 	rm -rf build seqtool

@@ -353,6 +353,5 @@ int cli_completion(int argc, char **argv)
               stdout);
         return cli_finish(0);
     }
-    fputs("usage: seqtool completion bash | list\n", stderr);
-    return EXIT_USAGE;
+    die_usage("completion wants 'bash' or 'list'");
 }
