@@ -11,10 +11,10 @@ DESTDIR ?=
 
 CC ?= cc
 CFLAGS ?= -O3 -g
-PKGS := blas-netlib libcjson
+PKGS := blas-netlib libcjson sndfile samplerate kissfft-float
 WARN := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wno-psabi
 ALL_CFLAGS := -std=gnu11 -pthread $(WARN) $(CFLAGS) -MMD -MP $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lblas -lcjson) -lm -pthread
+LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lblas -lcjson -lsndfile -lsamplerate -lkissfft-float) -lm -pthread
 
 # Build variants: SANITIZE=1 (ASan + UBSan), NATIVE=1 (-march=native).
 BUILD := build/release
@@ -30,20 +30,23 @@ endif
 
 # The layers, and what each may include (see README, "Layout"):
 #   core/        the engine: compiled with core/ alone on the include path;
+#   audio/       sound and MIDI: sees core/ and audio/;
 #   cmd/NAME/    a command: its face (NAME.c, NAME_*.c: options, files,
 #                terminal) sees cmd/ too; its model files (every other .c
-#                there) see core/ and their own folder only, so a model
-#                file that includes cli.h does not build.
+#                there) see core/, audio/ and their own folder only, so a
+#                model file that includes cli.h does not build.
 CORE_SRC := $(wildcard core/*.c)
+AUDIO_SRC := $(wildcard audio/*.c)
 CMD_DIRS := $(patsubst %/,%,$(wildcard cmd/*/))
 FACE_SRC := $(wildcard cmd/*.c) $(foreach d,$(CMD_DIRS),$(wildcard $(d)/$(notdir $(d)).c $(d)/$(notdir $(d))_*.c))
 MODEL_SRC := $(filter-out $(FACE_SRC),$(wildcard cmd/*/*.c))
-CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
+CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o) $(AUDIO_SRC:%.c=$(BUILD)/%.o)
 MODEL_OBJ := $(MODEL_SRC:%.c=$(BUILD)/%.o)
 FACE_OBJ := $(FACE_SRC:%.c=$(BUILD)/%.o)
-$(CORE_OBJ) $(MODEL_OBJ): INCLUDES := -Icore
-$(FACE_OBJ): INCLUDES := -Icore -Icmd -I$(BUILD)
-$(BUILD)/tests/%.o: INCLUDES := -Icore -Itests $(addprefix -I,$(CMD_DIRS))
+$(CORE_SRC:%.c=$(BUILD)/%.o): INCLUDES := -Icore
+$(AUDIO_SRC:%.c=$(BUILD)/%.o) $(MODEL_OBJ): INCLUDES := -Icore -Iaudio
+$(FACE_OBJ): INCLUDES := -Icore -Iaudio -Icmd -I$(BUILD)
+$(BUILD)/tests/%.o: INCLUDES := -Icore -Iaudio -Itests $(addprefix -I,$(CMD_DIRS))
 # Every tests/test_*.c is a unit-test program that tests/run runs.
 UNIT_PROGS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 TEST_PROGS := $(UNIT_PROGS) $(BUILD)/tests/gradump $(BUILD)/tests/gemm_speed \

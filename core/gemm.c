@@ -151,19 +151,13 @@ MULTIVERSION
 void mat_dots(int M, int N, int K, const float *A, const float *B, float *C, float *scratch)
 {
     int n16 = N / 16 * 16, m4 = M / 4 * 4;
-    float *Bt = !n16 ? NULL : scratch ? scratch : malloc((size_t)K * N * sizeof *Bt);
-    if (Bt) {
-        for (int j = 0; j < N; j++)
-            for (int k = 0; k < K; k++)
-                Bt[(size_t)k * N + j] = B[(size_t)j * K + k];
-        for (int i = 0; i < m4; i += 4)
-            for (int j = 0; j < n16; j += 16)
-                dots_tile(A, K, Bt, N, i, j, C);
-        if (Bt != scratch)
-            free(Bt);
-    } else {
-        m4 = n16 = 0;
-    }
+    float *Bt = scratch;
+    for (int j = 0; n16 && j < N; j++)
+        for (int k = 0; k < K; k++)
+            Bt[(size_t)k * N + j] = B[(size_t)j * K + k];
+    for (int i = 0; i < m4; i += 4)
+        for (int j = 0; j < n16; j += 16)
+            dots_tile(A, K, Bt, N, i, j, C);
     /* the edges: plain dot products */
     for (int i = 0; i < M; i++)
         for (int j = i < m4 ? n16 : 0; j < N; j++)

@@ -38,7 +38,7 @@ int mat_wide_kernel(int on);
 /* C[M x N] = A . B^T for A (M x K) and B (N x K): many short dot
  * products (scoring every word against a batch of queries) in our own
  * register-tiled loops, whatever BLAS is installed.  scratch has room for
- * N x K floats (NULL: allocated here). */
+ * N x K floats. */
 void mat_dots(int M, int N, int K, const float *A, const float *B, float *C, float *scratch);
 
 /* A is stored rows x cols.  ta = 0: y[rows] = beta * y + A . x[cols];
