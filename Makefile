@@ -53,7 +53,7 @@ TEST_PROGS := $(UNIT_PROGS) $(BUILD)/tests/gradump $(BUILD)/tests/gemm_speed \
 	$(BUILD)/tests/test_core_fault1 $(BUILD)/tests/test_core_fault2 $(BUILD)/tests/test_core_fault3
 BIN := $(BUILD)/seqtool
 
-.PHONY: FORCE all deps check bench crosscheck demo corpus nmt-model install clean
+.PHONY: FORCE all deps check identity bench crosscheck demo corpus nmt-model install clean
 all: seqtool
 
 # ./seqtool is the release build; sanitizer builds stay under build/.
@@ -93,6 +93,16 @@ crosscheck: deps
 	@$(MAKE) --no-print-directory seqtool $(TEST_PROGS)
 	@CROSSCHECK_REQUIRED=1 SEQTOOL=$(BIN) TESTBIN=$(BUILD)/tests tests/crosscheck.sh
 
+# The same outputs and files, byte for byte, as the release build of commit
+# BASE (a git worktree of it under build/identity-base): tests/identity.sh.
+BASE ?= HEAD
+identity: deps seqtool
+	@rm -rf build/identity-base && git worktree prune
+	@git worktree add -q --detach build/identity-base $(BASE)
+	@$(MAKE) --no-print-directory -C build/identity-base seqtool >/dev/null
+	@tests/identity.sh build/identity-base/seqtool ./seqtool; rc=$$?; \
+	    git worktree remove --force build/identity-base; exit $$rc
+
 # BENCH=NAME runs one of tests/bench/*.sh (dinos, w2v); all by default.
 bench: deps
 	@$(MAKE) --no-print-directory seqtool $(TEST_PROGS)
@@ -129,7 +139,7 @@ install: seqtool
 clean:
 	rm -rf build seqtool
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 # Gradient-check self-test: core/cells.c with one gate's gradient sign
 # flipped (see tests/test_core.c); test_core must catch each fault.
