@@ -35,6 +35,10 @@ import zlib
 
 import numpy as np
 
+# the dinos data helpers it shares with tests/bench/dinos_peer.py
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench"))
+from peerlib import names_onehot, read_names  # noqa: E402
+
 
 # ---------------------------------------------------------------- safetensors
 def read_safetensors(path):
@@ -151,32 +155,6 @@ def build_torch(torch, cell, hidden, layers, V, weights, dtype):
     return m
 
 
-def read_names(path):
-    with open(path, encoding="utf-8") as f:
-        return [ln.rstrip("\r\n").lower() for ln in f if ln.rstrip("\r\n")]
-
-
-def batch_tensors(torch, names, vocab, dtype):
-    """x [B,T,V]: zero START then one-hot of each char; y [B,T]: the chars
-    then '\\n' (id 0), -100 on padding."""
-    ids = {c: i for i, c in enumerate(vocab)}
-    for n in names:
-        bad = sorted(set(c for c in n if c not in ids or c == "\n"))
-        if bad:
-            raise ValueError("name %r has characters not in the vocabulary: %r"
-                             % (n, bad))
-    B, V = len(names), len(vocab)
-    T = max(len(n) for n in names) + 1
-    x = torch.zeros(B, T, V, dtype=dtype)
-    y = torch.full((B, T), -100, dtype=torch.long)
-    for b, n in enumerate(names):
-        for t, c in enumerate(n):
-            x[b, t + 1, ids[c]] = 1.0
-            y[b, t] = ids[c]
-        y[b, len(n)] = 0
-    return x, y
-
-
 def reference(model_path, names_path, dtype_name="float64"):
     """(metadata, model tensors, reference loss, {name: reference grad})."""
     import torch
@@ -194,7 +172,7 @@ def reference(model_path, names_path, dtype_name="float64"):
     if not names:
         raise ValueError("%s: no names" % names_path)
     m = build_torch(torch, cell, hidden, layers, V, weights, dtype)
-    x, y = batch_tensors(torch, names, vocab, dtype)
+    x, y = names_onehot(names, vocab, dtype)
     logits = m(x)
     loss = torch.nn.functional.cross_entropy(
         logits.reshape(-1, V), y.reshape(-1), ignore_index=-100,

@@ -25,38 +25,18 @@
 # Installs python3-torch (apt) when /usr/bin/python3 cannot import it, and
 # `time` when /usr/bin/time is missing. Never asserts a speed; exits 1 only
 # when a run fails.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-
-. tests/bench/lib.sh
-SEQ=${SEQTOOL:-./seqtool}   # SEQTOOL: another binary, for testing this script
-PEER=tests/bench/dinos_peer.py
-RUNS=${BENCH_RUNS:-3}
+. "$(dirname "$0")/lib.sh" || exit 1
 COURSE_ITERS=${BENCH_COURSE_ITERS:-5000}
 LSTM_ITERS=${BENCH_LSTM_ITERS:-200}
 LSTM_ITERS_REF=${BENCH_LSTM_ITERS_REF:-40}
 SEED=1
-
-need_py torch python3-torch || exit 1
-need_time || exit 1
-if [ ! -x "$SEQ" ]; then
-    echo "bench: $SEQ not built (run make)" >&2
-    exit 1
-fi
 
 if [ -n "${NAMES:-}" ]; then :
 elif [ -f ../shared/datasets/course/dinos/dinos.txt ]; then NAMES=../shared/datasets/course/dinos/dinos.txt
 else NAMES=datasets/dinos.txt
 fi
 [ -f "$NAMES" ] || { echo "bench: names file $NAMES not found" >&2; exit 1; }
-
-find_blases || exit 1
-
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-# a private copy: a rebuild during the bench cannot pull the binary away
-cp "$SEQ" "$TMP/seqtool" && SEQ=$TMP/seqtool || exit 1
-FAILED=0
+setup_bench torch:python3-torch || exit 1
 
 # setcmd SIDE SETUP ITERS: sets CMD to the command line of one side
 setcmd() {
@@ -79,25 +59,16 @@ setcmd() {
 # one SIDE SETUP ITERS DIR: one timed run; appends "cps rss_kb loss" to
 # $TMP/res.SIDE.SETUP.DIRNAME
 one() {
-    local side=$1 setup=$2 iters=$3 dir=$4 out line cps rss loss
-    out="$TMP/out"
+    local side=$1 setup=$2 iters=$3 dir=$4 cps loss
     setcmd "$side" "$setup" "$iters"
-    if ! envrun "$dir" /usr/bin/time -v -o "$TMP/time" "${CMD[@]}" >"$out" 2>"$TMP/err"; then
-        echo "bench: $side $setup failed: ${CMD[*]}" >&2
-        tail -n 5 "$TMP/err" >&2
-        FAILED=1
-        return 1
-    fi
-    line=$(grep '^{' "$out" | tail -n 1)
-    cps=$(printf '%s' "$line" | field chars_per_s 2>/dev/null) || cps=
-    loss=$(printf '%s' "$line" | field loss 2>/dev/null) || loss=
-    rss=$(rss_kb "$TMP/time")
+    run one "$dir" "${CMD[@]}" || return 1
+    cps=$(json one chars_per_s) loss=$(json one loss)
     if [ -z "$cps" ]; then
-        echo "bench: $side $setup printed no chars_per_s: $line" >&2
+        echo "bench: $side $setup printed no chars_per_s: $(grep '^{' "$TMP/one.out" | tail -n 1)" >&2
         FAILED=1
         return 1
     fi
-    echo "$cps $rss $loss" >>"$TMP/res.$side.$setup.$(basename "$dir")"
+    echo "$cps $RSS $loss" >>"$TMP/res.$side.$setup.$(basename "$dir")"
 }
 
 # probe SIDE DIR: the files sgemm_/cblas_sgemm/sgemv_/cblas_sgemv were bound to
@@ -106,7 +77,7 @@ probe() {
     blas_probe 'gemm\|gemv' "$2" "${CMD[@]}"
 }
 
-echo "seqtool dinos train vs PyTorch $($PY -c 'import torch; print(torch.__version__)') (1 thread), names: $NAMES"
+echo "seqtool dinos train vs PyTorch $(pyver torch) (1 thread), names: $NAMES"
 echo "runs per side: $RUNS (alternating), medians of chars/s; $(nproc) CPUs"
 echo
 echo "BLAS really used (probe run under LD_DEBUG=bindings: where s{gemm,gemv} were bound)"
@@ -126,10 +97,9 @@ for setup in course lstm; do
             lstm) if [ "$name" = reference ]; then iters=$LSTM_ITERS_REF; else iters=$LSTM_ITERS; fi ;;
         esac
         for r in $(seq 1 "$RUNS"); do
-            if [ $((r % 2)) = 1 ]; then order="seqtool peer"; else order="peer seqtool"; fi
-            for side in $order; do one "$side" "$setup" "$iters" "$dir"; done
+            for side in $(alternate "$r" seqtool peer); do one "$side" "$setup" "$iters" "$dir"; done
         done
-        echo "$setup $name $iters" >>"$TMP/rows"
+        echo "$setup $name $iters" >>"$TMP/setups"
     done
 done
 
@@ -141,16 +111,12 @@ while read -r setup name iters; do
     sc=$(median 1 "$s") pc=$(median 1 "$p")
     sr=$(maxcol 2 "$s") pr=$(maxcol 2 "$p")
     sl=$(median 3 "$s") pl=$(median 3 "$p")
-    ratio=n/a
-    num() { [ -n "$2" ] && awk -v v="$2" -v f="$1" 'BEGIN{printf f, v}'; }
-    sc=$(num %.0f "$sc") pc=$(num %.0f "$pc") sl=$(num %.4f "$sl") pl=$(num %.4f "$pl")
-    [ -n "$sc" ] && [ -n "$pc" ] && ratio=$(awk -v a="$sc" -v b="$pc" 'BEGIN{printf "%.2f", a/b}')
+    sc=$(fmt %.0f "$sc") pc=$(fmt %.0f "$pc") sl=$(fmt %.4f "$sl") pl=$(fmt %.4f "$pl")
+    ratio=$(ratio "$sc" "$pc" %.2f)
     printf '%-7s %-10s %6s %14s %14s %7s %12s %12s %10s %10s\n' "$setup" "$name" "$iters" \
-        "${sc:-fail}" "${pc:-fail}" "$ratio" \
-        "$(awk -v k="${sr:-0}" 'BEGIN{printf "%.1f", k/1024}')" \
-        "$(awk -v k="${pr:-0}" 'BEGIN{printf "%.1f", k/1024}')" "${sl:-}" "${pl:-}"
-done <"$TMP/rows"
+        "${sc:-fail}" "${pc:-fail}" "${ratio:-n/a}" "$(mb "${sr:-0}")" "$(mb "${pr:-0}")" "${sl:-}" "${pl:-}"
+done <"$TMP/setups"
 echo
 echo "ratio = seqtool/peer chars per second (>1: seqtool faster); RSS = largest of the runs;"
 echo "loss = median of each side's reported final loss (peer: course-style smoothed loss)."
-exit $FAILED
+exit "$FAILED"

@@ -31,19 +31,17 @@ loss (course-style smoothed loss: 0.999*loss + 0.001*batch loss, started at
 threads, and blas (the BLAS shared objects this process has mapped, from
 /proc/self/maps).
 """
-import argparse
-import json
 import math
-import os
 import sys
-import time
 
 import numpy as np
 import torch
 
+from peerlib import Stopwatch, names_onehot, parser, read_names, report, torch_setup
+
 
 def parse(argv):
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p = parser(__doc__)
     p.add_argument("file")
     p.add_argument("--course", action="store_true")
     p.add_argument("--cell", choices=("rnn", "gru", "lstm"))
@@ -71,11 +69,6 @@ def parse(argv):
     return a
 
 
-def read_names(path):
-    with open(path, encoding="utf-8") as f:
-        return [ln.rstrip("\r\n").lower() for ln in f if ln.rstrip("\r\n")]
-
-
 class Dinos(torch.nn.Module):
     def __init__(self, cell, V, H, L):
         super().__init__()
@@ -96,47 +89,20 @@ class Dinos(torch.nn.Module):
         return self.out(h)
 
 
-def blas_maps():
-    libs = set()
-    try:
-        with open("/proc/self/maps") as f:
-            for ln in f:
-                path = ln.split()[-1] if len(ln.split()) >= 6 else ""
-                base = os.path.basename(path)
-                if "blas" in base or "mkl" in base:
-                    libs.add(path)
-    except OSError:
-        pass
-    return sorted(libs)
-
-
 def main(argv):
     a = parse(argv)
-    torch.set_num_threads(a.threads)
-    try:
-        torch.set_num_interop_threads(1)
-    except RuntimeError:
-        pass
-    torch.manual_seed(a.seed)
+    torch_setup(a.threads, a.seed)
     rng = np.random.default_rng(a.seed)
 
     names = read_names(a.file)
     if not names:
         sys.exit("dinos_peer: %s: no names" % a.file)
     vocab = sorted(set("".join(names)) | {"\n"})
-    ids = {c: i for i, c in enumerate(vocab)}
     V, N = len(vocab), len(names)
     lens = np.array([len(n) + 1 for n in names])  # targets per name
-    T_all = int(lens.max())
     # one-hot inputs (zero START at t=0) and targets (-100 = padding),
     # built once for every name
-    X_all = torch.zeros(N, T_all, V)
-    Y_all = torch.full((N, T_all), -100, dtype=torch.long)
-    for i, n in enumerate(names):
-        for t, c in enumerate(n):
-            X_all[i, t + 1, ids[c]] = 1.0
-            Y_all[i, t] = ids[c]
-        Y_all[i, len(n)] = 0
+    X_all, Y_all = names_onehot(names, vocab)
 
     # the order: an endless stream of shuffled epochs, B names per iteration
     need = a.iters * a.batch
@@ -168,7 +134,7 @@ def main(argv):
     smooth = 7.0 * math.log(V)
     last = []
 
-    t0 = time.perf_counter()
+    clock = Stopwatch()
     for idx, T in steps:
         if a.batch == 1:
             x, y = X_all[idx:idx + 1, :T], Y_all[idx, :T]
@@ -188,13 +154,13 @@ def main(argv):
         last.append(lv)
         if len(last) > 100:
             del last[0]
-    seconds = time.perf_counter() - t0
+    seconds = clock.seconds()
 
-    print(json.dumps({
+    report({
         "iterations": a.iters, "chars": chars, "seconds": round(seconds, 6),
         "chars_per_s": round(chars / seconds, 1), "loss": round(smooth, 6),
         "loss_last100": round(sum(last) / len(last), 6),
-        "threads": torch.get_num_threads(), "blas": blas_maps()}))
+        "threads": torch.get_num_threads()})
     return 0
 
 

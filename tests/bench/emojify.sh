@@ -72,12 +72,7 @@
 # datasets/emojify/train.csv. When seqtool has no `emojify` yet, runs the
 # peers' parts (the PyTorch peer with random weights), says so and exits 1;
 # exits 1 too when any run fails.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-
-. tests/bench/lib.sh
-SEQ=${SEQTOOL:-./seqtool}
-PEER=tests/bench/emojify_peer.py
+. "$(dirname "$0")/lib.sh" || exit 1
 SEEDS=${BENCH_EMOJIFY_SEEDS:-5}
 NLINES=${BENCH_EMOJIFY_LINES:-100000}
 SPEED_RUNS=${BENCH_EMOJIFY_SPEED_RUNS:-3}
@@ -97,11 +92,8 @@ fi
 HAVE_COURSE=1
 [ -f "$TRAIN" ] && [ -f "$TEST" ] || HAVE_COURSE=0
 
-need_py torch python3-torch || exit 1
-need_py numpy python3-numpy || exit 1
-need_time || exit 1
-[ -x "$SEQ" ] || { echo "bench: $SEQ not built (run make)" >&2; exit 1; }
-FAILED=0
+setup_bench torch:python3-torch numpy:python3-numpy || exit 1
+pick_blas "${BENCH_EMOJIFY_BLAS:-}" || exit 1
 HAVE_FT=1
 if ! command -v fasttext >/dev/null 2>&1; then
     echo "bench: installing fasttext"
@@ -109,60 +101,18 @@ if ! command -v fasttext >/dev/null 2>&1; then
     command -v fasttext >/dev/null 2>&1 ||
         { echo "bench: cannot install fasttext: its columns stay empty" >&2; HAVE_FT=0 FAILED=1; }
 fi
-find_blases || exit 1
-pick_blas "${BENCH_EMOJIFY_BLAS:-}" || exit 1
-
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-# a private copy: a rebuild during the bench cannot pull the binary away
-SEQ_NAME=$SEQ
-cp "$SEQ" "$TMP/seqtool" && SEQ=$TMP/seqtool || exit 1
-T_START=$EPOCHREALTIME
 HAVE_SEQ=1
-if ! "$SEQ" emojify --help >/dev/null 2>&1; then
+if ! seq_has emojify; then
     echo "bench: seqtool side NOT READY: $SEQ_NAME has no 'emojify' yet; running the fastText and PyTorch parts only" >&2
     HAVE_SEQ=0 FAILED=1
 fi
 
 # ---- helpers ----------------------------------------------------------
 
-# run NAME DIR CMD...: one run with the BLAS in DIR under /usr/bin/time -v;
-# stdin from the file in RUN_IN (else /dev/null), stdout in $TMP/NAME.out,
-# stderr in $TMP/NAME.err, wall seconds in WALL, peak RSS kB in RSS.
-run() {
-    local name=$1 dir=$2 t0 t1 rc
-    shift 2
-    t0=$EPOCHREALTIME
-    envrun "$dir" /usr/bin/time -v -o "$TMP/$name.time" "$@" <"${RUN_IN:-/dev/null}" >"$TMP/$name.out" 2>"$TMP/$name.err"
-    rc=$?
-    t1=$EPOCHREALTIME
-    WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.6f", b-a}')
-    RSS=$(rss_kb "$TMP/$name.time")
-    if [ $rc != 0 ]; then
-        echo "bench: failed ($rc): $*" >&2
-        grep -v '^\s' "$TMP/$name.err" | grep -v 'Command exited' | tail -n 5 >&2
-        FAILED=1
-        return 1
-    fi
-}
-# jfield FILE KEY[.KEY...]: a value of the last JSON line of FILE
-jfield() {
-    grep '^{' "$1" 2>/dev/null | tail -n 1 | $PY -c '
-import json, sys
-v = json.loads(sys.stdin.read())
-for k in sys.argv[1].split("."):
-    v = v[k]
-print(v)' "$2" 2>/dev/null
-}
-mb() { [ -n "${1:-}" ] && awk -v k="$1" 'BEGIN{printf "%.1f", k/1024}'; }
-fmt() { [ -n "${2:-}" ] && awk -v v="$2" -v f="$1" 'BEGIN{printf f, v}'; }
-ratio() { [ -n "${1:-}" ] && [ -n "${2:-}" ] && awk -v a="$1" -v b="$2" 'BEGIN{if (b > 0) printf "%.2fx", a/b}'; }
 pct() { [ -n "${1:-}" ] && awk -v v="$1" 'BEGIN{printf "%.2f", 100*v}'; }
 # pts A B: A - B in percentage points (A, B fractions)
 pts() { [ -n "${1:-}" ] && [ -n "${2:-}" ] && awk -v a="$1" -v b="$2" 'BEGIN{printf "%+.2fpt", 100*(a-b)}'; }
-lps() { awk -v n="$1" -v w="$2" 'BEGIN{if (w > 0) printf "%.1f", n/w}'; }
 ms() { awk -v w="$1" 'BEGIN{printf "%.1f", 1000*w}'; }
-secs_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.0f", b-a}'; }
 # same A B: how many lines of two files agree, "K of N (P%)"
 same() {
     paste -d' ' "$1" "$2" | awk '{n++; if ($1 == $2) k++} END{printf "%d of %d (%.2f%%)", k, n, n ? 100*k/n : 0}'
@@ -179,16 +129,13 @@ runs_of() {
     [ "${n:-0}" -gt 1 ] && echo "median of $n runs" || echo "1 run"
 }
 
-ROWS=$TMP/rows
-row() { printf '%-36s %-19s %9s %9s %8s  %s\n' "$@" >>"$ROWS"; }
-NOTES=$TMP/notes
-note() { echo "$*" >>"$NOTES"; }
+# shellcheck disable=SC2034  # read by row and table (lib.sh)
+ROW_FMT='%-36s %-19s %9s %9s %8s  %s\n'
 
-echo "seqtool emojify vs fastText $(dpkg-query -W -f='${Version}' fasttext 2>/dev/null || echo '(absent)') and PyTorch $($PY -c 'import torch; print(torch.__version__)') (1 thread); $(nproc) CPUs"
+echo "seqtool emojify vs fastText $(dpkg-query -W -f='${Version}' fasttext 2>/dev/null || echo '(absent)') and PyTorch $(pyver torch) (1 thread); $(nproc) CPUs"
 echo "threads: fastText -thread 1, torch.set_num_threads(1), OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1"
 echo "BLAS for 1 and 3: $BLAS ($BLASDIR); 2: each of ${BLASES[*]%%:*}"
-LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
-echo "load average at start: $LOAD0"
+load_start
 [ $HAVE_SEQ = 1 ] || echo "seqtool side: NOT READY (no emojify command): its columns stay empty"
 [ $HAVE_COURSE = 1 ] || echo "course split absent ($TRAIN, $TEST): part 1 skipped; models for 2 and 3 trained on datasets/emojify/train.csv"
 echo
@@ -204,14 +151,14 @@ if [ $HAVE_COURSE = 1 ]; then
 else
     FIT=datasets/emojify/train.csv
 fi
-$PY $PEER sentences "$NLINES" --seed 1 "${POOL[@]}" >"$D/sentences.txt" ||
+$PY "$PEER" sentences "$NLINES" --seed 1 "${POOL[@]}" >"$D/sentences.txt" ||
     { echo "bench: making the sentences failed" >&2; exit 1; }
 NL=$(wc -l <"$D/sentences.txt") NW=$(wc -w <"$D/sentences.txt")
 head -n 200 "$D/sentences.txt" >"$D/probe.txt"
-$PY $PEER vec "$GLOVE" "$D/glove.vec" || { echo "bench: writing the .vec file failed" >&2; exit 1; }
-$PY $PEER fasttext "$FIT" "$D/ft.train" "$D/fit.text" "$D/fit.labels" || exit 1
+$PY "$PEER" vec "$GLOVE" "$D/glove.vec" || { echo "bench: writing the .vec file failed" >&2; exit 1; }
+$PY "$PEER" fasttext "$FIT" "$D/ft.train" "$D/fit.text" "$D/fit.labels" || exit 1
 if [ $HAVE_COURSE = 1 ]; then
-    $PY $PEER fasttext "$TEST" "$D/ft.test" "$D/test.text" "$D/test.labels" || exit 1
+    $PY "$PEER" fasttext "$TEST" "$D/ft.test" "$D/test.text" "$D/test.labels" || exit 1
 fi
 echo "data: $NL sentences ($NW words, seed 1, from ${POOL[*]}); vectors $GLOVE ($(wc -l <"$GLOVE") words)"
 
@@ -238,7 +185,7 @@ for b in "${BLASES[@]}"; do
     [ -n "$PROBE_MODEL" ] && printf '  %-9s %-16s -> %s\n' "$name" "seqtool v2" \
         "$(blas_probe 'gemm\|gemv' "$dir" sh -c '"$0" emojify -q -m "$1" -v "$2" --label <"$3"' "$SEQ" "$PROBE_MODEL" "$VPRED" "$D/probe.txt")"
     printf '  %-9s %-16s -> %s\n' "$name" "pytorch peer" \
-        "$(blas_probe --from='libtorch' 'gemm\|gemv' "$dir" $PY $PEER predict -v "$GLOVE" --random-weights "$D/probe.txt" /dev/null)"
+        "$(blas_probe --from='libtorch' 'gemm\|gemv' "$dir" $PY "$PEER" predict -v "$GLOVE" --random-weights "$D/probe.txt" /dev/null)"
 done
 echo
 
@@ -282,7 +229,7 @@ if [ $HAVE_COURSE = 1 ]; then
                 note "1: seqtool emojify eval of the seed-1 $kind model (-v the subset): $(pct "$ea")% ($(jfield "$TMP/eval_$kind.out" correct)/$(jfield "$TMP/eval_$kind.out" sentences)): $v"
             fi
         done
-        if [ -n "$V2_MODEL" ] && run peer_test "$BLASDIR" $PY $PEER predict -v "$GLOVE" --weights "$V2_MODEL" --test "$TEST"; then
+        if [ -n "$V2_MODEL" ] && run peer_test "$BLASDIR" $PY "$PEER" predict -v "$GLOVE" --weights "$V2_MODEL" --test "$TEST"; then
             pa=$(jfield "$TMP/peer_test.err" test_accuracy)
             ta=$(awk 'NR==1{print $1}' "$TMP/acc.v2")
             if [ "$(pct "$pa")" = "$(pct "$ta")" ]; then v="the same as seqtool's"; else v="seqtool said $(pct "$ta")%"; fi
@@ -355,9 +302,8 @@ for b in "${BLASES[@]}"; do
     reps=1
     [ "$name" = openblas ] && reps=$SPEED_RUNS
     for rep in $(seq 1 "$reps"); do
-    if [ $((i % 2)) = 0 ]; then order="v1 ft v2 peer v2t2 peert2"; else order="peert2 v2t2 peer v2 ft v1"; fi
     i=$((i + 1))
-    for side in $order; do
+    for side in $(alternate "$i" v1 ft v2 peer v2t2 peert2); do
         case $side in
         v1|v2)
             m=${side^^}_MODEL
@@ -369,7 +315,7 @@ for b in "${BLASES[@]}"; do
             RUN_IN=$D/sentences.txt run "sp_ft_$name" "$dir" fasttext predict "$FT_MODEL" - &&
                 echo "$(lps "$NL" "$WALL") $RSS $WALL" >>"$TMP/sp.ft.$name" ;;
         peer)
-            RUN_IN=$D/sentences.txt run "sp_peer_$name" "$dir" $PY $PEER predict -v "$GLOVE" "${PEER_W[@]}" &&
+            RUN_IN=$D/sentences.txt run "sp_peer_$name" "$dir" $PY "$PEER" predict -v "$GLOVE" "${PEER_W[@]}" &&
                 echo "$(jfield "$TMP/sp_peer_$name.err" lines_per_s) $RSS $WALL" >>"$TMP/sp.peer.$name" ;;
         v2t2)
             [ -n "$V2_MODEL" ] || continue
@@ -377,7 +323,7 @@ for b in "${BLASES[@]}"; do
                 echo "$(lps "$NL" "$WALL") $RSS $WALL" >>"$TMP/sp.v2t2.$name" ;;
         peert2)
             RUN_IN=$D/sentences.txt run "sp_peert2_$name" "$dir" env OMP_NUM_THREADS=2 \
-                $PY $PEER predict -v "$GLOVE" "${PEER_W[@]}" --threads 2 &&
+                $PY "$PEER" predict -v "$GLOVE" "${PEER_W[@]}" --threads 2 &&
                 echo "$(jfield "$TMP/sp_peert2_$name.err" lines_per_s) $RSS $WALL" >>"$TMP/sp.peert2.$name" ;;
         esac
     done
@@ -444,7 +390,7 @@ if [ -n "$FT_MODEL" ]; then
     RUN_IN=$D/one.txt startup ft fasttext predict "$FT_MODEL" - && ft1=$SU
 fi
 printf '%s\n' "$SENTENCE" >"$D/one.txt"
-RUN_IN=$D/one.txt START_N=3 startup peer $PY $PEER predict -v "$GLOVE" "${PEER_W[@]}" && peer1=$SU
+RUN_IN=$D/one.txt START_N=3 startup peer $PY "$PEER" predict -v "$GLOVE" "${PEER_W[@]}" && peer1=$SU
 for kind in v1 v2; do
     m=${kind^^}_MODEL
     [ -n "${!m}" ] || continue
@@ -471,15 +417,12 @@ done
 [ -z "$BIG" ] && note "3: no 400,000-word GloVe text at hand (../shared/datasets/vectors/glove.6B.50d.txt, or build/bench/glove-synthetic-400000x50.txt from make bench BENCH=w2v): start-up measured with the $(wc -l <"$GLOVE")-word subset only"
 
 # ---- table ----------------------------------------------------------------
-echo
-printf '%-36s %-19s %9s %9s %8s  %s\n' item measure seqtool peer ratio notes
-cat "$ROWS"
-echo
+table item measure seqtool peer ratio notes
 echo "peer: fastText for v1 rows (and the accuracy rows), the PyTorch Emojifier-V2 for v2 rows."
 echo "ratio: 1: seqtool - fastText in points; 2: seqtool/peer lines/s (>1: seqtool faster); 3: peer/seqtool time."
 [ $HAVE_SEQ = 1 ] || note "seqtool side NOT READY: $SEQ_NAME has no emojify; only the peers ran"
-echo "load average at start: $LOAD0, at the end: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs (the bench adds about 1: more means other work competed)"
-echo "bench time: $(secs_since "$T_START") s"
-[ -s "$NOTES" ] && cat "$NOTES"
+load_end 1
+bench_time
+notes
 [ $HAVE_SEQ = 1 ] || echo "bench: emojify: seqtool side not ready (no emojify command): exit 1" >&2
-exit $FAILED
+exit "$FAILED"

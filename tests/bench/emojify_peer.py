@@ -64,15 +64,14 @@ fasttext: the rows of CSV as fastText's supervised format ("__label__N
 vec: VECTORS (GloVe text, no header) as a .vec file with fastText's
   "count dim" header line.
 """
-import argparse
 import csv
 import json
-import os
 import random
 import re
 import struct
 import sys
-import time
+
+from peerlib import Stopwatch, parser, report, torch_setup
 
 CLASSES = 5
 HIDDEN = 128
@@ -246,27 +245,10 @@ def read_vectors(path):
     return index, emb
 
 
-def blas_maps():
-    found = set()
-    try:
-        with open("/proc/self/maps") as f:
-            for ln in f:
-                p = ln.split()
-                if len(p) >= 6 and ("blas" in os.path.basename(p[-1]) or "mkl" in os.path.basename(p[-1])):
-                    found.add(p[-1])
-    except OSError:
-        pass
-    return sorted(found)
-
-
 def cmd_predict(a):
-    import numpy as np
-    import torch
+    torch = torch_setup(a.threads, a.seed)
     import torch.nn as nn
     from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence
-
-    torch.set_num_threads(a.threads)
-    torch.manual_seed(a.seed)
 
     class EmojifierV2(nn.Module):
         def __init__(self, emb):
@@ -284,7 +266,7 @@ def cmd_predict(a):
             _, (h, _) = self.lstm2(y)
             return torch.softmax(self.out(self.drop(h[-1])), dim=1)
 
-    t0 = time.perf_counter()
+    clock = Stopwatch()
     index, emb = read_vectors(a.vectors)
     model = EmojifierV2(emb)
     default = a.default_class
@@ -311,7 +293,7 @@ def cmd_predict(a):
     if default is None:
         default = 0
     model.eval()
-    load_s = time.perf_counter() - t0
+    load_s = clock.seconds()
 
     stats = dict(words=0, known=0, empty=0)
     borrowed = {}
@@ -354,13 +336,13 @@ def cmd_predict(a):
                vocab=len(index), pad_to=pad_to, backoff=backoff, load_seconds=load_s)
     if a.test:
         rows = read_csv(a.test)
-        t1 = time.perf_counter()
+        clock = Stopwatch()
         preds = classify([s for s, _ in rows])
-        secs = time.perf_counter() - t1
+        secs = clock.seconds()
         ok = sum(p == y for p, (_, y) in zip(preds, rows))
         rep.update(test_correct=ok, test_total=len(rows), test_accuracy=ok / len(rows))
     else:
-        t1 = time.perf_counter()
+        clock = Stopwatch()
         fin = open(a.input, "rb") if a.input not in (None, "-") else sys.stdin.buffer
         lines = fin.read().decode("utf-8", errors="replace").split("\n")
         if lines and lines[-1] == "":
@@ -373,16 +355,16 @@ def cmd_predict(a):
         else:
             sys.stdout.write(text)
             sys.stdout.flush()
-        secs = time.perf_counter() - t1
+        secs = clock.seconds()
         rep.update(lines=len(lines), seconds=secs, lines_per_s=len(lines) / secs if secs > 0 else 0)
     rep.update(seconds=secs, no_known_word=stats["empty"], words=stats["words"],
-               known_words=stats["known"], blas=blas_maps())
-    sys.stderr.write(json.dumps(rep) + "\n")
+               known_words=stats["known"])
+    report(rep, sys.stderr)
     return 0
 
 
 def main(argv):
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p = parser(__doc__)
     sub = p.add_subparsers(dest="cmd", required=True)
     q = sub.add_parser("predict")
     q.add_argument("-v", "--vectors", required=True)

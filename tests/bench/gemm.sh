@@ -13,18 +13,13 @@
 # (a @ b.T, best of 3 rounds of about BENCH_GEMM_SECONDS each) with the
 # same BLAS.  ratio = seqtool (packed each call) / numpy.  Nothing is
 # asserted.  About 1 minute.  Installs python3-numpy when missing.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-
-. tests/bench/lib.sh
+. "$(dirname "$0")/lib.sh" || exit 1
 SECONDS_EACH=${BENCH_GEMM_SECONDS:-0.3}
 PROG=${TESTBIN:-build/release/tests}/gemm_speed
 [ -x "$PROG" ] || { echo "bench: $PROG not built (make bench builds it)" >&2; exit 1; }
 need_py numpy python3-numpy || exit 1
 find_blases || exit 1
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-FAILED=0
+bench_tmp || exit 1
 
 numpy_peer() { # SECONDS < "M N K" lines -> "M N K GFLOPS" lines
     $PY -c '
@@ -64,11 +59,11 @@ for b in "${BLASES[@]}"; do
         { echo "bench: the numpy peer failed with $name" >&2; FAILED=1; }
     sed 1d "$TMP/ours.$name" | while read -r M N K once each avx2 blas; do
         np=$(awk -v m="$M" -v n="$N" -v k="$K" '$1==m && $2==n && $3==k {print $4}' "$TMP/numpy.$name")
-        ratio=$(awk -v a="$each" -v b="${np:-0}" 'BEGIN{ if (b > 0) printf "%.2fx", a/b; else print "n/a"}')
-        printf '%-9s %-14s %12s %12s %10s %8s %8s %7s\n' "$name" "${M}x${N}x${K}" "$once" "$each" "$avx2" "$blas" "${np:-fail}" "$ratio"
+        r=$(ratio "$each" "$np")
+        printf '%-9s %-14s %12s %12s %10s %8s %8s %7s\n' "$name" "${M}x${N}x${K}" "$once" "$each" "$avx2" "$blas" "${np:-fail}" "${r:-n/a}"
     done
 done
 echo
 echo "GFLOPS, one thread, best of 3 rounds; ratio = seqtool (B packed each call) / numpy, the same BLAS."
 echo "packed_once: mat_gemm_packed (LSTM inference); each_call: mat_gemm; avx2_tile: mat_gemm with the AVX2 tile; blas: cblas_sgemm in the same process."
-exit $FAILED
+exit "$FAILED"

@@ -63,13 +63,7 @@
 # /usr/bin/python3 cannot import it, and `time`. When seqtool has no
 # `nmt train` / `nmt translate` yet, runs the peer and date parts, says so
 # and exits 1; exits 1 too when any run fails.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-
-. tests/bench/lib.sh
-SEQ=${SEQTOOL:-./seqtool}
-PEER=tests/bench/nmt_peer.py
-RUNS=${BENCH_RUNS:-3}
+. "$(dirname "$0")/lib.sh" || exit 1
 NTRAIN=${BENCH_NMT_TRAIN:-20000}
 NTEST=${BENCH_NMT_TEST:-10000}
 EPOCHS=${BENCH_NMT_EPOCHS:-8}
@@ -82,19 +76,8 @@ PEER_OPTS=(--threads 1 --seed 1 --none-order random)
 SEQ_TRAIN_OPTS=()   # set from `seqtool nmt train --help` below
 SENT=2999-12-31
 
-need_py torch python3-torch || exit 1
-need_time || exit 1
-[ -x "$SEQ" ] || { echo "bench: $SEQ not built (run make)" >&2; exit 1; }
-find_blases || exit 1
+setup_bench torch:python3-torch || exit 1
 pick_blas "${BENCH_NMT_BLAS:-}" || exit 1
-
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-# a private copy: a rebuild during the bench cannot pull the binary away
-SEQ_NAME=$SEQ
-cp "$SEQ" "$TMP/seqtool" && SEQ=$TMP/seqtool || exit 1
-FAILED=0
-T_START=$EPOCHREALTIME
 
 if ! "$SEQ" nmt dates -n 1 >/dev/null 2>&1; then
     echo "bench: $SEQ has no 'nmt dates': cannot make the data" >&2
@@ -103,7 +86,7 @@ fi
 # seqtool's side is there when both actions answer --help
 HAVE_SEQ=1
 for act in train translate; do
-    if ! "$SEQ" nmt "$act" --help >/dev/null 2>&1; then
+    if ! seq_has nmt "$act"; then
         HAVE_SEQ=0
         MISSING="${MISSING:-}${MISSING:+, }nmt $act"
     fi
@@ -126,38 +109,6 @@ else
 fi
 
 # ---- helpers ----------------------------------------------------------
-
-# run NAME DIR CMD...: one run with the BLAS in DIR under /usr/bin/time -v;
-# stdout in $TMP/NAME.out (or the file in RUN_STDIN_OUT: "IN OUT"),
-# stderr in $TMP/NAME.err, wall seconds in WALL, peak RSS kB in RSS.
-run() {
-    local name=$1 dir=$2 t0 t1 rc in=/dev/null out
-    out=$TMP/$name.out
-    shift 2
-    if [ -n "${RUN_IO:-}" ]; then in=${RUN_IO% *} out=${RUN_IO#* }; fi
-    t0=$EPOCHREALTIME
-    envrun "$dir" /usr/bin/time -v -o "$TMP/$name.time" "$@" <"$in" >"$out" 2>"$TMP/$name.err"
-    rc=$?
-    t1=$EPOCHREALTIME
-    WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.6f", b-a}')
-    RSS=$(rss_kb "$TMP/$name.time")
-    # seqtool nmt translate exits 1 when a line gave no valid date (it
-    # prints 'invalid' there): an answer, scored as a miss, not a failure
-    if [ $rc = 1 ] && [ "${RUN_INVALID_OK:-0}" = 1 ] && grep -q "printed 'invalid'" "$TMP/$name.err"; then
-        rc=0
-    fi
-    if [ $rc != 0 ]; then
-        echo "bench: failed ($rc): $*" >&2
-        grep -v '^\s' "$TMP/$name.err" | grep -v 'Command exited' | tail -n 5 >&2
-        FAILED=1
-        return 1
-    fi
-}
-json() { grep '^{' "$TMP/$1.out" | tail -n 1 | field "$2" 2>/dev/null; }
-mb() { [ -n "${1:-}" ] && awk -v k="$1" 'BEGIN{printf "%.1f", k/1024}'; }
-fmt() { [ -n "${2:-}" ] && awk -v v="$2" -v f="$1" 'BEGIN{printf f, v}'; }
-ratio() { [ -n "${1:-}" ] && [ -n "${2:-}" ] && awk -v a="$1" -v b="$2" 'BEGIN{if (b > 0) printf "%.2fx", a/b}'; }
-secs_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.0f", b-a}'; }
 
 # seq_eps NAME PAIRS EPOCHS: SEQ_EPS = examples/s of a `seqtool nmt train
 # --json` run: its examples_per_s, else PAIRS x EPOCHS / its training
@@ -184,16 +135,13 @@ sys.exit(1)' "$2" "$3" 2>/dev/null) && return
     SEQ_EPS=$(awk -v n="$2" -v e="$3" -v w="$WALL" 'BEGIN{printf "%.1f", n*e/w}')
 }
 
-ROWS=$TMP/rows
-row() { printf '%-30s %-20s %12s %12s %9s  %s\n' "$@" >>"$ROWS"; }
-NOTES=$TMP/notes
-note() { echo "$*" >>"$NOTES"; }
+# shellcheck disable=SC2034  # read by row and table (lib.sh)
+ROW_FMT='%-30s %-20s %12s %12s %9s  %s\n'
 
-echo "seqtool nmt vs PyTorch $($PY -c 'import torch; print(torch.__version__)') (1 thread) and $(date --version | head -n 1); $(nproc) CPUs"
+echo "seqtool nmt vs PyTorch $(pyver torch) (1 thread) and $(date --version | head -n 1); $(nproc) CPUs"
 echo "threads: seqtool --threads 1, PyTorch torch.set_num_threads(1); OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1"
 echo "BLAS for the accuracy run: $BLAS ($BLASDIR); speeds: each of ${BLASES[*]%%:*}"
-LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
-echo "load average at start: $LOAD0"
+load_start
 [ $HAVE_SEQ = 1 ] || echo "seqtool side: NOT READY (no ${MISSING}): its columns stay empty"
 echo
 
@@ -235,16 +183,20 @@ head -n 200 "$D/train.tsv" >"$D/probe.tsv"
 # $TMP/NAME.dmy.txt and $TMP/NAME.mdy.txt; WALL = the sum, RSS = the larger
 seq_translate() {
     local name=$1 dir=$2 model=$3 w=0 r=0
-    RUN_INVALID_OK=1 RUN_IO="$D/dmy.txt $TMP/$name.dmy.txt" run "$name.dmy" "$dir" "$SEQ" nmt translate -m "$model" || return 1
+    # seqtool nmt translate exits 1 when a line gave no valid date (it
+    # prints 'invalid' there): an answer, scored as a miss, not a failure
+    RUN_OK1="printed 'invalid'" RUN_IN=$D/dmy.txt RUN_OUT=$TMP/$name.dmy.txt \
+        run "$name.dmy" "$dir" "$SEQ" nmt translate -m "$model" || return 1
     w=$WALL r=$RSS
-    RUN_INVALID_OK=1 RUN_IO="$D/mdy.txt $TMP/$name.mdy.txt" run "$name.mdy" "$dir" "$SEQ" nmt translate -m "$model" --month-first || return 1
+    RUN_OK1="printed 'invalid'" RUN_IN=$D/mdy.txt RUN_OUT=$TMP/$name.mdy.txt \
+        run "$name.mdy" "$dir" "$SEQ" nmt translate -m "$model" --month-first || return 1
     WALL=$(awk -v a="$w" -v b="$WALL" 'BEGIN{printf "%.6f", a+b}')
     [ "$r" -gt "$RSS" ] && RSS=$r
     return 0
 }
 peer_translate() {
     local name=$1 dir=$2 model=$3
-    run "$name" "$dir" $PY $PEER --load "$model" "${PEER_OPTS[@]}" \
+    run "$name" "$dir" $PY "$PEER" --load "$model" "${PEER_OPTS[@]}" \
         --translate dmy "$D/dmy.txt" "$TMP/$name.dmy.txt" \
         --translate mdy "$D/mdy.txt" "$TMP/$name.mdy.txt"
 }
@@ -272,7 +224,7 @@ for b in "${BLASES[@]}"; do
     [ $HAVE_SEQ = 1 ] && printf '  %-9s %-7s -> %s\n' "$name" seqtool \
         "$(blas_probe 'gemm\|gemv' "$dir" "$SEQ" nmt train "$D/probe.tsv" -o "$TMP/probe.safetensors" --epochs 1 "${SEQ_TRAIN_OPTS[@]}")"
     printf '  %-9s %-7s -> %s\n' "$name" peer \
-        "$(blas_probe 'gemm\|gemv' "$dir" $PY $PEER "$D/probe.tsv" --epochs 1 "${PEER_OPTS[@]}")"
+        "$(blas_probe 'gemm\|gemv' "$dir" $PY "$PEER" "$D/probe.tsv" --epochs 1 "${PEER_OPTS[@]}")"
 done
 echo
 
@@ -290,7 +242,7 @@ if [ $HAVE_SEQ = 1 ] && run acc_seq "$BLASDIR" "$SEQ" nmt train "$D/train.tsv" -
         echo "bench: seqtool nmt train wrote no $SEQ_MODEL" >&2; FAILED=1
     fi
 fi
-if run acc_peer "$BLASDIR" $PY $PEER "$D/train.tsv" --epochs "$EPOCHS" "${PEER_OPTS[@]}" \
+if run acc_peer "$BLASDIR" $PY "$PEER" "$D/train.tsv" --epochs "$EPOCHS" "${PEER_OPTS[@]}" \
         --save "$PEER_MODEL" --test "$D/test.tsv"; then
     acc_peer_eps=$(json acc_peer examples_per_s) acc_peer_rss=$RSS acc_peer_wall=$WALL
     note "1: peer: final-epoch mean loss $(json acc_peer loss), its own --test exact match $(json acc_peer test_exact), vocabulary $(json acc_peer vocab), $(json acc_peer params) parameters, mask $(json acc_peer mask)"
@@ -307,12 +259,11 @@ echo "3. translation speed: $NTEST test dates with the models of 1, $RUNS altern
 for b in "${BLASES[@]}"; do
     name=${b%%:*} dir=${b#*:}
     for r in $(seq 1 "$RUNS"); do
-        if [ $((r % 2)) = 1 ]; then order="seqtool peer"; else order="peer seqtool"; fi
-        for side in $order; do
-            if [ $side = seqtool ]; then
+        for side in $(alternate "$r" seqtool peer); do
+            if [ "$side" = seqtool ]; then
                 [ $HAVE_SEQ = 1 ] && [ -s "$SEQ_MODEL" ] || continue
                 seq_translate "tr_seq_${name}_$r" "$dir" "$SEQ_MODEL" &&
-                    echo "$(awk -v n="$NTEST" -v w="$WALL" 'BEGIN{printf "%.1f", n/w}') $RSS $WALL" >>"$TMP/tr.seq.$name"
+                    echo "$(lps "$NTEST" "$WALL") $RSS $WALL" >>"$TMP/tr.seq.$name"
             else
                 [ -s "$PEER_MODEL" ] || continue
                 peer_translate "tr_peer_${name}_$r" "$dir" "$PEER_MODEL" &&
@@ -359,15 +310,14 @@ for b in "${BLASES[@]}"; do
     n=$(wc -l <"$D/speed.$name.tsv")
     echo "2. training speed ($name): 1 epoch over $n pairs, $RUNS alternating runs per side"
     for r in $(seq 1 "$RUNS"); do
-        if [ $((r % 2)) = 1 ]; then order="seqtool peer"; else order="peer seqtool"; fi
-        for side in $order; do
-            if [ $side = seqtool ]; then
+        for side in $(alternate "$r" seqtool peer); do
+            if [ "$side" = seqtool ]; then
                 [ $HAVE_SEQ = 1 ] || continue
                 run "sp_seq_$name" "$dir" "$SEQ" nmt train "$D/speed.$name.tsv" -o "$TMP/speed.safetensors" \
                     --epochs 1 "${SEQ_TRAIN_OPTS[@]}" && seq_eps "sp_seq_$name" "$n" 1 &&
                     echo "$SEQ_EPS $RSS" >>"$TMP/sp.seq.$name"
             else
-                run "sp_peer_$name" "$dir" $PY $PEER "$D/speed.$name.tsv" --epochs 1 "${PEER_OPTS[@]}" &&
+                run "sp_peer_$name" "$dir" $PY "$PEER" "$D/speed.$name.tsv" --epochs 1 "${PEER_OPTS[@]}" &&
                     echo "$(json "sp_peer_$name" examples_per_s) $RSS" >>"$TMP/sp.peer.$name"
             fi
         done
@@ -432,10 +382,7 @@ for n, _ in sides:
 EOF
 
 # ---- table ----------------------------------------------------------------
-echo
-printf '%-30s %-20s %12s %12s %9s  %s\n' item measure seqtool pytorch ratio notes
-cat "$ROWS"
-echo
+table item measure seqtool pytorch ratio notes
 echo "groups: 'order dmy/mdy' = numeric day/month dates of that convention (each side told the convention),"
 echo "'order -' = the other families; family groups merge each family with its weekday- variant."
 echo "models trained in 1 ($BLAS, ${NTRAIN}x${EPOCHS}); answers of the first translation run ($BLAS)."
@@ -446,10 +393,10 @@ echo "ratio: seqtool/pytorch (>1: seqtool faster). PyTorch peer: $mask."
 [ -n "${SEQ_ABSENT:-}" ] && note "seqtool nmt train --help lists no ${SEQ_ABSENT}: its defaults used there"
 [ $HAVE_SEQ = 1 ] && note "seqtool nmt train options: ${SEQ_TRAIN_OPTS[*]}"
 [ $HAVE_SEQ = 1 ] || note "seqtool side NOT READY: $SEQ_NAME has no ${MISSING}; only the PyTorch and date parts ran"
-echo "load average at start: $LOAD0, at the end: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs (the bench adds about 1: more means other work competed)"
-echo "bench time: $(secs_since "$T_START") s"
-[ -s "$NOTES" ] && cat "$NOTES"
+load_end 1
+bench_time
+notes
 if [ $HAVE_SEQ = 0 ]; then
     echo "bench: nmt: seqtool side not ready (no ${MISSING}): exit 1" >&2
 fi
-exit $FAILED
+exit "$FAILED"

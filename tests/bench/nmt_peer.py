@@ -53,15 +53,13 @@ only), examples_per_s, loss (mean batch loss of the last epoch), test_exact
 translate (per file), threads, torch, blas (the BLAS shared objects this
 process has mapped, from /proc/self/maps), vocab, params, mask.
 """
-import argparse
-import json
-import os
 import random
 import sys
-import time
 
 import torch
 import torch.nn.functional as F
+
+from peerlib import Stopwatch, parser, report, torch_setup
 
 TX = 31                 # 1 convention token + 30 characters
 HUMAN_MAX = TX - 1
@@ -73,7 +71,7 @@ SPECIALS = ("<pad>", "<unk>", "<dmy>", "<mdy>")
 
 
 def parse(argv):
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p = parser(__doc__)
     p.add_argument("train", nargs="?")
     p.add_argument("--epochs", type=int, default=1)
     p.add_argument("--batch", type=int, default=100)
@@ -170,20 +168,6 @@ class DateNMT(torch.nn.Module):
         return torch.stack(logits)
 
 
-def blas_maps():
-    libs = set()
-    try:
-        with open("/proc/self/maps") as f:
-            for ln in f:
-                parts = ln.split()
-                base = os.path.basename(parts[-1]) if len(parts) >= 6 else ""
-                if "blas" in base or "mkl" in base:
-                    libs.add(parts[-1])
-    except OSError:
-        pass
-    return sorted(libs)
-
-
 def translate_ids(model, ids, pad_id, batch):
     """The greedy ISO strings for ids (N, TX)."""
     out = []
@@ -196,12 +180,7 @@ def translate_ids(model, ids, pad_id, batch):
 
 def main(argv):
     a = parse(argv)
-    torch.set_num_threads(a.threads)
-    try:
-        torch.set_num_interop_threads(1)
-    except RuntimeError:
-        pass
-    torch.manual_seed(a.seed)
+    torch_setup(a.threads, a.seed)
     rng = random.Random(a.seed)
     res = {}
 
@@ -232,7 +211,7 @@ def main(argv):
         opt = torch.optim.Adam(model.parameters(), lr=a.lr, betas=(0.9, 0.999))
         gen = torch.Generator().manual_seed(a.seed)
         losses = []
-        t0 = time.perf_counter()
+        clock = Stopwatch()
         for _ in range(a.epochs):
             losses = []
             perm = torch.randperm(N, generator=gen)
@@ -246,7 +225,7 @@ def main(argv):
                 loss.backward()
                 opt.step()
                 losses.append(loss.item())
-        secs = time.perf_counter() - t0
+        secs = clock.seconds()
         res.update(examples=N, epochs=a.epochs, batch=a.batch,
                    train_seconds=round(secs, 6),
                    examples_per_s=round(N * a.epochs / secs, 1),
@@ -266,13 +245,13 @@ def main(argv):
     if a.translate:
         per, lines, secs = [], 0, 0.0
         for order, src, dst in a.translate:
-            t0 = time.perf_counter()
+            clock = Stopwatch()
             humans = read_lines(src)
             ids = vocab.encode(humans, [order] * len(humans))
             got = translate_ids(model, ids, vocab.pad, a.infer_batch)
             with open(dst, "w", encoding="utf-8") as f:
                 f.write("".join(g + "\n" for g in got))
-            dt = time.perf_counter() - t0
+            dt = clock.seconds()
             per.append({"file": src, "order": order, "lines": len(humans),
                         "seconds": round(dt, 6)})
             lines += len(humans)
@@ -282,9 +261,9 @@ def main(argv):
                    translate=per, infer_batch=a.infer_batch)
 
     res.update(threads=torch.get_num_threads(), torch=torch.__version__,
-               blas=blas_maps(), vocab=len(vocab),
+               vocab=len(vocab),
                params=sum(p.numel() for p in model.parameters()), mask=model.mask)
-    print(json.dumps(res))
+    report(res)
     return 0
 
 

@@ -44,13 +44,7 @@
 # (datasets/w2v/corpus.txt), BENCH_W2V_BLAS, SEQTOOL (./seqtool).
 # Installs python3-gensim (apt) when /usr/bin/python3 cannot import it, and
 # `time`. Exits 1 only when a run fails.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-
-. tests/bench/lib.sh
-SEQ=${SEQTOOL:-./seqtool}
-PEER=tests/bench/w2v_peer.py
-RUNS=${BENCH_RUNS:-3}
+. "$(dirname "$0")/lib.sh" || exit 1
 SIM_RUNS=${BENCH_SIM_RUNS:-7}
 EPOCHS=${BENCH_W2V_EPOCHS:-5}
 CORPUS=${BENCH_W2V_CORPUS:-datasets/w2v/corpus.txt}
@@ -61,47 +55,16 @@ CACHE=build/bench
 TRAIN_OPTS=(--dim 100 --window 5 --negative 5 --min-count 5 --sample 1e-3
             --epochs "$EPOCHS" --threads 2 --seed 1)
 
-need_py gensim python3-gensim || exit 1
-need_time || exit 1
-[ -x "$SEQ" ] || { echo "bench: $SEQ not built (run make)" >&2; exit 1; }
-find_blases || exit 1
+setup_bench gensim:python3-gensim || exit 1
 pick_blas "${BENCH_W2V_BLAS:-}" || exit 1
-
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-cp "$SEQ" "$TMP/seqtool" && SEQ=$TMP/seqtool || exit 1
-FAILED=0
 HAVE_W2V=1
-if ! "$SEQ" w2v --help >/dev/null 2>&1; then
+if ! seq_has w2v; then
     echo "bench: $SEQ has no w2v command: gensim side only" >&2
     HAVE_W2V=0 FAILED=1
 fi
 
 # ---- helpers ----------------------------------------------------------
 
-# run NAME DIR CMD...: one run with the BLAS in DIR under /usr/bin/time -v;
-# stdout in $TMP/NAME.out, stderr in $TMP/NAME.err, wall seconds (from
-# bash's clock, microseconds) in WALL, peak RSS kB in RSS. Fails loudly.
-run() {
-    local name=$1 dir=$2 t0 t1; shift 2
-    t0=$EPOCHREALTIME
-    envrun "$dir" /usr/bin/time -v -o "$TMP/$name.time" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err"
-    local rc=$?
-    t1=$EPOCHREALTIME
-    WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.6f", b-a}')
-    RSS=$(rss_kb "$TMP/$name.time")
-    if [ $rc != 0 ]; then
-        echo "bench: failed ($rc): $*" >&2
-        grep -v '^\s' "$TMP/$name.err" | grep -v 'Command exited' | tail -n 5 >&2
-        FAILED=1
-        return 1
-    fi
-}
-json() { grep '^{' "$TMP/$1.out" | tail -n 1 | field "$2" 2>/dev/null; }
-mb() { [ -n "${1:-}" ] && awk -v k="$1" 'BEGIN{printf "%.1f", k/1024}'; }
-fmt() { [ -n "${2:-}" ] && awk -v v="$2" -v f="$1" 'BEGIN{printf f, v}'; }
-# ratio A B FORMAT: A/B when both are numbers
-ratio() { [ -n "${1:-}" ] && [ -n "${2:-}" ] && awk -v a="$1" -v b="$2" -v f="${3:-%.1fx}" 'BEGIN{if (b > 0) printf f, a/b}'; }
 # seq_acc FILE NAME: "ACC CORRECT TOTAL" of the summary line "NAME: ACC% (C/T)"
 seq_acc() {
     sed -n "s/^$2: *\([0-9.]*\)% *(\([0-9]*\)\/\([0-9]*\)).*/\1 \2 \3/p" "$1" | head -n 1
@@ -117,16 +80,13 @@ seq_wps() {
         head -n 1 | awk '{v=$1; gsub(",", "", v); if ($2=="k"||$2=="K") v*=1e3; if ($2=="M") v*=1e6; print v}'
 }
 
-ROWS=$TMP/rows
-row() { printf '%-34s %-17s %12s %12s %9s  %s\n' "$@" >>"$ROWS"; }
-NOTES=$TMP/notes
-note() { echo "$*" >>"$NOTES"; }
+# shellcheck disable=SC2034  # read by row and table (lib.sh)
+ROW_FMT='%-34s %-17s %12s %12s %9s  %s\n'
 
-echo "seqtool w2v vs gensim $($PY -c 'import gensim; print(gensim.__version__)') (numpy $($PY -c 'import numpy; print(numpy.__version__)')); $(nproc) CPUs"
+echo "seqtool w2v vs gensim $(pyver gensim) (numpy $(pyver numpy)); $(nproc) CPUs"
 echo "BLAS for a, b, d: $BLAS ($BLASDIR); c: each of ${BLASES[*]%%:*}; OPENBLAS_NUM_THREADS=1"
 # other work on the machine skews single runs: say how busy it was
-LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
-echo "load average at start: $LOAD0"
+load_start
 echo
 
 # ---- probes -----------------------------------------------------------
@@ -141,7 +101,7 @@ if [ -f "$SUBSET" ] && [ -f "$QUESTIONS" ]; then
         [ $HAVE_W2V = 1 ] && printf '  %-9s %-13s -> %s\n' "$name" "seqtool eval" \
             "$(blas_probe "$SYMS" "$dir" "$SEQ" w2v analogy -v "$SUBSET" --eval "$TMP/q40.txt")"
         printf '  %-9s %-13s -> %s\n' "$name" "gensim eval" \
-            "$(blas_probe --from="$PYFROM" "$SYMS" "$dir" $PY $PEER eval "$SUBSET" "$TMP/q40.txt")"
+            "$(blas_probe --from="$PYFROM" "$SYMS" "$dir" $PY "$PEER" eval "$SUBSET" "$TMP/q40.txt")"
     done
     echo
 fi
@@ -163,13 +123,12 @@ fi
 GLOVE_MB=$(du -m "$GLOVE" | cut -f1)
 echo "a. load $GLOVE ($GLOVE_MB MB): $RUNS alternating runs each"
 for r in $(seq 1 "$RUNS"); do
-    if [ $((r % 2)) = 1 ]; then order="seqtool gensim"; else order="gensim seqtool"; fi
-    for side in $order; do
-        if [ $side = seqtool ]; then
+    for side in $(alternate "$r" seqtool gensim); do
+        if [ "$side" = seqtool ]; then
             [ $HAVE_W2V = 1 ] || continue
             run info "$BLASDIR" "$SEQ" w2v info -v "$GLOVE" && echo "$WALL $RSS" >>"$TMP/a.seqtool"
         else
-            run load "$BLASDIR" $PY $PEER load "$GLOVE" &&
+            run load "$BLASDIR" $PY "$PEER" load "$GLOVE" &&
                 echo "$(json load seconds) $RSS $WALL" >>"$TMP/a.gensim"
         fi
     done
@@ -179,7 +138,7 @@ done
 as=$(median 1 "$TMP/a.seqtool" 2>/dev/null) ag=$(median 1 "$TMP/a.gensim" 2>/dev/null)
 agw=$(median 3 "$TMP/a.gensim" 2>/dev/null)
 row "a load 400k x 50 text" "seconds (median)" "$(fmt %.3f "$as")" "$(fmt %.3f "$ag")" \
-    "$(ratio "$ag" "$as")" "target >= 20x; gensim: load_word2vec_format alone (process $(fmt %.2f "$agw") s)"
+    "$(ratio "$ag" "$as" %.1fx)" "target >= 20x; gensim: load_word2vec_format alone (process $(fmt %.2f "$agw") s)"
 row "" "peak RSS MB" "$(mb "$(maxcol 2 "$TMP/a.seqtool" 2>/dev/null)")" \
     "$(mb "$(maxcol 2 "$TMP/a.gensim" 2>/dev/null)")" "" ""
 
@@ -215,14 +174,14 @@ else
                 --eval "$QUESTIONS" --restrict-vocab $RESTRICT --per-question; then
             ss=$WALL
         fi
-        if run "eval_gen_$name" "$dir" $PY $PEER eval "$SUBSET" "$QUESTIONS" \
+        if run "eval_gen_$name" "$dir" $PY "$PEER" eval "$SUBSET" "$QUESTIONS" \
                 --restrict-vocab $RESTRICT --per-question "$TMP/pq_gen_$name"; then
             sg=$(json "eval_gen_$name" seconds) sw=$WALL
         fi
         row "c analogy eval ($name)" "seconds (1 run)" "$(fmt %.3f "$ss")" "$(fmt %.3f "$sg")" \
-            "$(ratio "$sg" "$ss")" "target >= 5x; seqtool: whole process; gensim: evaluate_word_analogies alone (process $(fmt %.2f "$sw") s)"
+            "$(ratio "$sg" "$ss" %.1fx)" "target >= 5x; seqtool: whole process; gensim: evaluate_word_analogies alone (process $(fmt %.2f "$sw") s)"
         if [ -n "$ss" ] && [ -n "$sg" ]; then
-            $PY $PEER compare "$TMP/eval_seq_$name.out" "$TMP/pq_gen_$name" "$SUBSET" \
+            $PY "$PEER" compare "$TMP/eval_seq_$name.out" "$TMP/pq_gen_$name" "$SUBSET" \
                 --restrict-vocab $RESTRICT --show 10 >"$TMP/cmp_$name" 2>"$TMP/cmp_$name.err" ||
                 { echo "bench: compare failed" >&2; cat "$TMP/cmp_$name.err" >&2; FAILED=1; }
             first=$(head -n 1 "$TMP/cmp_$name")
@@ -284,7 +243,7 @@ else
         echo "d: BLAS bound in training (probe runs, 2,000 lines, 1 epoch):"
         [ $HAVE_W2V = 1 ] && echo "   seqtool train -> $(blas_probe "$SYMS" "$BLASDIR" "$SEQ" w2v train "$TMP/probe_corpus.txt" \
             -o "$TMP/probe.safetensors" --dim 10 --epochs 1 --min-count 1 --threads 1 -q)"
-        echo "   gensim train  -> $(blas_probe --from="$PYFROM" "$SYMS" "$BLASDIR" $PY $PEER train "$TMP/probe_corpus.txt" \
+        echo "   gensim train  -> $(blas_probe --from="$PYFROM" "$SYMS" "$BLASDIR" $PY "$PEER" train "$TMP/probe_corpus.txt" \
             "$TMP/probe.vec" --dim 10 --epochs 1 --min-count 1 --threads 1)"
     } >>"$NOTES"
     ws= wg= aseq= agen=
@@ -294,7 +253,7 @@ else
         [ -n "$ws" ] || { echo "bench: seqtool w2v train printed no words/s" >&2; tail -n 3 "$TMP/train_seq.err" >&2; FAILED=1; }
         note "d: seqtool train's last words/s line: $(grep 'words/s' "$TMP/train_seq.err" | tail -n 1 | tr '\r' '\n' | tail -n 1)"
     fi
-    if run train_gen "$BLASDIR" $PY $PEER train "$CORPUS" "$TMP/gensim.vec" "${TRAIN_OPTS[@]}"; then
+    if run train_gen "$BLASDIR" $PY "$PEER" train "$CORPUS" "$TMP/gensim.vec" "${TRAIN_OPTS[@]}"; then
         wg=$(json train_gen words_per_s) wgw=$WALL wgr=$RSS
         note "d: gensim: build_vocab $(fmt %.2f "$(json train_gen vocab_seconds)") s, train $(fmt %.2f "$(json train_gen seconds)") s, vocabulary $(json train_gen vocab), effective words (after min-count and downsampling) $(json train_gen effective_words) = $(fmt %.0f "$(json train_gen effective_words_per_s)")/s"
     fi
@@ -335,18 +294,15 @@ else
         fi
     fi
     if [ -s "$TMP/gensim.vec" ] && [ -f "$QUESTIONS" ]; then
-        run acc_gen_gensim "$BLASDIR" $PY $PEER eval "$TMP/gensim.vec" "$QUESTIONS" --restrict-vocab $RESTRICT &&
+        run acc_gen_gensim "$BLASDIR" $PY "$PEER" eval "$TMP/gensim.vec" "$QUESTIONS" --restrict-vocab $RESTRICT &&
             note "d: gensim vectors by gensim's own evaluate_word_analogies: $(grep '^{' "$TMP/acc_gen_gensim.out" |
                 $PY -c 'import json,sys; r=json.loads(sys.stdin.read()); print(" ".join("%s: %.2f%% (%d/%d)" % (k, r[k]["accuracy"], r[k]["correct"], r[k]["total"]) for k in ("semantic", "syntactic", "total")), "skipped:", r["skipped"])')"
     fi
 fi
 
 # ---- table ----------------------------------------------------------------
-echo
-printf '%-34s %-17s %12s %12s %9s  %s\n' item measure seqtool gensim ratio notes
-cat "$ROWS"
-echo
+table item measure seqtool gensim ratio notes
 echo "ratio: gensim time / seqtool time (a, c: >1 means seqtool faster); d: seqtool/gensim words/s, accuracy difference in points."
-echo "load average at start: $LOAD0, at the end: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs (the bench adds about 1, 2 while training: more means other work competed)"
-[ -s "$NOTES" ] && cat "$NOTES"
-exit $FAILED
+load_end "1, 2 while training"
+notes
+exit "$FAILED"

@@ -49,38 +49,19 @@ train  gensim Word2Vec(sg=1, hs=0, ...) on LineSentence(CORPUS) (one
        Saves the vectors with save_word2vec_format (word2vec text with a
        header, descending frequency) to OUT. Prints one JSON line.
 """
-import argparse
 import collections
-import json
 import logging
-import os
 import sys
-import time
 
-import numpy as np
 from gensim.models import KeyedVectors, Word2Vec
 from gensim.models.word2vec import LineSentence
+
+from peerlib import Stopwatch, parser, report
 
 # compute-accuracy / gensim section order of questions-words.txt: the
 # semantic sections come first; every syntactic one is named gram*.
 def is_syntactic(name):
     return name.startswith("gram")
-
-
-def blas_maps():
-    """The BLAS shared objects this process has mapped (/proc/self/maps)."""
-    libs = set()
-    try:
-        with open("/proc/self/maps") as f:
-            for ln in f:
-                parts = ln.split()
-                path = parts[-1] if len(parts) >= 6 else ""
-                base = os.path.basename(path)
-                if base.startswith("lib") and ("blas" in base or "mkl" in base):
-                    libs.add(path)
-    except OSError:
-        pass
-    return sorted(libs)
 
 
 def has_header(path):
@@ -97,15 +78,15 @@ def load_vectors(path, binary=False):
 
 
 def cmd_load(a):
-    t0 = time.perf_counter()
+    clock = Stopwatch()
     if a.binary:
         kv = KeyedVectors.load_word2vec_format(a.file, binary=True)
     else:
         kv = KeyedVectors.load_word2vec_format(a.file, binary=False,
                                                no_header=not a.header)
-    seconds = time.perf_counter() - t0
-    print(json.dumps({"seconds": round(seconds, 6), "count": len(kv.index_to_key),
-                      "dim": kv.vector_size, "blas": blas_maps()}))
+    seconds = clock.seconds()
+    report({"seconds": round(seconds, 6), "count": len(kv.index_to_key),
+            "dim": kv.vector_size})
     return 0
 
 
@@ -153,16 +134,16 @@ def gensim_answer(kv, ok_vocab, q, restrict_vocab, case_insensitive):
 
 def cmd_eval(a):
     ci = not a.case_sensitive
-    t0 = time.perf_counter()
+    clock = Stopwatch()
     kv = load_vectors(a.vectors)
-    load_seconds = time.perf_counter() - t0
+    load_seconds = clock.seconds()
     # gensim's evaluation logs at INFO; keep it quiet and out of the timing
     logging.getLogger("gensim").setLevel(logging.WARNING)
 
-    t0 = time.perf_counter()
+    clock = Stopwatch()
     score, sections = kv.evaluate_word_analogies(
         a.questions, restrict_vocab=a.restrict_vocab, case_insensitive=ci)
-    seconds = time.perf_counter() - t0
+    seconds = clock.seconds()
 
     per_section = [s for s in sections if s["section"] != "Total accuracy"]
     rows = collections.OrderedDict()
@@ -201,7 +182,7 @@ def cmd_eval(a):
         "syntactic": {"correct": syn[0], "total": syn[1], "accuracy": pct(syn)},
         "total": {"correct": tot[0], "total": tot[1], "accuracy": pct(tot)},
         "gensim_score": round(100.0 * score, 4),
-        "skipped": skipped, "questions": len(questions), "blas": blas_maps(),
+        "skipped": skipped, "questions": len(questions),
     }
 
     if a.per_question:
@@ -232,7 +213,7 @@ def cmd_eval(a):
         left = sum(n for cnt in verdict.values() for _, n in cnt.values())
         if left:
             sys.exit("w2v_peer: %d of gensim's results not found in %s" % (left, a.questions))
-    print(json.dumps(result))
+    report(result)
     return 0
 
 
@@ -295,19 +276,19 @@ def cmd_train(a):
                      negative=a.negative, min_count=a.min_count, sample=a.sample,
                      epochs=a.epochs, workers=a.threads, seed=a.seed,
                      alpha=a.alpha, min_alpha=a.min_alpha)
-    t0 = time.perf_counter()
+    clock = Stopwatch()
     model.build_vocab(corpus)
-    vocab_seconds = time.perf_counter() - t0
+    vocab_seconds = clock.seconds()
     raw_per_epoch = model.corpus_total_words
-    t0 = time.perf_counter()
+    clock = Stopwatch()
     effective, raw = model.train(corpus, total_examples=model.corpus_count,
                                  total_words=raw_per_epoch, epochs=model.epochs)
-    seconds = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    seconds = clock.seconds()
+    clock = Stopwatch()
     model.wv.save_word2vec_format(a.out, binary=False)
-    save_seconds = time.perf_counter() - t0
+    save_seconds = clock.seconds()
     words = raw_per_epoch * a.epochs
-    print(json.dumps({
+    report({
         "vocab_seconds": round(vocab_seconds, 6), "seconds": round(seconds, 6),
         "save_seconds": round(save_seconds, 6),
         "sentences": model.corpus_count, "tokens_per_epoch": raw_per_epoch,
@@ -315,12 +296,12 @@ def cmd_train(a):
         "raw_words": raw, "effective_words": effective,
         "effective_words_per_s": round(effective / seconds, 1),
         "vocab": len(model.wv.index_to_key), "dim": a.dim, "epochs": a.epochs,
-        "threads": a.threads, "blas": blas_maps()}))
+        "threads": a.threads})
     return 0
 
 
 def main(argv):
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p = parser(__doc__)
     sub = p.add_subparsers(dest="cmd", required=True)
     l = sub.add_parser("load")
     l.add_argument("file")
