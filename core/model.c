@@ -5,6 +5,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -288,7 +289,19 @@ static int fail(char *err, const char *path, const char *what)
     return -1;
 }
 
-/* Check one tensor entry: F32, a sane shape, offsets inside the data. */
+/* A whole number in [0, 2^53) (every such double is exact, so it converts
+ * to size_t without overflow). */
+static int exact_count(const cJSON *d, size_t *out)
+{
+    if (!cJSON_IsNumber(d) || !(d->valuedouble >= 0) || d->valuedouble >= 9007199254740992.0 ||
+        d->valuedouble != floor(d->valuedouble))
+        return -1;
+    *out = (size_t)d->valuedouble;
+    return 0;
+}
+
+/* Check one tensor entry: a known dtype, a shape whose element count does
+ * not overflow, whole offsets inside the data and matching it. */
 static int check_tensor(const cJSON *t, size_t data_size, size_t *begin,
                         size_t *end)
 {
@@ -298,21 +311,19 @@ static int check_tensor(const cJSON *t, size_t data_size, size_t *begin,
     if (!cJSON_IsString(dtype) || !cJSON_IsArray(shape) ||
         !cJSON_IsArray(offs) || cJSON_GetArraySize(offs) != 2)
         return -1;
-    size_t count = 1;
+    size_t count = 1, dim;
     const cJSON *d;
     cJSON_ArrayForEach(d, shape) {
-        if (!cJSON_IsNumber(d) || d->valuedouble < 0 || d->valuedouble > 1e12)
+        if (exact_count(d, &dim) < 0 || __builtin_mul_overflow(count, dim, &count))
             return -1;
-        count *= (size_t)d->valuedouble;
     }
-    double b = cJSON_GetArrayItem(offs, 0)->valuedouble;
-    double e = cJSON_GetArrayItem(offs, 1)->valuedouble;
-    if (b < 0 || e < b || e > (double)data_size)
+    size_t b, e, elem = dtype_size(dtype->valuestring), bytes;
+    if (exact_count(cJSON_GetArrayItem(offs, 0), &b) < 0 || exact_count(cJSON_GetArrayItem(offs, 1), &e) < 0 ||
+        e < b || e > data_size)
         return -2;
-    *begin = (size_t)b;
-    *end = (size_t)e;
-    size_t elem = dtype_size(dtype->valuestring);
-    if (!elem || count * elem != *end - *begin)
+    *begin = b;
+    *end = e;
+    if (!elem || __builtin_mul_overflow(count, elem, &bytes) || bytes != e - b)
         return -1;
     return 0;
 }
@@ -432,6 +443,15 @@ int model_in_meta_int(const model_in *m, const char *key, long lo, long hi,
     return 0;
 }
 
+int model_in_fits(const model_in *m, size_t floats, char *err)
+{
+    if (floats <= m->data_size / 4)
+        return 0;
+    snprintf(err, ERR_MAX, "'%s': the metadata describes a model of %zu weights; the file holds at most %zu",
+             m->path, floats, m->data_size / 4);
+    return -1;
+}
+
 int model_in_has(const model_in *m, const char *name)
 {
     return cJSON_GetObjectItemCaseSensitive(m->header, name) != NULL;
@@ -457,9 +477,16 @@ int model_in_tensor(const model_in *m, const char *name, int ndim,
     size_t b, e;
     check_tensor(t, m->data_size, &b, &e);
     const unsigned char *p = m->data + b;
+    int finite = 1;
     for (size_t k = 0; k < (e - b) / 4; k++, p += 4) {
         uint32_t u = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
         memcpy(&dst[k], &u, 4);
+        finite &= (u & 0x7f800000u) != 0x7f800000u;
+    }
+    /* NaN or infinite weights would only spread through every output. */
+    if (!finite) {
+        snprintf(err, ERR_MAX, "'%s': tensor '%s' holds a value that is not finite (NaN or infinity)", m->path, name);
+        return -1;
     }
     return 0;
 }

@@ -91,4 +91,9 @@ int model_in_view(const model_in *m, const char *name, const char *dtype,
 /* Fill every tensor of ps from the file by name. */
 int model_in_params(const model_in *m, params *ps, char *err);
 
+/* 0 when the file's data could hold floats float32 values; otherwise -1
+ * with a message, so that a loader refuses metadata that claims a model
+ * far larger than the file before it allocates for it. */
+int model_in_fits(const model_in *m, size_t floats, char *err);
+
 #endif

@@ -259,6 +259,7 @@ static int alloc_table(vectors *v, long n, int dim, char *err, const char *path)
  * index in file order (which finds repeats) and rows close up over blank
  * lines and repeats. */
 #define PARSE_THREADS_MAX 8
+#define TABLE_SLACK ((size_t)64 << 20) /* bytes of table beyond 8x the text */
 #define PARSE_SHARE_MIN (4u << 20) /* bytes: smaller files use one thread */
 
 typedef struct {
@@ -370,6 +371,13 @@ static int load_text(vectors *v, const file_bytes *fb, const char *path, int hea
     }
     if (lines > INT32_MAX - 1)
         return err_set(err, "'%s': too many lines", path);
+    /* Every value takes at least two bytes ("0 "), so the table is at most
+     * twice the text; a header's dimension that would make it far larger
+     * (blank lines aside) is refused before the table is allocated. */
+    size_t text = (size_t)(c.end - c.p), table = (size_t)lines * (size_t)v->dim * sizeof(float);
+    if (table > 8 * text + TABLE_SLACK)
+        return err_set(err, "'%s': %ld lines cannot hold %d values each (the file has %zu bytes)", path, lines,
+                       v->dim, text);
     const char **word = malloc((size_t)(lines + 1) * sizeof *word);
     uint32_t *len = malloc((size_t)(lines + 1) * sizeof *len);
     uint64_t *hash = malloc((size_t)(lines + 1) * sizeof *hash);

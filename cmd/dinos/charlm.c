@@ -243,7 +243,8 @@ int charlm_load(charlm *m, vocab *v, const model_in *f, char *err)
         return -1;
     }
     if (model_in_meta_int(f, "dinos.hidden", 1, 8192, &hidden, err) < 0 ||
-        model_in_meta_int(f, "dinos.layers", 1, CHARLM_MAX_LAYERS, &layers, err) < 0)
+        model_in_meta_int(f, "dinos.layers", 1, CHARLM_MAX_LAYERS, &layers, err) < 0 ||
+        model_in_fits(f, (size_t)layers * (size_t)hidden * (size_t)hidden, err) < 0)
         return -1;
     if (charlm_init(m, kind, v->n, (int)hidden, (int)layers) < 0) {
         snprintf(err, ERR_MAX, "'%s': out of memory", f->path);
