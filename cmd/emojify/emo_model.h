@@ -9,9 +9,10 @@
  * vector.  What an unknown word becomes is the model's oov policy: it is
  * left out (skip), a zero vector (zero), or one vector learnt in training
  * (learn).  Before that, with the suffix back-off, a word missing from
- * the vectors borrows the vector of another form of it (core/suffix.h);
- * the encoder (cmd/emojify.c) does the looking up.  A sentence with no row at all ("no known word") has no input
- * to go on: emo_predict gives it the most frequent training class.
+ * the vectors borrows the vector of another form of it (suffix.h); the
+ * encoder (emojify.c) does the looking up.  A sentence with no row at
+ * all ("no known word") has no input to go on: emo_predict gives it the
+ * most frequent training class.
  *
  * v2 reads a sentence of n inputs (after the oov policy) for
  * max(n, pad_to) steps: its words, then zero vectors up to pad_to, as the
