@@ -4,10 +4,10 @@
 #include "emo_model.h"
 #include "emo_internal.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "parallel.h"
 #include "tensor.h"
 
 /* Most sentences in one inference batch: with 64 a v2 step's gates (128 KB)
@@ -251,26 +251,17 @@ static int cut_batches(int n, const by_length *order, int *first)
     return nb;
 }
 
-/* Run the shares on threads that each own a replica of m (kept in m for
- * the next call): the weights, rows and projections shared (read-only),
- * a workspace of their own. */
+/* Run the shares through parallel_run, each (but the first, which runs on
+ * m) with a replica of m of its own, kept in m for the next call: the
+ * weights, rows and projections shared (read-only), a workspace apart. */
 static int run_shares(emo_model *m, predict_share *w, int nt)
 {
-    pthread_t tid[EMO_THREADS_MAX];
-    int started[EMO_THREADS_MAX] = {0}, rc = 0;
+    int rc = 0;
     if (reserve_replicas(m, nt - 1) < 0)
         return -1;
     for (int t = 1; t < nt; t++)
         w[t].m = replica(m, t - 1);
-    for (int t = 1; t < nt; t++)
-        started[t] = pthread_create(&tid[t], NULL, predict_run, &w[t]) == 0;
-    predict_run(&w[0]);
-    for (int t = 1; t < nt; t++) {
-        if (started[t])
-            pthread_join(tid[t], NULL);
-        else
-            predict_run(&w[t]); /* no thread: do its share here */
-    }
+    parallel_run(nt, predict_run, w, sizeof *w);
     for (int t = 0; t < nt; t++)
         rc |= w[t].rc;
     return rc;
@@ -292,8 +283,8 @@ int emo_predict(emo_model *m, int n, const emo_sentence *s, float *probs)
     if (rc == 0) {
         int nb = cut_batches(n, order, first);
         int nt = m->threads < nb ? m->threads : nb;
-        nt = nt < 1 ? 1 : nt > EMO_THREADS_MAX ? EMO_THREADS_MAX : nt;
-        predict_share w[EMO_THREADS_MAX];
+        nt = nt < 1 ? 1 : nt > PARALLEL_MAX ? PARALLEL_MAX : nt;
+        predict_share w[PARALLEL_MAX];
         for (int t = 0; t < nt; t++)
             w[t] = (predict_share){m, s, order, first, nb, t, nt, 0, probs};
         rc = run_shares(m, w, nt);

@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "emojify.h"
 #include "model.h"
+#include "parallel.h"
 #include "suffix.h"
 #include "text.h"
 
@@ -203,7 +204,7 @@ static void parse_options(emojify_options *o, int argc, char **argv)
         case OPT_SEED: o->seed = cli_seed(optarg); break;
         case OPT_LABEL: o->label = 1; break;
         case OPT_TOP: o->top = (int)cli_long("--top", optarg, 1, EMO_MAX_CLASSES); break;
-        case OPT_THREADS: o->threads = (int)cli_long("--threads", optarg, 1, EMO_THREADS_MAX); break;
+        case OPT_THREADS: o->threads = (int)cli_long("--threads", optarg, 1, PARALLEL_MAX); break;
         case OPT_VERBOSE: o->verbose = 1; break;
         case OPT_JSON: o->json = 1; break;
         }
