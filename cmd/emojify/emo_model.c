@@ -426,20 +426,16 @@ static int load_words(emo_model *m, const model_in *f, long nwords, char *err)
     if (model_in_view(f, "words", "U8", 1, sw, &words, err) < 0 ||
         model_in_view(f, "embedding.weight", "F32", 2, se, &rows, err) < 0)
         return -1;
-    if (se[0] != nwords || se[1] != m->D) {
-        snprintf(err, ERR_MAX, "'%s': embedding.weight is not %ld x %d", f->path, nwords, m->D);
-        return -1;
-    }
+    if (se[0] != nwords || se[1] != m->D)
+        return err_set(err, "'%s': embedding.weight is not %ld x %d", f->path, nwords, m->D);
     const char *p = words, *end = p + sw[0];
     for (long i = 0; i < nwords; i++) {
         const char *z = memchr(p, 0, (size_t)(end - p));
         int bad = !z || z == p || emo_find(m, p, (size_t)(z - p)) >= 0;
         long id = bad ? -2 : emo_add_word(m, p, (size_t)(z - p), (const float *)rows + (size_t)i * m->D);
-        if (id != i) {
-            snprintf(err, ERR_MAX, "'%s': %s", f->path,
-                     id == -1 ? "out of memory" : "the word list is damaged");
-            return -1;
-        }
+        if (id != i)
+            return err_set(err, "'%s': %s", f->path,
+                           id == -1 ? "out of memory" : "the word list is damaged");
         p = z + 1;
     }
     m->nkeep = nwords;
@@ -452,10 +448,8 @@ int emo_load(emo_model *m, const model_in *f, char *err)
     int k = kind ? emo_kind_parse(kind) : -1, o = oov ? emo_oov_parse(oov) : -1;
     long K, D, H, def, pad_to, nwords;
     memset(m, 0, sizeof *m);
-    if (k < 0 || o < 0) {
-        snprintf(err, ERR_MAX, "'%s': bad or missing metadata (model, oov)", f->path);
-        return -1;
-    }
+    if (k < 0 || o < 0)
+        return err_set(err, "'%s': bad or missing metadata (model, oov)", f->path);
     if (model_in_meta_int(f, "emojify.classes", 2, EMO_MAX_CLASSES, &K, err) < 0 ||
         model_in_meta_int(f, "emojify.dim", 1, 100000, &D, err) < 0 ||
         model_in_meta_int(f, "emojify.hidden", k == EMO_V2, 100000, &H, err) < 0 ||
@@ -465,14 +459,10 @@ int emo_load(emo_model *m, const model_in *f, char *err)
         return -1;
     const char *drop = model_in_meta(f, "emojify.dropout"), *backoff = model_in_meta(f, "emojify.backoff");
     int b = backoff ? emo_backoff_parse(backoff) : EMO_BACKOFF_NONE;
-    if (b < 0) {
-        snprintf(err, ERR_MAX, "'%s': bad metadata emojify.backoff '%s'", f->path, backoff);
-        return -1;
-    }
-    if (emo_init(m, k, o, (int)K, (int)D, (int)H) < 0) {
-        snprintf(err, ERR_MAX, "'%s': out of memory", f->path);
-        return -1;
-    }
+    if (b < 0)
+        return err_set(err, "'%s': bad metadata emojify.backoff '%s'", f->path, backoff);
+    if (emo_init(m, k, o, (int)K, (int)D, (int)H) < 0)
+        return err_set(err, "'%s': out of memory", f->path);
     m->default_class = (int)def;
     m->backoff = b;
     m->pad_to = k == EMO_V2 ? (int)pad_to : 0;
