@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# CLI tests of seqtool emojify: help and usage errors; training V1 and V2
-# (summary, --json, reproducibility, the model file); predict from
+# CLI tests of seqtool emojify: help and usage errors (the bare command,
+# abbreviations, options of other actions); --arch and its old spelling
+# -m v1|v2; training V1 and V2 (summary, --json, reproducibility, the
+# model file, --threads); predict from
 # arguments and standard input (--label, --top, --json), the same
 # probabilities for a sentence alone and padded inside a batch, words
 # outside the model found in -v vectors, sentences with no known word;
