@@ -1,8 +1,10 @@
-/* emojify — the Emojifier models V1 and V2; see emo_model.h. */
+/* emojify — the Emojifier models V1 and V2: set-up, vocabulary, workspace,
+ * batch layouts, training and files; inference is in emo_infer.c.  See
+ * emo_model.h. */
 #include "emo_model.h"
+#include "emo_internal.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,12 +16,6 @@
 
 #define PAD (-2)                 /* a padded step in m->tok (masked) */
 #define ZERO_STEP (-3)           /* a zero input after a sentence (read) */
-/* Most sentences in one inference batch: with 64 a v2 step's gates (128 KB)
- * stay in cache between the product and the LSTM's element-wise pass;
- * 100,000 sentences took 3.1 s against 3.8 s with 256. */
-#define PREDICT_ROWS 64
-#define PREDICT_SLOTS 16384      /* most T x B of one inference batch */
-#define PROJECT_ROWS 1024        /* most rows of one input projection */
 
 static const char *const kind_names[] = {"v1", "v2"};
 static const char *const oov_names[] = {"skip", "zero", "learn"};
@@ -72,56 +68,6 @@ static void free_workspace(emo_model *m)
     m->logits = m->dH = m->dtop = m->dx = m->count = m->nunk = NULL;
 }
 
-/* Give m the workspace of w (pointers and shape): the fields a replica
- * keeps of its own while everything else is copied from its model. */
-static void take_workspace(emo_model *m, const emo_model *w)
-{
-    m->T = w->T;
-    m->B = w->B;
-    m->k1 = w->k1;
-    m->k2 = w->k2;
-    m->tok = w->tok;
-    m->xrow = w->xrow;
-    m->labels = w->labels;
-    m->x = w->x;
-    m->mask = w->mask;
-    m->drop1 = w->drop1;
-    m->dmask1 = w->dmask1;
-    m->top = w->top;
-    m->dmask2 = w->dmask2;
-    m->logits = w->logits;
-    m->dH = w->dH;
-    m->dtop = w->dtop;
-    m->dx = w->dx;
-    m->count = w->count;
-    m->nunk = w->nunk;
-}
-
-/* At least n replicas in m->replicas (which may move); 0 or -1. */
-static int reserve_replicas(emo_model *m, int n)
-{
-    if (n <= m->nreplicas)
-        return 0;
-    emo_model *rep = realloc(m->replicas, (size_t)n * sizeof *rep);
-    if (!rep)
-        return -1;
-    memset(rep + m->nreplicas, 0, (size_t)(n - m->nreplicas) * sizeof *rep);
-    m->replicas = rep;
-    m->nreplicas = n;
-    return 0;
-}
-
-/* Replica r of m (reserved), brought up to date with m (rows may have
- * been added, arrays moved) but keeping its own workspace. */
-static emo_model *replica(emo_model *m, int r)
-{
-    emo_model *rep = &m->replicas[r], own = *rep;
-    *rep = *m;
-    take_workspace(rep, &own);
-    rep->replicas = NULL;
-    rep->nreplicas = 0;
-    return rep;
-}
 
 void emo_free(emo_model *m)
 {
@@ -233,7 +179,7 @@ int emo_steps(const emo_model *m, const emo_sentence *s)
 }
 
 /* The most steps of the B sentences (0 when none has any). */
-static int longest_steps(const emo_model *m, int B, const emo_sentence *s)
+int emo_longest_steps(const emo_model *m, int B, const emo_sentence *s)
 {
     int T = 0;
     for (int b = 0; b < B; b++) {
@@ -292,7 +238,7 @@ int emo_reserve(emo_model *m, int T, int B)
 /* ---- v1: the mean of the word vectors ---- */
 
 /* top[b] = the mean of sentence b's inputs; count and nunk per row. */
-static void v1_means(emo_model *m, int B, const emo_sentence *s)
+void emo_v1_means(emo_model *m, int B, const emo_sentence *s)
 {
     const float *unk = m->unk >= 0 ? params_data(&m->ps, m->unk) : NULL;
     for (int b = 0; b < B; b++) {
@@ -325,9 +271,9 @@ static void v1_means(emo_model *m, int B, const emo_sentence *s)
 
 /* m->tok [T][B] and m->mask from the sentences after the oov policy,
  * with their zero steps; returns T, the longest. */
-static int v2_layout(emo_model *m, int B, const emo_sentence *s)
+int emo_v2_layout(emo_model *m, int B, const emo_sentence *s)
 {
-    int T = longest_steps(m, B, s);
+    int T = emo_longest_steps(m, B, s);
     for (int b = 0; b < B; b++) {
         int t = 0, steps = emo_steps(m, &s[b]);
         for (int i = 0; i < s[b].len; i++)
@@ -387,16 +333,16 @@ static void v2_forward(emo_model *m, int T, int B, rng *r)
 double emo_forward(emo_model *m, int B, const emo_sentence *s, const int *labels, rng *r)
 {
     int T;
-    if (emo_reserve(m, longest_steps(m, B, s), B) < 0) /* at least 1 step */
+    if (emo_reserve(m, emo_longest_steps(m, B, s), B) < 0) /* at least 1 step */
         return NAN;
     if (m->proj_ok)
         memset(m->proj_ok, 0, (size_t)m->caprows); /* the weights will change */
     m->dropping = r && m->dropout > 0 && m->kind == EMO_V2;
     if (m->kind == EMO_V1) {
-        v1_means(m, B, s);
+        emo_v1_means(m, B, s);
         T = 1;
     } else {
-        T = v2_layout(m, B, s);
+        T = emo_v2_layout(m, B, s);
         v2_forward(m, T, B, r);
     }
     dense_forward(&m->out, B, m->top, m->logits);
@@ -448,242 +394,6 @@ void emo_backward(emo_model *m, int B)
         v2_backward(m, T, B);
 }
 
-/* ---- inference ---- */
-
-/* Layer 1's input projection W_ih x + b_ih of vector x (NULL: zero). */
-static void project(const emo_model *m, const float *x, float *out)
-{
-    const float *W = params_data(&m->ps, m->l1.w_ih), *b = params_data(&m->ps, m->l1.b_ih);
-    for (int j = 0; j < 4 * m->H; j++)
-        out[j] = b[j] + (x ? vec_dot(W + (size_t)j * m->D, x, m->D) : 0.0f);
-}
-
-static const float *row_projection(emo_model *m, int id)
-{
-    float *p = m->proj + (size_t)id * 4 * m->H;
-    if (!m->proj_ok[id]) {
-        project(m, m->emb + (size_t)id * m->D, p);
-        m->proj_ok[id] = 1;
-    }
-    return p;
-}
-
-/* The layer-1 projections of the unknown and zero vectors and of every
- * row the n sentences use: afterwards inference only reads the table, so
- * threads can share it.  0 or -1. */
-static int v2_prepare(emo_model *m, int n, const emo_sentence *s)
-{
-    if (!m->proj_unk) {
-        if (!(m->proj_unk = vec_alloc(8 * (size_t)m->H)))
-            return -1;
-        m->proj_zero = m->proj_unk + 4 * m->H;
-    }
-    project(m, m->unk >= 0 ? params_data(&m->ps, m->unk) : NULL, m->proj_unk);
-    project(m, NULL, m->proj_zero);
-    /* packed again on every call: training may have changed them */
-    mat_packed_free(&m->whh1);
-    mat_packed_free(&m->whh2);
-    if (mat_pack(&m->whh1, 1, 4 * m->H, m->H, params_data(&m->ps, m->l1.w_hh)) < 0 ||
-        mat_pack(&m->whh2, 1, 4 * m->H, m->H, params_data(&m->ps, m->l2.w_hh)) < 0)
-        return -1;
-    for (int i = 0; i < n; i++)
-        for (int j = 0; j < s[i].len; j++)
-            if (s[i].ids[j] >= 0)
-                row_projection(m, s[i].ids[j]);
-    return 0;
-}
-
-/* Layer 1's input projections from the table (v2_prepare filled it):
- * the same numbers as cell_project_input, without a product per step. */
-static void v2_project_layer1(emo_model *m, int T, int B)
-{
-    int G = 4 * m->H;
-    for (size_t i = 0; i < (size_t)T * B; i++) {
-        int id = m->tok[i];
-        m->xrow[i] = id >= 0 ? m->proj + (size_t)id * G : id == EMO_UNKNOWN ? m->proj_unk : m->proj_zero;
-    }
-}
-
-/* xrows: the input projections apart (layer 1), or NULL when they are
- * in the gates already (layer 2). */
-static void v2_run_layer(const cell *c, cell_cache *k, int T, int B, const float *mask,
-                         const mat_packed *whh, const float *const *xrows)
-{
-    vec_zero(k->h, (size_t)B * c->hid);
-    vec_zero(k->c, (size_t)B * c->hid);
-    k->zero_start = 1;
-    k->whh = whh;
-    k->xrows = xrows;
-    for (int t = 0; t < T; t++)
-        cell_step_forward(c, k, t, B, mask + (size_t)t * B);
-    k->zero_start = 0;
-    k->whh = NULL;
-    k->xrows = NULL;
-}
-
-static void v2_infer(emo_model *m, int B, const emo_sentence *s)
-{
-    int T = v2_layout(m, B, s);
-    if (T == 0) {
-        vec_zero(m->top, (size_t)B * m->H);
-        return;
-    }
-    v2_project_layer1(m, T, B);
-    v2_run_layer(&m->l1, &m->k1, T, B, m->mask, &m->whh1, m->xrow);
-    /* Layer 2's input projection in blocks of about PROJECT_ROWS rows: one
-     * product of all T x B rows would go to the BLAS (core/tensor sends it
-     * the largest ones), which is many times slower than core/tensor's
-     * own kernel when it is Debian's reference BLAS. */
-    int steps = B < PROJECT_ROWS ? PROJECT_ROWS / B : 1;
-    const float *h1 = cell_outputs(&m->l1, &m->k1, B);
-    for (int t0 = 0; t0 < T; t0 += steps)
-        cell_project_input(&m->l2, &m->k2, t0, T - t0 < steps ? T - t0 : steps, B,
-                           h1 + (size_t)t0 * B * m->H, NULL);
-    v2_run_layer(&m->l2, &m->k2, T, B, m->mask, &m->whh2, NULL);
-    memcpy(m->top, m->k2.h + (size_t)T * B * m->H, (size_t)B * m->H * sizeof *m->top);
-}
-
-/* emo_forward_batch once the projections of s are ready (v2_prepare). */
-static int forward_prepared(emo_model *m, int B, const emo_sentence *s, float *probs)
-{
-    if (emo_reserve(m, longest_steps(m, B, s), B) < 0) /* at least 1 step */
-        return -1;
-    m->dropping = 0;
-    if (m->kind == EMO_V1)
-        v1_means(m, B, s);
-    else
-        v2_infer(m, B, s);
-    dense_forward(&m->out, B, m->top, probs);
-    softmax_rows(probs, B, m->K, 1.0f);
-    for (int b = 0; b < B; b++)
-        if (emo_known(&s[b]) == 0) {
-            float *p = probs + (size_t)b * m->K;
-            vec_zero(p, m->K);
-            p[m->default_class] = 1.0f;
-        }
-    return 0;
-}
-
-int emo_forward_batch(emo_model *m, int B, const emo_sentence *s, float *probs)
-{
-    if (m->kind == EMO_V2 && v2_prepare(m, B, s) < 0)
-        return -1;
-    return forward_prepared(m, B, s, probs);
-}
-
-typedef struct {
-    int len, index;
-} by_length;
-
-static int compare_length(const void *a, const void *b)
-{
-    const by_length *x = a, *y = b;
-    if (x->len != y->len)
-        return x->len < y->len ? -1 : 1;
-    return x->index < y->index ? -1 : x->index > y->index;
-}
-
-/* One thread's share of emo_predict: every nthreads-th batch, on its
- * own workspace. */
-typedef struct {
-    emo_model *m;                /* a replica (or the model itself) */
-    const emo_sentence *s;
-    const by_length *order;
-    const int *first;            /* batch i is order[first[i] .. first[i+1]) */
-    int nbatches, t, nthreads, rc;
-    float *probs;
-} predict_share;
-
-static void *predict_run(void *arg)
-{
-    predict_share *w = arg;
-    emo_model *m = w->m;
-    emo_sentence *batch = malloc(PREDICT_ROWS * sizeof *batch);
-    float *p = malloc((size_t)PREDICT_ROWS * m->K * sizeof *p);
-    w->rc = batch && p ? 0 : -1;
-    for (int i = w->t; w->rc == 0 && i < w->nbatches; i += w->nthreads) {
-        int a = w->first[i], B = w->first[i + 1] - a;
-        for (int b = 0; b < B; b++)
-            batch[b] = w->s[w->order[a + b].index];
-        w->rc = forward_prepared(m, B, batch, p);
-        for (int b = 0; w->rc == 0 && b < B; b++)
-            memcpy(w->probs + (size_t)w->order[a + b].index * m->K, p + (size_t)b * m->K,
-                   (size_t)m->K * sizeof *p);
-    }
-    free(batch);
-    free(p);
-    return NULL;
-}
-
-/* Cut the sorted sentences into batches: first[0 .. nbatches]. */
-static int cut_batches(int n, const by_length *order, int *first)
-{
-    int nb = 0;
-    for (int i = 0; i < n; nb++) {
-        /* Sorted by length, the batch's last sentence is its longest. */
-        int B = 0;
-        while (i + B < n && B < PREDICT_ROWS &&
-               (B == 0 || (long)(B + 1) * order[i + B].len <= PREDICT_SLOTS)) /* v1: len 0 */
-            B++;
-        first[nb] = i;
-        i += B;
-    }
-    first[nb] = n;
-    return nb;
-}
-
-/* Run the shares on threads that each own a replica of m (kept in m for
- * the next call): the weights, rows and projections shared (read-only),
- * a workspace of their own. */
-static int run_shares(emo_model *m, predict_share *w, int nt)
-{
-    pthread_t tid[EMO_THREADS_MAX];
-    int started[EMO_THREADS_MAX] = {0}, rc = 0;
-    if (reserve_replicas(m, nt - 1) < 0)
-        return -1;
-    for (int t = 1; t < nt; t++)
-        w[t].m = replica(m, t - 1);
-    for (int t = 1; t < nt; t++)
-        started[t] = pthread_create(&tid[t], NULL, predict_run, &w[t]) == 0;
-    predict_run(&w[0]);
-    for (int t = 1; t < nt; t++) {
-        if (started[t])
-            pthread_join(tid[t], NULL);
-        else
-            predict_run(&w[t]); /* no thread: do its share here */
-    }
-    for (int t = 0; t < nt; t++)
-        rc |= w[t].rc;
-    return rc;
-}
-
-int emo_predict(emo_model *m, int n, const emo_sentence *s, float *probs)
-{
-    by_length *order = malloc((size_t)n * sizeof *order);
-    int *first = malloc(((size_t)n + 1) * sizeof *first);
-    int rc = order && first ? 0 : -1;
-    for (int i = 0; rc == 0 && i < n; i++) {
-        order[i].len = m->kind == EMO_V2 ? emo_steps(m, &s[i]) : 0;
-        order[i].index = i;
-    }
-    if (rc == 0 && m->kind == EMO_V2) {
-        qsort(order, (size_t)n, sizeof *order, compare_length);
-        rc = v2_prepare(m, n, s);
-    }
-    if (rc == 0) {
-        int nb = cut_batches(n, order, first);
-        int nt = m->threads < nb ? m->threads : nb;
-        nt = nt < 1 ? 1 : nt > EMO_THREADS_MAX ? EMO_THREADS_MAX : nt;
-        predict_share w[EMO_THREADS_MAX];
-        for (int t = 0; t < nt; t++)
-            w[t] = (predict_share){m, s, order, first, nb, t, nt, 0, probs};
-        rc = run_shares(m, w, nt);
-    }
-    free(order);
-    free(first);
-    return rc;
-}
-
 /* ---- model files ---- */
 
 int emo_save_to(const emo_model *m, model_out *out)
@@ -716,20 +426,16 @@ static int load_words(emo_model *m, const model_in *f, long nwords, char *err)
     if (model_in_view(f, "words", "U8", 1, sw, &words, err) < 0 ||
         model_in_view(f, "embedding.weight", "F32", 2, se, &rows, err) < 0)
         return -1;
-    if (se[0] != nwords || se[1] != m->D) {
-        snprintf(err, ERR_MAX, "'%s': embedding.weight is not %ld x %d", f->path, nwords, m->D);
-        return -1;
-    }
+    if (se[0] != nwords || se[1] != m->D)
+        return err_set(err, "'%s': embedding.weight is not %ld x %d", f->path, nwords, m->D);
     const char *p = words, *end = p + sw[0];
     for (long i = 0; i < nwords; i++) {
         const char *z = memchr(p, 0, (size_t)(end - p));
         int bad = !z || z == p || emo_find(m, p, (size_t)(z - p)) >= 0;
         long id = bad ? -2 : emo_add_word(m, p, (size_t)(z - p), (const float *)rows + (size_t)i * m->D);
-        if (id != i) {
-            snprintf(err, ERR_MAX, "'%s': %s", f->path,
-                     id == -1 ? "out of memory" : "the word list is damaged");
-            return -1;
-        }
+        if (id != i)
+            return err_set(err, "'%s': %s", f->path,
+                           id == -1 ? "out of memory" : "the word list is damaged");
         p = z + 1;
     }
     m->nkeep = nwords;
@@ -742,10 +448,8 @@ int emo_load(emo_model *m, const model_in *f, char *err)
     int k = kind ? emo_kind_parse(kind) : -1, o = oov ? emo_oov_parse(oov) : -1;
     long K, D, H, def, pad_to, nwords;
     memset(m, 0, sizeof *m);
-    if (k < 0 || o < 0) {
-        snprintf(err, ERR_MAX, "'%s': bad or missing metadata (model, oov)", f->path);
-        return -1;
-    }
+    if (k < 0 || o < 0)
+        return err_set(err, "'%s': bad or missing metadata (model, oov)", f->path);
     if (model_in_meta_int(f, "emojify.classes", 2, EMO_MAX_CLASSES, &K, err) < 0 ||
         model_in_meta_int(f, "emojify.dim", 1, 100000, &D, err) < 0 ||
         model_in_meta_int(f, "emojify.hidden", k == EMO_V2, 100000, &H, err) < 0 ||
@@ -755,14 +459,10 @@ int emo_load(emo_model *m, const model_in *f, char *err)
         return -1;
     const char *drop = model_in_meta(f, "emojify.dropout"), *backoff = model_in_meta(f, "emojify.backoff");
     int b = backoff ? emo_backoff_parse(backoff) : EMO_BACKOFF_NONE;
-    if (b < 0) {
-        snprintf(err, ERR_MAX, "'%s': bad metadata emojify.backoff '%s'", f->path, backoff);
-        return -1;
-    }
-    if (emo_init(m, k, o, (int)K, (int)D, (int)H) < 0) {
-        snprintf(err, ERR_MAX, "'%s': out of memory", f->path);
-        return -1;
-    }
+    if (b < 0)
+        return err_set(err, "'%s': bad metadata emojify.backoff '%s'", f->path, backoff);
+    if (emo_init(m, k, o, (int)K, (int)D, (int)H) < 0)
+        return err_set(err, "'%s': out of memory", f->path);
     m->default_class = (int)def;
     m->backoff = b;
     m->pad_to = k == EMO_V2 ? (int)pad_to : 0;

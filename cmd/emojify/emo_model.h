@@ -9,9 +9,10 @@
  * vector.  What an unknown word becomes is the model's oov policy: it is
  * left out (skip), a zero vector (zero), or one vector learnt in training
  * (learn).  Before that, with the suffix back-off, a word missing from
- * the vectors borrows the vector of another form of it (core/suffix.h);
- * the encoder (cmd/emojify.c) does the looking up.  A sentence with no row at all ("no known word") has no input
- * to go on: emo_predict gives it the most frequent training class.
+ * the vectors borrows the vector of another form of it (suffix.h); the
+ * encoder (emojify.c) does the looking up.  A sentence with no row at
+ * all ("no known word") has no input to go on: emo_predict gives it the
+ * most frequent training class.
  *
  * v2 reads a sentence of n inputs (after the oov policy) for
  * max(n, pad_to) steps: its words, then zero vectors up to pad_to, as the
@@ -41,7 +42,6 @@
 
 #define EMO_UNKNOWN (-1)
 #define EMO_MAX_CLASSES 64
-#define EMO_THREADS_MAX 64
 
 typedef enum { EMO_V1, EMO_V2 } emo_kind;
 typedef enum { EMO_OOV_SKIP, EMO_OOV_ZERO, EMO_OOV_LEARN } emo_oov;
@@ -60,7 +60,7 @@ typedef struct emo_model_s {
     int default_class;       /* for sentences with no known word */
     float dropout;           /* v2, while training */
     int pad_to;              /* v2: zero inputs after a sentence up to this */
-    int threads;             /* emo_predict's threads (not in the file) */
+    int threads;             /* emo_predict's, <= PARALLEL_MAX (not in the file) */
     /* the frozen embedding table: word i has row i [D]; the first nkeep
      * words belong in the model file, words added later serve one run */
     word_index words;

@@ -1,148 +1,83 @@
 /* emojify — sentence to emoji: train the course's Emojifier-V1 (mean of
  * word vectors, softmax) or -V2 (two LSTMs), predict, evaluate.
- * The models live in core/emojify, the CSV reader in core/labeled.  This
- * file parses the options and holds what the actions share (emoji, words
- * to ids, labelled sets, scores, files); emojify_train.c trains and
- * emojify_predict.c predicts and evaluates. */
+ * This file holds the command's tables and what the actions share (emoji,
+ * words to ids, labelled sets, scores, the model file); emojify_train.c
+ * trains, emojify_predict.c predicts and evaluates.  The models are in
+ * emo_model, the CSV reader in labeled. */
 #include <cjson/cJSON.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "cli.h"
 #include "commands.h"
 #include "emojify.h"
 #include "model.h"
+#include "parallel.h"
 #include "suffix.h"
 #include "text.h"
 
-static const char usage_text[] =
-    "usage: seqtool emojify train [TRAIN.csv] [-v VECTORS] [-o MODEL] [OPTIONS]\n"
-    "       seqtool emojify [predict] [-m MODEL] [-v VECTORS] [OPTIONS] [TEXT... | -]\n"
-    "       seqtool emojify eval [TEST.csv] [-m MODEL] [-v VECTORS] [OPTIONS]\n"
-    "\n"
-    "Each sentence gets the emoji of its class; the course's five classes are\n"
-    "0 \xe2\x9d\xa4\xef\xb8\x8f  1 \xe2\x9a\xbe  2 \xf0\x9f\x98\x84  3 \xf0\x9f\x98\x9e  4 \xf0\x9f\x8d\xb4.  "
-    "CSV files hold one 'sentence,label' per line;\n"
-    "'-' is standard input.  Words are lower-cased and cut as GloVe's are.\n"
-    "\n"
-    "train:\n"
-    "  TRAIN.csv               labelled sentences [" EMOJIFY_DEFAULT_TRAIN "]\n"
-    "  -v, --vectors FILE      word vectors: GloVe, word2vec, fastText text or\n"
-    "                          binary, or seqtool's safetensors form\n"
-    "                          [$SEQTOOL_VECTORS, else " EMOJIFY_DEFAULT_VECTORS "]\n"
-    "  -o, --output MODEL      model file to write [" EMOJIFY_DEFAULT_MODEL "]\n"
-    "  -m, --model v1|v2       v1: mean of the word vectors, dense, softmax, SGD;\n"
-    "                          v2: two LSTMs over the vectors, Adam [v2]\n"
-    "      --test TEST.csv     report accuracy and confusion matrix on it [" EMOJIFY_DEFAULT_TEST "\n"
-    "                          when TRAIN.csv is not given, else none]\n"
-    "      --epochs N          passes over the sentences [v1 400, v2 50]\n"
-    "      --lr X              learning rate [v1 0.01, v2 0.001]\n"
-    "      --batch N           sentences per step [v1 1, v2 8]\n"
-    "      --hidden N          LSTM units, v2 [128]\n"
-    "      --dropout P         dropout after each LSTM, v2 [0.5]\n"
-    "      --oov HOW           words without a vector: skip (left out), zero (a\n"
-    "                          zero vector) or learn (one vector, trained) [skip]\n"
-    "      --backoff HOW       first, a missing word borrows the vector of\n"
-    "                          another form of it (lovely: love): suffix, or\n"
-    "                          none; the model keeps it [suffix]\n"
-    "      --pad-to N|auto     v2 reads each sentence for at least N steps, zero\n"
-    "                          vectors after its words, as the course pads; the\n"
-    "                          model keeps N [auto: the longest training sentence]\n"
-    "      --emoji LIST        the classes' emoji, comma-separated [the course's]\n"
-    "      --labels FILE       the classes' emoji, one per line (then, after a\n"
-    "                          blank, an optional description)\n"
-    "      --seed N            random seed [1]\n"
-    "\n"
-    "predict:\n"
-    "  TEXT...                 sentences; none or '-': one per line from standard input\n"
-    "  -m, --model MODEL       model to read [" EMOJIFY_DEFAULT_MODEL "]\n"
-    "  -v, --vectors FILE      vectors for words outside the model's vocabulary\n"
-    "                          [$SEQTOOL_VECTORS, else none]\n"
-    "      --label             print the class number instead of sentence and emoji\n"
-    "      --top K             the K likeliest classes with their probabilities\n"
-    "      --threads N         threads sharing the batches (any N gives the same\n"
-    "                          output) [1]\n"
-    "\n"
-    "eval:\n"
-    "  TEST.csv                labelled sentences [" EMOJIFY_DEFAULT_TEST "]\n"
-    "  -m, --model MODEL       model to read [" EMOJIFY_DEFAULT_MODEL "]\n"
-    "  -v, --vectors FILE      vectors for words outside the model's vocabulary\n"
-    "                          [$SEQTOOL_VECTORS, else none]\n"
-    "      --threads N         as for predict [1]\n"
-    "\n"
-    "common:\n"
-    "      --verbose           name the words without a vector, on standard error\n"
-    "      --json              one JSON object per line on standard output\n"
-    "  -q, --quiet             no progress or notes on standard error\n"
-    "  -h, --help              this help\n";
-
 enum {
-    OPT_TEST = 256, OPT_EPOCHS, OPT_LR, OPT_BATCH, OPT_HIDDEN, OPT_DROPOUT, OPT_OOV,
-    OPT_BACKOFF, OPT_PAD_TO, OPT_EMOJI, OPT_LABELS, OPT_SEED, OPT_LABEL, OPT_TOP, OPT_THREADS, OPT_VERBOSE, OPT_JSON
+    OPT_ARCH = CLI_LONG_ONLY, OPT_TEST, OPT_EPOCHS, OPT_LR, OPT_BATCH, OPT_HIDDEN, OPT_DROPOUT,
+    OPT_OOV, OPT_BACKOFF, OPT_PAD_TO, OPT_EMOJI, OPT_LABELS, OPT_SEED, OPT_LABEL, OPT_TOP,
+    OPT_THREADS, OPT_VERBOSE, OPT_JSON
 };
 
-static const struct option long_options[] = {
-    {"vectors", required_argument, 0, 'v'},
-    {"output", required_argument, 0, 'o'},
-    {"model", required_argument, 0, 'm'},
-    {"quiet", no_argument, 0, 'q'},
-    {"help", no_argument, 0, 'h'},
-    {"test", required_argument, 0, OPT_TEST},
-    {"epochs", required_argument, 0, OPT_EPOCHS},
-    {"lr", required_argument, 0, OPT_LR},
-    {"batch", required_argument, 0, OPT_BATCH},
-    {"hidden", required_argument, 0, OPT_HIDDEN},
-    {"dropout", required_argument, 0, OPT_DROPOUT},
-    {"oov", required_argument, 0, OPT_OOV},
-    {"backoff", required_argument, 0, OPT_BACKOFF},
-    {"pad-to", required_argument, 0, OPT_PAD_TO},
-    {"emoji", required_argument, 0, OPT_EMOJI},
-    {"labels", required_argument, 0, OPT_LABELS},
-    {"seed", required_argument, 0, OPT_SEED},
-    {"label", no_argument, 0, OPT_LABEL},
-    {"top", required_argument, 0, OPT_TOP},
-    {"threads", required_argument, 0, OPT_THREADS},
-    {"verbose", no_argument, 0, OPT_VERBOSE},
-    {"json", no_argument, 0, OPT_JSON},
-    {0, 0, 0, 0},
+static const cli_option emojify_option_table[] = {
+    /* -m is a model to read (predict, eval) and, in train, the old
+     * spelling of --arch (emojify_set).  Parsing checks an option against
+     * the first row of its key (options.c), so this hidden row, which
+     * admits train, comes before the one the help shows. */
+    {"model", 'm', "MODEL", "model to read; in train, the old spelling of --arch", "train predict eval",
+     CLI_HIDDEN},
+    {"output", 'o', "MODEL", "model file to write [" EMOJIFY_DEFAULT_MODEL "]", "train", 0},
+    {"arch", OPT_ARCH, "v1|v2", "v1: mean of the word vectors, dense, softmax, SGD;\n"
+                                "v2: two LSTMs over the vectors, Adam [v2]", "train", 0},
+    {"test", OPT_TEST, "TEST.csv", "report accuracy and confusion matrix on it\n"
+                                   "[" EMOJIFY_DEFAULT_TEST " when TRAIN.csv\n"
+                                   "is not given, else none]", "train", 0},
+    {"epochs", OPT_EPOCHS, "N", "passes over the sentences [v1 400, v2 50]", "train", 0},
+    {"lr", OPT_LR, "X", "learning rate [v1 0.01, v2 0.001]", "train", 0},
+    {"batch", OPT_BATCH, "N", "sentences per step [v1 1, v2 8]", "train", 0},
+    {"hidden", OPT_HIDDEN, "N", "LSTM units, v2 [128]", "train", 0},
+    {"dropout", OPT_DROPOUT, "P", "dropout after each LSTM, v2 [0.5]", "train", 0},
+    {"oov", OPT_OOV, "HOW", "words without a vector: skip (left out), zero (a\n"
+                            "zero vector) or learn (one vector, trained) [skip]", "train", 0},
+    {"backoff", OPT_BACKOFF, "HOW", "first, a missing word borrows the vector of\n"
+                                    "another form of it (lovely: love): suffix, or\n"
+                                    "none; the model keeps it [suffix]", "train", 0},
+    {"pad-to", OPT_PAD_TO, "N|auto", "v2 reads each sentence for at least N steps, zero\n"
+                                     "vectors after its words, as the course pads; the\n"
+                                     "model keeps N [auto: the longest training sentence]", "train", 0},
+    {"emoji", OPT_EMOJI, "LIST", "the classes' emoji, comma-separated [the course's]", "train", 0},
+    {"labels", OPT_LABELS, "FILE", "the classes' emoji, one per line (then, after a\n"
+                                   "blank, an optional description)", "train", 0},
+    {"seed", OPT_SEED, "N", "random seed [1]", "train", 0},
+    {"model", 'm', "MODEL", "model to read [" EMOJIFY_DEFAULT_MODEL "]", "predict eval", 0},
+    {"label", OPT_LABEL, NULL, "print the class number instead of sentence and emoji", "predict", 0},
+    {"top", OPT_TOP, "K", "the K likeliest classes with their probabilities", "predict", 0},
+    {"vectors", 'v', "FILE", "word vectors: GloVe, word2vec, fastText text or\n"
+                             "binary, or seqtool's safetensors form; train\n"
+                             "learns over them, predict and eval look there for\n"
+                             "the words the model lacks [$SEQTOOL_VECTORS, else\n"
+                             EMOJIFY_DEFAULT_VECTORS " for train, none otherwise]", NULL, 0},
+    {"threads", OPT_THREADS, "N", "threads sharing the batches of predictions (in\n"
+                                  "train, the scores after training); any N gives\n"
+                                  "the same output [1]", NULL, 0},
+    {"verbose", OPT_VERBOSE, NULL, "name the words without a vector, on standard error", NULL, 0},
+    {"json", OPT_JSON, NULL, "one JSON object per line on standard output", NULL, 0},
+    {"quiet", 'q', NULL, "no progress or notes on standard error", NULL, 0},
+    {NULL, 0, NULL, NULL, NULL, 0},
 };
 
-/* Options each action accepts, besides -q, -h, --verbose and --json. */
-#define MAX_ACTION_OPTIONS 16
-static const struct {
-    const char *action;
-    int opts[MAX_ACTION_OPTIONS];
-} action_options[] = {
-    {"train", {'v', 'o', 'm', OPT_TEST, OPT_EPOCHS, OPT_LR, OPT_BATCH, OPT_HIDDEN, OPT_DROPOUT,
-               OPT_OOV, OPT_BACKOFF, OPT_PAD_TO, OPT_EMOJI, OPT_LABELS, OPT_SEED}},
-    {"predict", {'v', 'm', OPT_LABEL, OPT_TOP, OPT_THREADS}},
-    {"eval", {'v', 'm', OPT_THREADS}},
+static const cli_action emojify_actions[] = {
+    {"train", emojify_train, "[TRAIN.csv] [OPTIONS]", "train a model"},
+    {"predict", emojify_predict, "[OPTIONS] [TEXT... | -]", "each sentence's emoji"},
+    {"eval", emojify_eval, "[TEST.csv] [OPTIONS]", "score a model"},
+    {NULL, NULL, NULL, NULL},
 };
-#define NACTIONS (int)(sizeof action_options / sizeof action_options[0])
 
-static int find_action(const char *name)
+static void emojify_begin(void *opts, const char *action)
 {
-    for (int i = 0; i < NACTIONS; i++)
-        if (strcmp(action_options[i].action, name) == 0)
-            return i;
-    return -1;
-}
-
-static int option_allowed(const char *action, int c)
-{
-    if (c == 'q' || c == 'h' || c == OPT_VERBOSE || c == OPT_JSON)
-        return 1;
-    int a = find_action(action);
-    for (int i = 0; i < MAX_ACTION_OPTIONS && action_options[a].opts[i]; i++)
-        if (action_options[a].opts[i] == c)
-            return 1;
-    return 0;
-}
-
-static void set_defaults(emojify_options *o, const char *action)
-{
+    emojify_options *o = opts;
     const char *env = getenv("SEQTOOL_VECTORS");
     memset(o, 0, sizeof *o);
     o->action = action;
@@ -164,62 +99,102 @@ static void set_defaults(emojify_options *o, const char *action)
         o->vectors = EMOJIFY_DEFAULT_VECTORS;
 }
 
-static void parse_options(emojify_options *o, int argc, char **argv)
+static void emojify_set(void *opts, int key, const char *arg)
 {
-    int c, train = strcmp(o->action, "train") == 0;
-    optind = 1;
-    while ((c = cli_getopt(argc, argv, ":v:o:m:qh", long_options, usage_text)) != -1) {
-        if (!option_allowed(o->action, c))
-            die_usage("%s is not an option of 'emojify %s'", cli_option_name(long_options, c), o->action);
-        switch (c) {
-        case 'v': o->vectors = optarg; break;
-        case 'o': o->output = optarg; break;
-        case 'm':
-            if (!train)
-                o->model = optarg;
-            else if ((o->kind = emo_kind_parse(optarg)) < 0)
-                die_usage("--model wants v1 or v2, not '%s' (the file to write is -o)", optarg);
-            break;
-        case 'q': o->quiet = 1; break;
-        case OPT_TEST: o->test = optarg; break;
-        case OPT_EPOCHS: o->epochs = cli_long("--epochs", optarg, 1, 1000000); break;
-        case OPT_LR: o->lr = cli_double("--lr", optarg, 1e-12, 1e3); break;
-        case OPT_BATCH: o->batch = (int)cli_long("--batch", optarg, 1, 65536); break;
-        case OPT_HIDDEN: o->hidden = (int)cli_long("--hidden", optarg, 1, 4096); break;
-        case OPT_DROPOUT: o->dropout = cli_double("--dropout", optarg, 0, 0.95); break;
-        case OPT_OOV:
-            if ((o->oov = emo_oov_parse(optarg)) < 0)
-                die_usage("--oov wants skip, zero or learn, not '%s'", optarg);
-            break;
-        case OPT_BACKOFF:
-            if ((o->backoff = emo_backoff_parse(optarg)) < 0)
-                die_usage("--backoff wants suffix or none, not '%s'", optarg);
-            break;
-        case OPT_PAD_TO:
-            o->pad_to = strcmp(optarg, "auto") == 0 ? -1 : (int)cli_long("--pad-to", optarg, 0, 10000);
-            break;
-        case OPT_EMOJI: o->emoji = optarg; break;
-        case OPT_LABELS: o->labels = optarg; break;
-        case OPT_SEED: o->seed = cli_seed(optarg); break;
-        case OPT_LABEL: o->label = 1; break;
-        case OPT_TOP: o->top = (int)cli_long("--top", optarg, 1, EMO_MAX_CLASSES); break;
-        case OPT_THREADS: o->threads = (int)cli_long("--threads", optarg, 1, EMO_THREADS_MAX); break;
-        case OPT_VERBOSE: o->verbose = 1; break;
-        case OPT_JSON: o->json = 1; break;
+    emojify_options *o = opts;
+    switch (key) {
+    case 'v': o->vectors = arg; break;
+    case 'o': o->output = arg; break;
+    case 'm':
+        if (strcmp(o->action, "train") != 0) {
+            o->model = arg;
+        } else {
+            if ((o->kind = emo_kind_parse(arg)) < 0)
+                die_usage("train reads no model (-o names the one it writes); its architecture is "
+                          "--arch v1|v2, not -m '%s'", arg);
+            o->old_arch = 1;
         }
+        break;
+    case 'q': o->quiet = 1; break;
+    case OPT_ARCH:
+        if ((o->kind = emo_kind_parse(arg)) < 0)
+            die_usage("--arch wants v1 or v2, not '%s'", arg);
+        break;
+    case OPT_TEST: o->test = arg; break;
+    case OPT_EPOCHS: o->epochs = cli_long("--epochs", arg, 1, 1000000); break;
+    case OPT_LR: o->lr = cli_double("--lr", arg, 1e-12, 1e3); break;
+    case OPT_BATCH: o->batch = (int)cli_long("--batch", arg, 1, 65536); break;
+    case OPT_HIDDEN: o->hidden = (int)cli_long("--hidden", arg, 1, 4096); break;
+    case OPT_DROPOUT: o->dropout = cli_double("--dropout", arg, 0, 0.95); break;
+    case OPT_OOV:
+        if ((o->oov = emo_oov_parse(arg)) < 0)
+            die_usage("--oov wants skip, zero or learn, not '%s'", arg);
+        break;
+    case OPT_BACKOFF:
+        if ((o->backoff = emo_backoff_parse(arg)) < 0)
+            die_usage("--backoff wants suffix or none, not '%s'", arg);
+        break;
+    case OPT_PAD_TO:
+        o->pad_to = strcmp(arg, "auto") == 0 ? -1 : (int)cli_long("--pad-to", arg, 0, 10000);
+        break;
+    case OPT_EMOJI: o->emoji = arg; break;
+    case OPT_LABELS: o->labels = arg; break;
+    case OPT_SEED: o->seed = cli_seed(arg); break;
+    case OPT_LABEL: o->label = 1; break;
+    case OPT_TOP: o->top = (int)cli_long("--top", arg, 1, EMO_MAX_CLASSES); break;
+    case OPT_THREADS: o->threads = (int)cli_long("--threads", arg, 1, PARALLEL_MAX); break;
+    case OPT_VERBOSE: o->verbose = 1; break;
+    case OPT_JSON: o->json = 1; break;
     }
-    if (train) {
-        if (!o->epochs)
-            o->epochs = o->kind == EMO_V1 ? 400 : 50;
-        if (o->lr < 0)
-            o->lr = o->kind == EMO_V1 ? 0.01 : 0.001;
-        if (!o->batch)
-            o->batch = o->kind == EMO_V1 ? 1 : 8;
-    }
+}
+
+/* The defaults that depend on the architecture, and the checks that span
+ * options. */
+static void emojify_end(void *opts)
+{
+    emojify_options *o = opts;
     if (o->quiet && o->verbose)
         die_usage("--quiet and --verbose contradict each other");
     if (o->emoji && o->labels)
         die_usage("--emoji and --labels both name the classes; give one");
+    if (strcmp(o->action, "train") != 0)
+        return;
+    if (o->old_arch && !o->quiet)
+        warn("-m v1|v2 is now --arch v1|v2");
+    if (!o->epochs)
+        o->epochs = o->kind == EMO_V1 ? 400 : 50;
+    if (o->lr < 0)
+        o->lr = o->kind == EMO_V1 ? 0.01 : 0.001;
+    if (!o->batch)
+        o->batch = o->kind == EMO_V1 ? 1 : 8;
+}
+
+static int emojify_main(int argc, char **argv);
+
+const cli_command emojify_command = {
+    "emojify",
+    "sentence to emoji with word vectors (mean or two LSTMs): train, predict, eval",
+    emojify_main,
+    emojify_actions,
+    emojify_option_table,
+    "Each sentence gets the emoji of its class; the course's five classes are\n"
+    "0 \xe2\x9d\xa4\xef\xb8\x8f  1 \xe2\x9a\xbe  2 \xf0\x9f\x98\x84  3 \xf0\x9f\x98\x9e  4 \xf0\x9f\x8d\xb4.  "
+    "Words are lower-cased and cut as GloVe's are.\n"
+    "TRAIN.csv and TEST.csv hold one 'sentence,label' per line (by default\n"
+    EMOJIFY_DEFAULT_TRAIN " and " EMOJIFY_DEFAULT_TEST "); TEXT... are\n"
+    "sentences, and with none, or '-', one per line comes from standard input.\n"
+    "'-' is standard input for any file.  With an option first, the action is\n"
+    "predict: seqtool emojify -m MODEL \"I love you\".\n",
+    "predict",
+    emojify_begin,
+    emojify_set,
+    emojify_end,
+};
+
+static int emojify_main(int argc, char **argv)
+{
+    emojify_options o;
+    return cli_run(&emojify_command, &o, argc, argv);
 }
 
 /* ---- the classes' emoji ---- */
@@ -262,14 +237,9 @@ int emoji_set_parse(const char *list, emoji_set *e)
 
 void emoji_set_read(const char *path, emoji_set *e)
 {
-    FILE *f = cli_open_read(path);
     text_lines lines;
-    char err[ERR_MAX];
     const char *name = cli_display_name(path);
-    if (text_read_lines(f, 4096, &lines, err) < 0)
-        die("'%s': %s", name, err);
-    if (f != stdin)
-        fclose(f);
+    cli_read_lines(path, 4096, &lines);
     e->n = 0;
     for (int i = 0; i < lines.n; i++) {
         const char *p = lines.line[i];
@@ -539,43 +509,4 @@ void emojify_open_model(const char *path, emo_model *m, emoji_set *e)
     if (!list || emoji_set_parse(list, e) < 0 || e->n != m->K)
         die("'%s': bad or missing metadata (emoji)", path);
     model_in_close(&f);
-}
-
-void emojify_open_vectors(const char *path, vectors *v, int quiet)
-{
-    char err[ERR_MAX];
-    const char *p = strcmp(path, "-") == 0 ? "/dev/stdin" : path;
-    if (vectors_load(v, p, VEC_AUTO, err) < 0) {
-        if (access(p, F_OK) != 0 && strcmp(path, EMOJIFY_DEFAULT_VECTORS) == 0)
-            die("%s (name the vectors with -v FILE or SEQTOOL_VECTORS)", err);
-        die("%s", err);
-    }
-    if (v->duplicates && !quiet)
-        warn("'%s': %ld repeated word(s); kept the first vector of each", path, v->duplicates);
-}
-
-int cmd_emojify(int argc, char **argv)
-{
-    cli_set_prog("seqtool emojify");
-    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-                      strcmp(argv[1], "help") == 0)) {
-        fputs(usage_text, stdout);
-        return cli_finish(0);
-    }
-    /* The action is optional: without one, the words are sentences to predict. */
-    const char *action = "predict";
-    int shift = 0;
-    if (argc >= 2 && find_action(argv[1]) >= 0) {
-        action = argv[1];
-        shift = 1;
-    }
-    emojify_options o;
-    set_defaults(&o, action);
-    parse_options(&o, argc - shift, argv + shift);
-    int nargs = argc - shift - optind;
-    char **args = argv + shift + optind;
-    int status = strcmp(action, "train") == 0  ? emojify_train(&o, nargs, args)
-                 : strcmp(action, "eval") == 0 ? emojify_eval(&o, nargs, args)
-                                               : emojify_predict(&o, nargs, args);
-    return cli_finish(status);
 }

@@ -1,10 +1,13 @@
 /* emojify — what the actions of `seqtool emojify` share: the options,
  * the classes' emoji, sentences to token ids, labelled sets, scores and
- * the model file.  emojify.c parses and dispatches, emojify_train.c
- * trains, emojify_predict.c predicts and evaluates. */
+ * the model file.  emojify.c holds the tables and what the actions
+ * share, emojify_train.c trains, emojify_predict.c predicts and
+ * evaluates.  The models are in emo_model (emo_infer.c runs them), the
+ * CSV reader in labeled, the suffix back-off in suffix. */
 #ifndef SEQTOOL_EMOJIFY_H
 #define SEQTOOL_EMOJIFY_H
 
+#include "cli.h"
 #include "emo_model.h"
 #include "labeled.h"
 #include "vectors.h"
@@ -19,11 +22,13 @@
 #define EMOJIFY_MAX_WORDS 10000   /* a longer sentence is cut here */
 #define EMOJI_MAX 64              /* bytes of one class's emoji */
 
+/* Every option of every action; each action reads its own. */
 typedef struct {
     const char *action;               /* train, predict, eval */
     const char *vectors;              /* NULL: none (predict, eval) */
     const char *output, *model, *test;
     int kind, oov, backoff, threads, batch, hidden, top, label, verbose, json, quiet;
+    int old_arch;                     /* train -m v1|v2, the old spelling of --arch */
     int pad_to;                       /* -1: the longest training sentence */
     long epochs;
     double lr, dropout;
@@ -104,13 +109,12 @@ double emojify_ratio(int a, int b);
 
 /* ---- files ---- */
 
-/* Read a vectors file in any format ('-': stdin) or die. */
-void emojify_open_vectors(const char *path, vectors *v, int quiet);
 /* Open and load a model with its emoji, or die naming the file. */
 void emojify_open_model(const char *path, emo_model *m, emoji_set *e);
 
-int emojify_train(emojify_options *o, int argc, char **argv);
-int emojify_predict(emojify_options *o, int argc, char **argv);
-int emojify_eval(emojify_options *o, int argc, char **argv);
+/* The actions: opts is an emojify_options, argv[0..argc) the operands. */
+int emojify_train(void *opts, int argc, char **argv);
+int emojify_predict(void *opts, int argc, char **argv);
+int emojify_eval(void *opts, int argc, char **argv);
 
 #endif

@@ -26,7 +26,7 @@ static void predictor_open(const emojify_options *o, predictor *p)
     p->m.threads = o->threads;
     p->have_v = o->vectors != NULL;
     if (p->have_v) {
-        emojify_open_vectors(o->vectors, &p->v, o->quiet);
+        cli_open_vectors(&p->v, o->vectors, VEC_AUTO, EMOJIFY_DEFAULT_VECTORS, o->quiet);
         if (p->v.dim != p->m.D)
             die("'%s' has %d-dimensional vectors; the model '%s' wants %d", o->vectors, p->v.dim, o->model,
                 p->m.D);
@@ -42,8 +42,9 @@ static void predictor_close(predictor *p)
 
 /* ---- eval ---- */
 
-int emojify_eval(emojify_options *o, int argc, char **argv)
+int emojify_eval(void *opts, int argc, char **argv)
 {
+    emojify_options *o = opts;
     if (argc > 1)
         die_usage("eval takes one CSV file of labelled sentences");
     const char *path = argc ? argv[0] : EMOJIFY_DEFAULT_TEST;
@@ -245,8 +246,34 @@ static void predict_block(const emojify_options *o, predictor *pr, block *b, con
     b->nids = 0;
 }
 
-int emojify_predict(emojify_options *o, int argc, char **argv)
+/* A query loop on standard input (cli_batch_lines): what predict has
+ * while it reads. */
+typedef struct {
+    const emojify_options *o;
+    predictor *pr;
+    emojify_encoder *enc;
+    block *b;
+    long sentences, fallbacks, not_utf8;
+} stdin_loop;
+
+static void stdin_add(void *ctx, char *line, size_t len, long lineno)
 {
+    stdin_loop *q = ctx;
+    if (!utf8_valid(line, len) && q->not_utf8++ == 0 && !q->o->quiet)
+        warn("line %ld: not valid UTF-8; its bytes are read as they are (the first such line)", lineno);
+    block_add(q->b, q->enc, line, len, lineno, "line");
+    q->sentences++;
+}
+
+static void stdin_flush(void *ctx)
+{
+    stdin_loop *q = ctx;
+    predict_block(q->o, q->pr, q->b, "line", &q->fallbacks);
+}
+
+int emojify_predict(void *opts, int argc, char **argv)
+{
+    emojify_options *o = opts;
     int from_stdin = argc == 0 || (argc == 1 && strcmp(argv[0], "-") == 0);
     if (from_stdin && o->vectors && strcmp(o->vectors, "-") == 0)
         die_usage("the vectors and the sentences cannot both come from standard input");
@@ -255,31 +282,19 @@ int emojify_predict(emojify_options *o, int argc, char **argv)
     emojify_encoder enc;
     emojify_encoder_init(&enc, &pr.m, pr.have_v ? &pr.v : NULL, o->verbose, o->quiet);
     block b = {0};
-    long fallbacks = 0, sentences = 0, not_utf8 = 0;
-    const char *unit = from_stdin ? "line" : "argument";
+    long fallbacks = 0, sentences = 0;
     if (!from_stdin) {
         for (int i = 0; i < argc; i++)
-            block_add(&b, &enc, argv[i], strlen(argv[i]), i + 1, unit);
+            block_add(&b, &enc, argv[i], strlen(argv[i]), i + 1, "argument");
         sentences = argc;
-        predict_block(o, &pr, &b, unit, &fallbacks);
+        predict_block(o, &pr, &b, "argument", &fallbacks);
     } else {
-        line_reader lr;
-        line_reader_init(&lr, 0);
-        size_t len;
-        char *line;
         /* A block is what is ready without waiting, so a program that
          * writes one line and waits gets its answer at once. */
-        while ((line = line_reader_next(&lr, &len))) {
-            if (!utf8_valid(line, len) && not_utf8++ == 0 && !o->quiet)
-                warn("line %ld: not valid UTF-8; its bytes are read as they are (the first such line)",
-                     lr.lineno);
-            block_add(&b, &enc, line, len, lr.lineno, unit);
-            sentences++;
-            if (b.n == BLOCK_LINES || !line_reader_ready(&lr))
-                predict_block(o, &pr, &b, unit, &fallbacks);
-        }
-        predict_block(o, &pr, &b, unit, &fallbacks);
-        line_reader_free(&lr);
+        stdin_loop q = {o, &pr, &enc, &b, 0, 0, 0};
+        cli_batch_lines(0, BLOCK_LINES, stdin_add, stdin_flush, &q);
+        sentences = q.sentences;
+        fallbacks = q.fallbacks;
     }
     if (o->verbose)
         inform("%ld sentence(s), %ld word(s), %ld without a vector, %ld sentence(s) with none known",

@@ -170,8 +170,9 @@ static void report_coverage(const emojify_options *o, const emojify_dataset *d, 
 
 static int is_stdin(const char *path) { return path && strcmp(path, "-") == 0; }
 
-int emojify_train(emojify_options *o, int argc, char **argv)
+int emojify_train(void *opts, int argc, char **argv)
 {
+    emojify_options *o = opts;
     if (argc > 1)
         die_usage("train takes one CSV file of labelled sentences");
     const char *path = argc ? argv[0] : EMOJIFY_DEFAULT_TRAIN;
@@ -189,12 +190,13 @@ int emojify_train(emojify_options *o, int argc, char **argv)
     if (o->test)
         emojify_dataset_read(&test, o->test, emoji.n);
     vectors v;
-    emojify_open_vectors(o->vectors, &v, o->quiet);
+    cli_open_vectors(&v, o->vectors, VEC_AUTO, EMOJIFY_DEFAULT_VECTORS, o->quiet);
     emo_model m;
     if (emo_init(&m, o->kind, o->oov, emoji.n, v.dim, o->hidden) < 0)
         die("out of memory");
     m.dropout = (float)o->dropout;
     m.backoff = o->backoff;
+    m.threads = o->threads; /* for the scores after training */
     emojify_encoder enc;
     emojify_encoder_init(&enc, &m, &v, o->verbose, o->quiet);
     emojify_dataset_encode(&train, &enc);
@@ -225,13 +227,9 @@ int emojify_train(emojify_options *o, int argc, char **argv)
         emojify_evaluate(&m, &test, &te);
     }
     save_model(o, &m, &emoji, &log, &tr, o->test ? &te : NULL);
-    int status = 0;
-    if (cli_stop_requested) {
-        warn("interrupted in epoch %d of %ld; the model so far is in '%s'", log.epochs, o->epochs, o->output);
-        status = 130;
-    } else {
+    int status = cli_end_training(o->output, "epoch", log.epochs, o->epochs);
+    if (status == 0)
         print_summary(o, &m, &log, &tr, o->test ? &te : NULL, &emoji);
-    }
     emojify_encoder_free(&enc);
     free(rows);
     emo_free(&m);

@@ -64,34 +64,23 @@ static int read_record(labeled_set *s, char *line, long lineno, int nclasses, in
     int first = *header_ok;
     *header_ok = 0;
     int nf = csv_split(line, field, 2, cerr);
-    if (nf < 0) {
-        snprintf(err, ERR_MAX, "line %ld: %.400s", lineno, cerr);
-        return -1;
-    }
+    if (nf < 0)
+        return err_set(err, "line %ld: %.400s", lineno, cerr);
     long label = -1;
     if (nf >= 2 && parse_label(field[1], &label) < 0) {
         if (first)
             return 0; /* a header */
-        snprintf(err, ERR_MAX, "line %ld: the label '%.40s' is not a class number", lineno, field[1]);
-        return -1;
+        return err_set(err, "line %ld: the label '%.40s' is not a class number", lineno, field[1]);
     }
-    if (text_is_blank(field[0])) {
-        snprintf(err, ERR_MAX, "line %ld: no sentence before the label", lineno);
-        return -1;
-    }
-    if (nf < 2) {
-        snprintf(err, ERR_MAX, "line %ld: no label (want 'sentence,label')", lineno);
-        return -1;
-    }
-    if (label < 0 || label >= nclasses) {
-        snprintf(err, ERR_MAX, "line %ld: label %ld is out of range (0 to %d)", lineno, label,
-                 nclasses - 1);
-        return -1;
-    }
-    if (add(s, field[0], (int)label, lineno) < 0) {
-        snprintf(err, ERR_MAX, "out of memory");
-        return -1;
-    }
+    if (text_is_blank(field[0]))
+        return err_set(err, "line %ld: no sentence before the label", lineno);
+    if (nf < 2)
+        return err_set(err, "line %ld: no label (want 'sentence,label')", lineno);
+    if (label < 0 || label >= nclasses)
+        return err_set(err, "line %ld: label %ld is out of range (0 to %d)", lineno, label,
+                       nclasses - 1);
+    if (add(s, field[0], (int)label, lineno) < 0)
+        return err_set(err, "out of memory");
     return 1;
 }
 
@@ -99,11 +88,8 @@ int labeled_read(FILE *f, int nclasses, labeled_set *out, char *err)
 {
     memset(out, 0, sizeof *out);
     text_lines lines;
-    char terr[ERR_MAX];
-    if (text_read_lines(f, LABELED_LINE_MAX, &lines, terr) < 0) {
-        snprintf(err, ERR_MAX, "%s", terr);
+    if (text_read_lines(f, LABELED_LINE_MAX, &lines, err) < 0)
         return -1;
-    }
     if (lines.n > 0 && strncmp(lines.line[0], "\xef\xbb\xbf", 3) == 0)
         memmove(lines.line[0], lines.line[0] + 3, lines.len[0] - 2);
     int header_ok = 1, blank = 1, rc = 0;
@@ -112,11 +98,8 @@ int labeled_read(FILE *f, int nclasses, labeled_set *out, char *err)
         if (read_record(out, lines.line[i], i + 1, nclasses, &header_ok, err) < 0)
             rc = -1;
     }
-    if (rc == 0 && out->n == 0) {
-        snprintf(err, ERR_MAX, "no sentences (%s)",
-                 blank ? "the file is empty or blank" : "only a header");
-        rc = -1;
-    }
+    if (rc == 0 && out->n == 0)
+        rc = err_set(err, "no sentences (%s)", blank ? "the file is empty or blank" : "only a header");
     text_lines_free(&lines);
     if (rc < 0)
         labeled_free(out);

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# CLI tests of seqtool emojify: help and usage errors; training V1 and V2
-# (summary, --json, reproducibility, the model file); predict from
+# CLI tests of seqtool emojify: help and usage errors (the bare command,
+# abbreviations, options of other actions); --arch and its old spelling
+# -m v1|v2; training V1 and V2 (summary, --json, reproducibility, the
+# model file, --threads); predict from
 # arguments and standard input (--label, --top, --json), the same
 # probabilities for a sentence alone and padded inside a batch, words
 # outside the model found in -v vectors, sentences with no known word;
@@ -53,11 +55,27 @@ $S emojify --help >"$TMP/help" 2>"$TMP/err"; rc=$?
 [ $rc -eq 0 ] && [ ! -s "$TMP/err" ] && grep -q "^usage: seqtool emojify train" "$TMP/help" \
     && ok "emojify --help: usage on stdout, exit 0" || not_ok "emojify --help ($rc)"
 [ "$($S help emojify)" = "$(cat "$TMP/help")" ] && ok "help emojify = emojify --help" || not_ok "help emojify"
+$S emojify help >"$TMP/help2" 2>"$TMP/err"; rc=$?
+$S emojify -h >"$TMP/help3" 2>>"$TMP/err"; rc3=$?
+[ $rc -eq 0 ] && [ $rc3 -eq 0 ] && [ ! -s "$TMP/err" ] && cmp -s "$TMP/help" "$TMP/help2" && cmp -s "$TMP/help" "$TMP/help3" \
+    && ok "emojify help and emojify -h: the same text on stdout, exit 0" || not_ok "emojify help / -h ($rc, $rc3)"
 $S --help | grep -q "^  emojify " && ok "seqtool --help lists emojify" || not_ok "seqtool --help lacks emojify"
+$S emojify >"$TMP/out" 2>"$TMP/err"; rc=$?
+[ $rc -eq 2 ] && [ ! -s "$TMP/out" ] && grep -q "^usage: seqtool emojify train" "$TMP/err" \
+    && ok "emojify alone: the short usage on stderr, exit 2" || not_ok "emojify alone ($rc)"
+expect_error 2 "an unknown action" $S emojify guess
+expect_error 2 "a sentence where the action goes (predict is the default only before an option)" $S emojify hello
 expect_error 2 "an unknown option" $S emojify train --bogus
 expect_error 2 "an option of another action" $S emojify predict --epochs 3
+expect_error 2 "an option of predict in eval" $S emojify eval --top 2
+expect_error 2 "an option of predict in train" $S emojify train --label
 expect_error 2 "a training option in predict (no action)" $S emojify --lr 0.1 hello
+expect_error 2 "an ambiguous abbreviation (--la: --label, --labels)" $S emojify train --la x
+grep -q -- "--label" "$TMP/err" && grep -q -- "--labels" "$TMP/err" && ok "the ambiguity names both options" \
+    || not_ok "ambiguity message: $(cat "$TMP/err")"
 expect_error 2 "--model v3" $S emojify train --model v3
+expect_error 2 "train -m MODEL (train reads no model)" $S emojify train -m "$TMP/some.safetensors"
+expect_error 2 "--arch v3" $S emojify train --arch v3
 expect_error 2 "--oov guess" $S emojify train --oov guess
 expect_error 2 "--backoff stem" $S emojify train --backoff stem
 expect_error 2 "--top 0" $S emojify --top 0 hello
@@ -72,7 +90,7 @@ expect_error 2 "two files from standard input" $S emojify train - -v - -o "$TMP/
 # ---- train ----
 M1=$TMP/v1.safetensors
 M2=$TMP/v2.safetensors
-$S emojify train "$TRAIN" -v "$V" -o "$M1" --model v1 --epochs 50 --test "$TEST" -q >"$TMP/sum1" 2>"$TMP/err"
+$S emojify train "$TRAIN" -v "$V" -o "$M1" --arch v1 --epochs 50 --test "$TEST" -q >"$TMP/sum1" 2>"$TMP/err"
 rc=$?
 [ $rc -eq 0 ] && [ -s "$M1" ] && [ ! -s "$TMP/err" ] && grep -q "^train_accuracy" "$TMP/sum1" && grep -q "^test_accuracy" "$TMP/sum1" \
     && grep -q "^confusion" "$TMP/sum1" && ok "train v1: accuracies and confusion on stdout, nothing on stderr with -q" \
@@ -116,6 +134,26 @@ assert len(names) == words and b"dinner" in names and b"feast" not in names
 assert h["lstm.weight_ih_l0"]["shape"] == [64, 8] and h["out.weight"]["shape"] == [5, 16]
 PYEOF
 
+# ---- --arch, its old spelling -m v1|v2, abbreviations, --threads ----
+$S emojify train "$TRAIN" -v "$V" -o "$TMP/arch1.st" --arch v1 --epochs 5 >/dev/null 2>"$TMP/err_new"
+$S emojify train "$TRAIN" -v "$V" -o "$TMP/old1.st" -m v1 --epochs 5 >/dev/null 2>"$TMP/err"; rc=$?
+[ $rc -eq 0 ] && cmp -s "$TMP/arch1.st" "$TMP/old1.st" && [ "$(grep -c 'now --arch' "$TMP/err")" -eq 1 ] \
+    && grep -qx "seqtool emojify: warning: -m v1|v2 is now --arch v1|v2" "$TMP/err" && ! grep -q "now --arch" "$TMP/err_new" \
+    && ok "train -m v1 (the old spelling): the model of --arch v1, and one line of warning" \
+    || not_ok "train -m v1 ($rc): $(cat "$TMP/err")"
+$S emojify train "$TRAIN" -v "$V" -o "$TMP/old2.st" --model v2 --epochs 8 --hidden 16 --test "$TEST" -q >/dev/null 2>"$TMP/err"
+cmp -s "$M2" "$TMP/old2.st" && [ ! -s "$TMP/err" ] && ok "train --model v2 -q: the model of the default v2, no warning with -q" \
+    || not_ok "train --model v2 -q: $(cat "$TMP/err")"
+$S emojify train "$TRAIN" -v "$V" --out "$TMP/abbr.st" --arc v1 --epo 5 -q >/dev/null 2>"$TMP/err"; rc=$?
+[ $rc -eq 0 ] && cmp -s "$TMP/arch1.st" "$TMP/abbr.st" && ok "unique abbreviations (--out, --arc, --epo) work" \
+    || not_ok "abbreviations ($rc): $(cat "$TMP/err")"
+$S emojify train "$TRAIN" -v "$V" -o "$TMP/thr.st" --epochs 8 --hidden 16 --test "$TEST" --threads 3 -q >"$TMP/sum_thr"
+cmp -s "$M2" "$TMP/thr.st" && [ "$(grep accuracy "$TMP/sum_thr")" = "$(grep accuracy <(printf '%s\n' "$(cat "$TMP/sum2")" | $PY -c '
+import json, sys; j = json.load(sys.stdin)
+print("train_accuracy %.4f (%d of %d)" % (j["train"]["accuracy"], j["train"]["correct"], j["train"]["sentences"]))
+print("test_accuracy %.4f (%d of %d)" % (j["test"]["accuracy"], j["test"]["correct"], j["test"]["sentences"]))'))" ] \
+    && ok "train --threads 3: the same model and scores as one thread" || not_ok "train --threads 3"
+
 # ---- the suffix back-off ----
 # vectors with love, mess and congratulations, but not lovely, messing or
 # congratulation: with the back-off those borrow, without it they are unknown
@@ -123,7 +161,7 @@ printf '%s\n' 'love,0' 'i love you,0' 'what a mess,3' 'congratulations,2' 'so ha
 $PY -c 'import random; r = random.Random(3); print("\n".join(w + "".join(" %.4f" % r.gauss(0, 1) for _ in range(8))
     for w in "love mess congratulations i you what a so happy sad".split()))' >"$TMP/bo.vec"
 printf 'lovely 9 9 9 9 9 9 9 9\n' >"$TMP/bo_lovely.vec" # only for the -v of predict below
-$S emojify train "$TMP/bo.csv" -v "$TMP/bo.vec" -o "$TMP/bo.st" --model v1 --epochs 5 --verbose >/dev/null 2>"$TMP/bo.err"
+$S emojify train "$TMP/bo.csv" -v "$TMP/bo.vec" -o "$TMP/bo.st" --arch v1 --epochs 5 --verbose >/dev/null 2>"$TMP/bo.err"
 $S emojify -m "$TMP/bo.st" --json --verbose "a lovely messing" "congratulation" >"$TMP/bo.out" 2>"$TMP/bo.err2"
 grep -q "'lovely' has no vector; it borrows that of 'love'" "$TMP/bo.err2" && grep -q "'messing' has no vector; it borrows that of 'mess'" "$TMP/bo.err2" \
     && grep -q "'congratulation' has no vector; it borrows that of 'congratulations'" "$TMP/bo.err2" \
@@ -134,7 +172,7 @@ $S emojify -m "$TMP/bo.st" -v "$TMP/bo_lovely.vec" --top 1 --label "lovely" >"$T
 $S emojify -m "$TMP/bo.st" --top 1 --label "love" >"$TMP/bo.l" 2>&1
 cmp -s "$TMP/bo.v" "$TMP/bo.l" && not_ok "a word's own vector in -v must win over a borrowed one" \
     || ok "a word's own vector (in -v) comes before any borrowing"
-$S emojify train "$TMP/bo.csv" -v "$TMP/bo.vec" -o "$TMP/bo0.st" --model v1 --epochs 5 --backoff none -q >/dev/null
+$S emojify train "$TMP/bo.csv" -v "$TMP/bo.vec" -o "$TMP/bo0.st" --arch v1 --epochs 5 --backoff none -q >/dev/null
 $S emojify -m "$TMP/bo0.st" --json "a lovely messing" >"$TMP/bo0.out" 2>/dev/null
 $PY -c 'import json,sys; j=json.loads(open(sys.argv[1]).read()); assert j["unknown"] == 2, j' "$TMP/bo0.out" \
     && $PY tests/safetensors_check.py "$TMP/bo0.st" >/dev/null 2>&1 && grep -aq '"emojify.backoff":"none"' "$TMP/bo0.st" \
@@ -147,10 +185,13 @@ $S emojify -m "$M1" "we had pizza for dinner" "the team won the game" >"$TMP/p1"
 cut -d, -f1 "$TEST" >"$TMP/sentences"
 $S emojify -m "$M1" <"$TMP/sentences" >"$TMP/p_stdin"
 $S emojify predict -m "$M1" - <"$TMP/sentences" >"$TMP/p_dash"
+$S emojify -m "$M1" - <"$TMP/sentences" >"$TMP/p_dash2"
 mapfile -t args <"$TMP/sentences"
 $S emojify predict -m "$M1" "${args[@]}" >"$TMP/p_args"
-cmp -s "$TMP/p_stdin" "$TMP/p_args" && cmp -s "$TMP/p_stdin" "$TMP/p_dash" && [ "$(wc -l <"$TMP/p_stdin")" -eq 115 ] \
-    && ok "predict: standard input, '-' and arguments give the same 115 lines" || not_ok "predict stdin vs arguments"
+cmp -s "$TMP/p_stdin" "$TMP/p_args" && cmp -s "$TMP/p_stdin" "$TMP/p_dash" && cmp -s "$TMP/p_stdin" "$TMP/p_dash2" \
+    && [ "$(wc -l <"$TMP/p_stdin")" -eq 115 ] \
+    && ok "predict: standard input, '-' (with and without the action) and arguments give the same 115 lines" \
+    || not_ok "predict stdin vs arguments"
 for i in 1 2 3 4 5 6 7 8; do cat "$TMP/sentences"; done >"$TMP/sentences8" # 920 lines, several batches
 $S emojify -m "$M2" --top 5 <"$TMP/sentences8" >"$TMP/t1"
 $S emojify -m "$M2" --top 5 --threads 3 <"$TMP/sentences8" >"$TMP/t3"
@@ -241,7 +282,7 @@ words = {"sun": 0, "out": 0, "lovely": 0, "day": 0, "bright": 0, "raining": 1, "
 for w, k in words.items():
     print(w, " ".join("1" if i == k else "0" for i in range(4)))
 PYEOF
-$S emojify train "$TMP/weather.csv" -v "$TMP/wvec.txt" --labels "$TMP/weather.labels" --model v1 -o "$TMP/w.safetensors" -q >/dev/null \
+$S emojify train "$TMP/weather.csv" -v "$TMP/wvec.txt" --labels "$TMP/weather.labels" --arch v1 -o "$TMP/w.safetensors" -q >/dev/null \
     && [ "$($S emojify -m "$TMP/w.safetensors" -v "$TMP/wvec.txt" "bright sun" "drizzle")" = "$(printf 'bright sun ☀️\ndrizzle 🌧️')" ] \
     && ok "--labels FILE: two classes of one's own, their emoji in predictions" || not_ok "--labels"
 $S emojify train "$TMP/weather.csv" -v "$TMP/wvec.txt" --emoji S,R -o "$TMP/w2.safetensors" -q >/dev/null \
@@ -250,7 +291,7 @@ $S emojify train "$TMP/weather.csv" -v "$TMP/wvec.txt" --emoji S,R -o "$TMP/w2.s
 
 # ---- CSV forms: BOM, header, CRLF, quotes with commas, extra fields ----
 printf '\xef\xbb\xbfsentence,label\r\n"the sun, at last",0\r\nit is raining again,1,,\r\n"cold, wet and ""grey""",1\r\nwhat a lovely day,0\r\n' >"$TMP/forms.csv"
-$S emojify train "$TMP/forms.csv" -v "$TMP/wvec.txt" --emoji S,R --model v1 -o "$TMP/w3.safetensors" -q --json \
+$S emojify train "$TMP/forms.csv" -v "$TMP/wvec.txt" --emoji S,R --arch v1 -o "$TMP/w3.safetensors" -q --json \
     | $PY -c 'import json, sys; j = json.load(sys.stdin); assert j["train"]["sentences"] == 4 and j["train"]["correct"] == 4' \
     && ok "CSV: BOM, header, CRLF, quoted commas and quotes, extra fields" || not_ok "CSV forms"
 
@@ -318,7 +359,7 @@ if [ -f "$GLOVE" ] && [ -f "$COURSE/train_emoji.csv" ] && [ -f "$COURSE/tesss.cs
         # seed 1 gets 47 (v1) and 48 (v2, 48-51 over seeds 1-5; the issue
         # asks a median of 48); the bounds guard against regressions
         case $m in v1) want=46 ;; v2) want=47 ;; esac
-        $S emojify train "$COURSE/train_emoji.csv" -v "$GLOVE" --test "$COURSE/tesss.csv" --model $m -o "$TMP/c$m.safetensors" -q --json >"$TMP/c$m.json"
+        $S emojify train "$COURSE/train_emoji.csv" -v "$GLOVE" --test "$COURSE/tesss.csv" --arch $m -o "$TMP/c$m.safetensors" -q --json >"$TMP/c$m.json"
         got=$($PY -c 'import json, sys; print(json.load(open(sys.argv[1]))["test"]["correct"])' "$TMP/c$m.json" 2>/dev/null)
         [ -n "$got" ] && [ "$got" -ge $want ] && ok "course split, GloVe subset, $m seed 1: $got/56 test sentences (>= $want)" \
             || not_ok "course split, $m: ${got:-no result}/56 (want >= $want)"
