@@ -36,12 +36,18 @@ static int takes(const cli_option *o, const char *action)
     return !o->actions || word_in(o->actions, action);
 }
 
+/* The row of key that the current action takes, else the first of key:
+ * a key may have rows for different actions (an old spelling, hidden). */
 static const cli_option *find_key(const cli_command *c, int key)
 {
+    const cli_option *first = NULL;
     for (const cli_option *o = c->options; o->key; o++)
-        if (o->key == key)
-            return o;
-    return NULL;
+        if (o->key == key) {
+            if (takes(o, current_action))
+                return o;
+            first = first ? first : o;
+        }
+    return first;
 }
 
 const char *cli_opt_name(const cli_command *c, int key)
@@ -299,6 +305,11 @@ static void completion_bash(FILE *out)
           "    local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}\n"
           "    local cmd=${COMP_WORDS[1]} action=${COMP_WORDS[2]} words=\"\"\n",
           out);
+    /* a command whose first word is an option runs its default action */
+    for (const cli_command *const *c = cli_commands; *c; c++)
+        if ((*c)->default_action)
+            fprintf(out, "    [ \"$cmd\" = %s ] && case $action in -?*) action=%s ;; esac\n", (*c)->name,
+                    (*c)->default_action);
     value_options(out);
     fputs("    if [ \"$COMP_CWORD\" -eq 1 ]; then\n        words=\"help completion --help --version",
           out);

@@ -15,7 +15,7 @@ mean.  Standard library only; the folds go to a temporary folder.
 
 Example (README.md, "seqtool emojify"):
   tests/emojify_cv.py ../shared/datasets/course/emojify/train_emoji.csv \\
-      ../shared/datasets/vectors/glove.6B.50d.subset.txt -- --model v2 --pad-to 0
+      ../shared/datasets/vectors/glove.6B.50d.subset.txt -- --arch v2 --pad-to 0
 """
 import argparse
 import csv

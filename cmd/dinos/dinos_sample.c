@@ -31,6 +31,38 @@ static char **known_names(char *names, int *count)
     return list;
 }
 
+/* The ids of --prefix (lower-cased unless the model keeps case), or a
+ * usage error naming a character the model never saw; frees what it
+ * allocated before dying, so the sanitizers see no leak. */
+static int *encode_prefix(dinos_model *d, const char *text, int max_len, int *plen)
+{
+    char *p = strdup(text ? text : "");
+    int *prefix = malloc((strlen(p ? p : "") + 1) * sizeof *prefix);
+    if (!p || !prefix)
+        die("out of memory");
+    if (!d->keep_case)
+        dinos_lower(p);
+    size_t n = strlen(p);
+    char bad[8] = "";
+    for (size_t j = 0; j < n && !*bad;) {
+        int cp, len = utf8_decode(p + j, n - j, &cp);
+        int id = len > 0 ? vocab_id(&d->voc, cp) : -1;
+        if (id < 1)
+            snprintf(bad, sizeof bad, "%.*s", len > 0 ? len : 1, p + j);
+        prefix[(*plen)++] = id;
+        j += len > 0 ? (size_t)len : 1;
+    }
+    free(p);
+    if (*bad || *plen > max_len) {
+        free(prefix);
+        dinos_unload(d);
+        if (*bad)
+            die_usage("--prefix: the model never saw '%s'", bad);
+        die_usage("--prefix is longer than --max-len %d", max_len);
+    }
+    return prefix;
+}
+
 int dinos_sample(void *opts, int argc, char **argv)
 {
     options *o = opts;
@@ -39,28 +71,11 @@ int dinos_sample(void *opts, int argc, char **argv)
     dinos_model d;
     dinos_load(&d, o->model);
     int max_len = (int)o->max_len, plen = 0;
-    int *prefix = malloc((strlen(o->prefix ? o->prefix : "") + 1) * sizeof *prefix);
+    int *prefix = encode_prefix(&d, o->prefix, max_len, &plen);
     int *ids = malloc((max_len + 1) * sizeof *ids);
     char *name = malloc((size_t)max_len * 4 + 1), *lowered = malloc((size_t)max_len * 4 + 1);
-    if (!prefix || !ids || !name || !lowered)
+    if (!ids || !name || !lowered)
         die("out of memory");
-    if (o->prefix) {
-        char *p = strdup(o->prefix);
-        if (!d.keep_case)
-            dinos_lower(p);
-        size_t n = strlen(p);
-        for (size_t j = 0; j < n;) {
-            int cp, len = utf8_decode(p + j, n - j, &cp);
-            int id = len > 0 ? vocab_id(&d.voc, cp) : -1;
-            if (id < 1)
-                die_usage("--prefix: the model never saw '%.*s'", len > 0 ? len : 1, p + j);
-            prefix[plen++] = id;
-            j += (size_t)len;
-        }
-        free(p);
-        if (plen > max_len)
-            die_usage("--prefix is longer than --max-len %d", max_len);
-    }
     int nknown = 0;
     char **known = known_names(d.names, &nknown);
     if (charlm_reserve(&d.lm, max_len + 1, 1) < 0)

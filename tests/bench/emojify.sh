@@ -13,7 +13,7 @@
 # "count dim" header (emojify_peer.py vec), both in a temporary folder.
 #
 #  1. accuracy on the test rows ($BENCH_EMOJIFY_BLAS): seqtool emojify train
-#     --model v1 and --model v2 with the course's settings (seqtool's
+#     --arch v1 and --arch v2 with the course's settings (seqtool's
 #     defaults: v1 400 epochs SGD lr 0.01 batch 1; v2 LSTM 128 x 2, dropout
 #     0.5, 50 epochs Adam lr 0.001 batch 8; the course's batch is 32), seeds 1..$BENCH_EMOJIFY_SEEDS:
 #     the median and every run. fastText: `fasttext supervised -dim 50
@@ -177,7 +177,7 @@ VPRED=${VST:-$GLOVE}
 echo "BLAS really used (probe runs under LD_DEBUG=bindings: where s{gemm,gemv} were bound; 200 sentences)"
 PROBE_MODEL=
 if [ $HAVE_SEQ = 1 ]; then
-    "$SEQ" emojify train "$FIT" -v "$GLOVE" -o "$D/probe.safetensors" --model v2 --epochs 1 -q >/dev/null 2>&1 &&
+    "$SEQ" emojify train "$FIT" -v "$GLOVE" -o "$D/probe.safetensors" --arch v2 --epochs 1 -q >/dev/null 2>&1 &&
         PROBE_MODEL=$D/probe.safetensors
 fi
 for b in "${BLASES[@]}"; do
@@ -195,7 +195,7 @@ V1_MODEL= V2_MODEL= FT_MODEL=
 seq_train() {
     local name=$1 kind=$2 seed=$3 test=${4:-}
     run "$name" "$BLASDIR" "$SEQ" emojify train "$FIT" -v "$GLOVE" -o "$TMP/$name.safetensors" \
-        --model "$kind" --seed "$seed" ${test:+--test "$test"} --json -q
+        --arch "$kind" --seed "$seed" ${test:+--test "$test"} --json -q
 }
 if [ $HAVE_COURSE = 1 ]; then
     echo "1. accuracy on $TEST ($(wc -l <"$D/test.labels") rows), trained on $TRAIN ($(wc -l <"$D/fit.labels") rows)"
