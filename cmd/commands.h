@@ -11,7 +11,6 @@ extern const cli_command nmt_command;
 extern const cli_command w2v_command;
 
 /* Until a command has its table: its old entry point. */
-int cmd_nmt(int argc, char **argv);
 int cmd_w2v(int argc, char **argv);
 
 #endif

@@ -322,6 +322,15 @@ static void put_day(writer *w, int day)
     put_number(w, day, pick(w, 3) == 2 ? 2 : 1);
 }
 
+/* The day of a written-out date as an ordinal ("3rd") or as put_day. */
+static void put_day_as(writer *w, int day, int ordinal)
+{
+    if (ordinal)
+        put_ordinal(w, day);
+    else
+        put_day(w, day);
+}
+
 /* Optional comma, then a space and the year. */
 static void put_comma_year(writer *w, int year)
 {
@@ -389,7 +398,8 @@ static void write_base(writer *w, int base, date_ymd d, int title, int starts)
         write_numeric(w, d, base == BASE_NUMERIC_MDY);
         break;
     case BASE_DAY_MONTH_YEAR:
-        put_day(w, d.day);
+    case BASE_ORDINAL_MONTH_YEAR:
+        put_day_as(w, d.day, base == BASE_ORDINAL_MONTH_YEAR);
         put_char(w, ' ');
         put_month(w, d.month, 1);
         put_comma_year(w, d.year);
@@ -408,9 +418,10 @@ static void write_base(writer *w, int base, date_ymd d, int title, int starts)
         break;
     }
     case BASE_MONTH_DAY_YEAR:
+    case BASE_MONTH_ORDINAL_YEAR:
         put_month(w, d.month, 1);
         put_char(w, ' ');
-        put_day(w, d.day);
+        put_day_as(w, d.day, base == BASE_MONTH_ORDINAL_YEAR);
         put_comma_year(w, d.year);
         break;
     case BASE_YEAR_MONTH_DAY: {
@@ -423,24 +434,12 @@ static void write_base(writer *w, int base, date_ymd d, int title, int starts)
         put_day(w, d.day);
         break;
     }
-    case BASE_ORDINAL_MONTH_YEAR:
-        put_ordinal(w, d.day);
-        put_char(w, ' ');
-        put_month(w, d.month, 1);
-        put_comma_year(w, d.year);
-        break;
     case BASE_ORDINAL_OF:
         if (pick(w, 2))
             put(w, starts && title && pick(w, 2) ? "The " : "the ");
         put_ordinal(w, d.day);
         put(w, " of ");
         put_month(w, d.month, 1);
-        put_comma_year(w, d.year);
-        break;
-    case BASE_MONTH_ORDINAL_YEAR:
-        put_month(w, d.month, 1);
-        put_char(w, ' ');
-        put_ordinal(w, d.day);
         put_comma_year(w, d.year);
         break;
     case BASE_MONTH_THE_ORDINAL:

@@ -1,189 +1,94 @@
 /* nmt — dates as people write them, to ISO dates: the face of `seqtool
- * nmt`.  This file parses the options and runs the action; dates (the
- * generator of synthetic pairs) is here, train and eval are in
- * nmt_train.c, translate and attention in nmt_translate.c. */
-#include <cjson/cJSON.h>
-#include <getopt.h>
+ * nmt`.  This file holds the command's tables, finds and opens model
+ * files, and fans translation out over threads; the actions are in
+ * nmt_dates.c, nmt_train.c, nmt_eval.c and nmt_translate.c. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "cli.h"
 #include "commands.h"
+#include "config.h"
+#include "model.h"
 #include "nmt.h"
 
 #define DEFAULT_COUNT 10000
 #define MAX_COUNT 1000000000000L
-#define DEFAULT_EXAMPLES 200000
-#define DEFAULT_HELD_OUT 2000
-#define DEFAULT_EPOCHS 10
-#define DEFAULT_DECAY 0.001
-#define DEFAULT_BATCH 100
-#define DEFAULT_LR 0.005
-#define DEFAULT_BEAM 5
-
-static const char usage_text[] =
-    "usage: seqtool nmt dates [OPTIONS]            synthetic pairs: a date as people\n"
-    "                                              write it, a tab, its ISO form\n"
-    "       seqtool nmt train [FILE] [-o MODEL] [OPTIONS]\n"
-    "       seqtool nmt eval [FILE] [-m MODEL] [OPTIONS]\n"
-    "       seqtool nmt translate [-m MODEL] [OPTIONS] [TEXT...]\n"
-    "       seqtool nmt attention TEXT [-m MODEL] [-o FILE.svg|FILE.pgm]\n"
-    "\n"
-    "dates:\n"
-    "  -n, --count N           pairs to print [10000]\n"
-    "      --month-first       numeric dates are month-first (05/03/1979 is\n"
-    "                          May 3rd) [day-first: 03/05/1979 is 3 May]\n"
-    "      --mixed             numeric dates of both conventions, each marked\n"
-    "      --with-order        a third column: dmy or mdy, the convention a\n"
-    "                          numeric date is written in, - for the others\n"
-    "      --format NAME[,NAME...]\n"
-    "                          only these families of formats [all]\n"
-    "      --formats           list the families, one per line, and exit\n"
-    "\n"
-    "Dates are drawn uniformly from 1900-01-01 to 2099-12-31.  Two-digit\n"
-    "years: 00-29 are 2000-2029, 30-99 are 1930-1999.\n"
-    "\n"
-    "train (the course's model: Bi-LSTM encoder, one-step attention, LSTM decoder):\n"
-    "  FILE                    pairs 'date<TAB>YYYY-MM-DD[<TAB>dmy|mdy|-]', as\n"
-    "                          'dates --with-order' writes [generated afresh]\n"
-    "  -o, --output MODEL      model file to write [nmt.safetensors]\n"
-    "      --examples N        generated training pairs [200000]\n"
-    "      --held-out N        pairs held out to report exact match after each\n"
-    "                          epoch (generated, or taken from FILE) [2000]\n"
-    "      --epochs N          passes over the training pairs [10]\n"
-    "      --batch N           pairs per Adam step [100]\n"
-    "      --lr X              Adam's learning rate [0.005]\n"
-    "      --decay X           Keras' decay: lr / (1 + X * step) [0.001]\n"
-    "      --encoder-units N   LSTM units per direction of the encoder [32]\n"
-    "      --decoder-units N   LSTM units of the decoder [64]\n"
-    "      --attention-units N hidden units of the attention's scorer [10]\n"
-    "      --threads N         threads sharing each batch [1]\n"
-    "  -q, --quiet             no progress on standard error\n"
-    "\n"
-    "eval (exact match of the whole ISO date, per family of formats):\n"
-    "  FILE                    pairs as for train [-n generated pairs]\n"
-    "  -n, --count N           generated pairs to score [10000]\n"
-    "\n"
-    "translate, eval and attention:\n"
-    "  -m, --model MODEL       model to read [the shipped datasets/nmt/dates.safetensors;\n"
-    "                          $SEQTOOL_NMT_MODEL overrides it]\n"
-    "      --beam K            the K likeliest outputs are searched for the most\n"
-    "                          probable valid date (1: greedy) [5]\n"
-    "      --month-first       read numeric dates month-first (translate, attention)\n"
-    "\n"
-    "translate: each TEXT, or each line of standard input, gives one line: the\n"
-    "ISO date, 'invalid' when none of the K outputs is a calendar date (the exit\n"
-    "status is then 1), or an empty line for an empty input.\n"
-    "attention: the weights each output character gave the input characters,\n"
-    "as a text heatmap on standard output, or with -o a picture (.svg, .pgm).\n"
-    "\n"
-    "common:\n"
-    "      --seed N            random seed [1]\n"
-    "      --json              one JSON object per line on standard output\n"
-    "  -h, --help              this help\n";
+#define SHIPPED_MODEL "datasets/nmt/dates.safetensors"
 
 enum {
-    OPT_SEED = 256, OPT_JSON, OPT_MONTH_FIRST, OPT_MIXED, OPT_WITH_ORDER, OPT_FORMAT, OPT_FORMATS,
+    OPT_MONTH_FIRST = CLI_LONG_ONLY, OPT_MIXED, OPT_WITH_ORDER, OPT_FORMAT, OPT_FORMATS,
     OPT_EXAMPLES, OPT_HELD_OUT, OPT_EPOCHS, OPT_BATCH, OPT_LR, OPT_DECAY, OPT_ENCODER_UNITS,
-    OPT_DECODER_UNITS, OPT_ATTENTION_UNITS, OPT_THREADS, OPT_BEAM,
+    OPT_DECODER_UNITS, OPT_ATTENTION_UNITS, OPT_BEAM, OPT_THREADS, OPT_SEED, OPT_JSON,
 };
 
-static const struct option long_options[] = {
-    {"count", required_argument, 0, 'n'},
-    {"help", no_argument, 0, 'h'},
-    {"output", required_argument, 0, 'o'},
-    {"model", required_argument, 0, 'm'},
-    {"quiet", no_argument, 0, 'q'},
-    {"seed", required_argument, 0, OPT_SEED},
-    {"json", no_argument, 0, OPT_JSON},
-    {"month-first", no_argument, 0, OPT_MONTH_FIRST},
-    {"mixed", no_argument, 0, OPT_MIXED},
-    {"with-order", no_argument, 0, OPT_WITH_ORDER},
-    {"format", required_argument, 0, OPT_FORMAT},
-    {"formats", no_argument, 0, OPT_FORMATS},
-    {"examples", required_argument, 0, OPT_EXAMPLES},
-    {"held-out", required_argument, 0, OPT_HELD_OUT},
-    {"epochs", required_argument, 0, OPT_EPOCHS},
-    {"batch", required_argument, 0, OPT_BATCH},
-    {"lr", required_argument, 0, OPT_LR},
-    {"decay", required_argument, 0, OPT_DECAY},
-    {"encoder-units", required_argument, 0, OPT_ENCODER_UNITS},
-    {"decoder-units", required_argument, 0, OPT_DECODER_UNITS},
-    {"attention-units", required_argument, 0, OPT_ATTENTION_UNITS},
-    {"threads", required_argument, 0, OPT_THREADS},
-    {"beam", required_argument, 0, OPT_BEAM},
-    {0, 0, 0, 0},
+static const cli_option nmt_option_table[] = {
+    {"count", 'n', "N", "pairs to print, or to score when eval has no\n"
+                        "FILE [10000]", "dates eval", 0},
+    {"month-first", OPT_MONTH_FIRST, NULL, "numeric dates are month-first (05/03/1979 is\n"
+                                           "May 3rd) [day-first: 03/05/1979 is 3 May]",
+     "dates translate attention", 0},
+    {"mixed", OPT_MIXED, NULL, "numeric dates of both conventions, each marked", "dates", 0},
+    {"with-order", OPT_WITH_ORDER, NULL, "a third column: dmy or mdy, the convention a\n"
+                                         "numeric date is written in, - for the others", "dates", 0},
+    {"format", OPT_FORMAT, "NAME[,NAME...]", "only these families of formats [all]", "dates", 0},
+    {"formats", OPT_FORMATS, NULL, "list the families, one per line, and exit", "dates", 0},
+    {"output", 'o', "FILE", "attention: a picture, FILE.svg or FILE.pgm;\n"
+                            "train: the model to write [nmt.safetensors]", "train attention", 0},
+    {"examples", OPT_EXAMPLES, "N", "generated training pairs [200000]", "train", 0},
+    {"held-out", OPT_HELD_OUT, "N", "pairs held out to report exact match after each\n"
+                                    "epoch (generated, or taken from FILE) [2000]", "train", 0},
+    {"epochs", OPT_EPOCHS, "N", "passes over the training pairs [10]", "train", 0},
+    {"batch", OPT_BATCH, "N", "pairs per Adam step [100]", "train", 0},
+    {"lr", OPT_LR, "X", "Adam's learning rate [0.005]", "train", 0},
+    {"decay", OPT_DECAY, "X", "Keras' decay: lr / (1 + X * step) [0.001]", "train", 0},
+    {"encoder-units", OPT_ENCODER_UNITS, "N", "LSTM units per direction of the encoder [32]", "train", 0},
+    {"decoder-units", OPT_DECODER_UNITS, "N", "LSTM units of the decoder [64]", "train", 0},
+    {"attention-units", OPT_ATTENTION_UNITS, "N", "hidden units of the attention's scorer [10]", "train", 0},
+    {"model", 'm', "MODEL", "model to read [the shipped " SHIPPED_MODEL ";\n"
+                            "$SEQTOOL_NMT_MODEL overrides it]", "eval translate attention", 0},
+    {"beam", OPT_BEAM, "K", "the K likeliest outputs are searched for the most\n"
+                            "probable valid date (1: greedy) [5]", "eval translate attention", 0},
+    {"threads", OPT_THREADS, "N", "threads sharing each batch (train), or taking\n"
+                                  "whole batches (the output is the same for any N) [1]", "train eval translate", 0},
+    {"json", OPT_JSON, NULL, "one JSON object per line on standard output",
+     "dates train eval translate", 0},
+    {"seed", OPT_SEED, "N", "random seed [1]", NULL, 0},
+    {"quiet", 'q', NULL, "no progress or log lines on standard error", NULL, 0},
+    {NULL, 0, NULL, NULL, NULL, 0},
 };
 
-typedef nmt_options options;
+static const cli_action nmt_actions[] = {
+    {"dates", nmt_dates, "[OPTIONS]", "synthetic pairs: date<TAB>ISO date"},
+    {"train", nmt_train, "[FILE] [OPTIONS]", "train a model on pairs"},
+    {"eval", nmt_eval, "[FILE] [OPTIONS]", "exact match, per family of formats"},
+    {"translate", nmt_translate, "[OPTIONS] [TEXT...]", "dates to ISO dates, a line each"},
+    {"attention", nmt_attention, "TEXT [OPTIONS]", "where the model looks"},
+    {NULL, NULL, NULL, NULL},
+};
 
-static int nmt_dates(options *o);
-
-static void set_defaults(options *o)
+static void nmt_begin(void *opts, const char *action)
 {
+    nmt_options *o = opts;
     memset(o, 0, sizeof *o);
+    o->action = action;
     o->count = DEFAULT_COUNT;
     o->seed = RNG_DEFAULT_SEED;
-    o->examples = DEFAULT_EXAMPLES;
-    o->held_out = DEFAULT_HELD_OUT;
-    o->epochs = DEFAULT_EPOCHS;
-    o->batch = DEFAULT_BATCH;
-    o->lr = DEFAULT_LR;
-    o->decay = DEFAULT_DECAY;
+    o->examples = 200000;
+    o->held_out = 2000;
+    o->epochs = 10;
+    o->batch = 100;
+    o->lr = 0.005;
+    o->decay = 0.001;
     o->n_a = 32;
     o->n_s = 64;
     o->n_att = 10;
     o->threads = 1;
-    o->beam = DEFAULT_BEAM;
-}
-
-/* Options each action accepts (as getopt codes), besides the common ones,
- * and how many operands it takes. */
-static const int dates_options[] = {'n', OPT_MONTH_FIRST, OPT_MIXED, OPT_WITH_ORDER, OPT_FORMAT,
-                                    OPT_FORMATS, 0};
-static const int train_options[] = {'o', 'q', OPT_EXAMPLES, OPT_HELD_OUT, OPT_EPOCHS, OPT_BATCH,
-                                    OPT_LR, OPT_DECAY, OPT_ENCODER_UNITS, OPT_DECODER_UNITS,
-                                    OPT_ATTENTION_UNITS, OPT_THREADS, 0};
-static const int eval_options[] = {'m', 'n', OPT_BEAM, 0};
-static const int translate_options[] = {'m', OPT_BEAM, OPT_MONTH_FIRST, 0};
-static const int attention_options[] = {'m', 'o', OPT_BEAM, OPT_MONTH_FIRST, 0};
-enum { NO_OPERANDS, ONE_FILE, TEXTS, ONE_TEXT };
-static const struct {
-    const char *name;
-    int (*run)(options *);
-    const int *options;
-    int operands;
-} actions[] = {
-    {"dates", nmt_dates, dates_options, NO_OPERANDS},
-    {"train", nmt_train_action, train_options, ONE_FILE},
-    {"eval", nmt_eval_action, eval_options, ONE_FILE},
-    {"translate", nmt_translate_action, translate_options, TEXTS},
-    {"attention", nmt_attention_action, attention_options, ONE_TEXT},
-};
-#define NACTIONS (sizeof actions / sizeof actions[0])
-
-static int find_action(const char *name)
-{
-    for (size_t a = 0; a < NACTIONS; a++)
-        if (strcmp(actions[a].name, name) == 0)
-            return (int)a;
-    return -1;
-}
-
-static int option_allowed(int action, int c)
-{
-    static const int common[] = {'h', OPT_SEED, OPT_JSON, 0};
-    for (const int *p = common; *p; p++)
-        if (*p == c)
-            return 1;
-    for (const int *p = actions[action].options; *p; p++)
-        if (*p == c)
-            return 1;
-    return 0;
+    o->beam = 5;
 }
 
 /* --format a,b,c: every name must be a family; repeats are ignored. */
-static void parse_formats(options *o, const char *list)
+static void parse_formats(nmt_options *o, const char *list)
 {
     const char *p = list;
     for (;;) {
@@ -208,167 +113,193 @@ static int units(const char *opt, const char *v)
     return (int)cli_long(opt, v, 1, 1024);
 }
 
-static void take_operands(options *o, int action, int argc, char **argv)
+static void nmt_set(void *opts, int key, const char *arg)
 {
-    int n = argc - optind;
-    switch (actions[action].operands) {
-    case NO_OPERANDS:
-        if (n > 0)
-            die_usage("unexpected argument '%s'", argv[optind]);
+    nmt_options *o = opts;
+    switch (key) {
+    case 'n': o->count = cli_long("--count", arg, 0, MAX_COUNT); break;
+    case 'o':
+        if (strcmp(o->action, "attention") == 0)
+            o->picture = arg;
+        else
+            o->model = arg;
         break;
-    case ONE_FILE:
-        if (n > 1)
-            die_usage("unexpected argument '%s' (one file of pairs)", argv[optind + 1]);
-        o->file = n ? argv[optind] : NULL;
-        break;
-    case ONE_TEXT:
-        if (n != 1)
-            die_usage("attention takes one date (quote it)");
-        /* fall through */
-    case TEXTS:
-        o->texts = argv + optind;
-        o->ntexts = n;
-        break;
+    case 'm': o->model = arg; break;
+    case 'q': o->quiet = 1; break;
+    case OPT_SEED: o->seed = cli_seed(arg); break;
+    case OPT_JSON: o->json = 1; break;
+    case OPT_MONTH_FIRST: o->month_first = 1; break;
+    case OPT_MIXED: o->mixed = 1; break;
+    case OPT_WITH_ORDER: o->with_order = 1; break;
+    case OPT_FORMAT: parse_formats(o, arg); break;
+    case OPT_FORMATS: o->list_formats = 1; break;
+    case OPT_EXAMPLES: o->examples = cli_long("--examples", arg, 1, 100000000); break;
+    case OPT_HELD_OUT: o->held_out = cli_long("--held-out", arg, 0, 10000000); break;
+    case OPT_EPOCHS: o->epochs = (int)cli_long("--epochs", arg, 1, 100000); break;
+    case OPT_BATCH: o->batch = (int)cli_long("--batch", arg, 1, 100000); break;
+    case OPT_LR: o->lr = cli_double("--lr", arg, 1e-9, 10); break;
+    case OPT_DECAY: o->decay = cli_double("--decay", arg, 0, 1e6); break;
+    case OPT_ENCODER_UNITS: o->n_a = units("--encoder-units", arg); break;
+    case OPT_DECODER_UNITS: o->n_s = units("--decoder-units", arg); break;
+    case OPT_ATTENTION_UNITS: o->n_att = units("--attention-units", arg); break;
+    case OPT_THREADS: o->threads = (int)cli_long("--threads", arg, 1, PARALLEL_MAX); break;
+    case OPT_BEAM: o->beam = (int)cli_long("--beam", arg, 1, NMT_BEAM_MAX); break;
     }
 }
 
-static void parse_options(options *o, int action, int argc, char **argv)
+static void nmt_end(void *opts)
 {
-    int c;
-    optind = 1;
-    while ((c = cli_getopt(argc, argv, ":n:o:m:qh", long_options, usage_text)) != -1) {
-        if (!option_allowed(action, c))
-            die_usage("%s is not an option of 'nmt %s'", cli_option_name(long_options, c), o->action);
-        switch (c) {
-        case 'n': o->count = cli_long("--count", optarg, 0, MAX_COUNT); break;
-        case 'o':
-            if (action == find_action("attention"))
-                o->picture = optarg;
-            else
-                o->model = optarg;
-            break;
-        case 'm': o->model = optarg; break;
-        case 'q': o->quiet = 1; break;
-        case OPT_SEED: o->seed = cli_seed(optarg); break;
-        case OPT_JSON: o->json = 1; break;
-        case OPT_MONTH_FIRST: o->month_first = 1; break;
-        case OPT_MIXED: o->mixed = 1; break;
-        case OPT_WITH_ORDER: o->with_order = 1; break;
-        case OPT_FORMAT: parse_formats(o, optarg); break;
-        case OPT_FORMATS: o->list_formats = 1; break;
-        case OPT_EXAMPLES: o->examples = cli_long("--examples", optarg, 1, 100000000); break;
-        case OPT_HELD_OUT: o->held_out = cli_long("--held-out", optarg, 0, 10000000); break;
-        case OPT_EPOCHS: o->epochs = (int)cli_long("--epochs", optarg, 1, 100000); break;
-        case OPT_BATCH: o->batch = (int)cli_long("--batch", optarg, 1, 100000); break;
-        case OPT_LR: o->lr = cli_double("--lr", optarg, 1e-9, 10); break;
-        case OPT_DECAY: o->decay = cli_double("--decay", optarg, 0, 1e6); break;
-        case OPT_ENCODER_UNITS: o->n_a = units("--encoder-units", optarg); break;
-        case OPT_DECODER_UNITS: o->n_s = units("--decoder-units", optarg); break;
-        case OPT_ATTENTION_UNITS: o->n_att = units("--attention-units", optarg); break;
-        case OPT_THREADS: o->threads = (int)cli_long("--threads", optarg, 1, 64); break;
-        case OPT_BEAM: o->beam = (int)cli_long("--beam", optarg, 1, NMT_BEAM_MAX); break;
-        }
-    }
-    take_operands(o, action, argc, argv);
-    if (o->json && action == find_action("attention"))
-        die_usage("--json is not an option of 'nmt attention' (it draws pictures)");
+    nmt_options *o = opts;
     if (o->month_first && o->mixed)
         die_usage("--month-first and --mixed exclude each other (--mixed draws both conventions)");
 }
 
-/* ---- dates ---- */
+static int nmt_main(int argc, char **argv);
 
-/* The families to draw from: those of the convention(s), or of --format,
- * which must then all belong to the convention(s). */
-static int choose_formats(const options *o, int *formats)
+const cli_command nmt_command = {
+    "nmt",
+    "dates as people write them to ISO dates, with attention: dates, train, eval, translate, "
+    "attention",
+    nmt_main,
+    nmt_actions,
+    nmt_option_table,
+    "dates draws its dates uniformly from 1900-01-01 to 2099-12-31.  Two-digit\n"
+    "years: 00-29 are 2000-2029, 30-99 are 1930-1999.\n"
+    "\n"
+    "train teaches the course's model (Bi-LSTM encoder, one-step attention,\n"
+    "LSTM decoder); eval counts exact matches of the whole ISO date, per family\n"
+    "of formats.  Their FILE holds pairs 'date<TAB>YYYY-MM-DD[<TAB>dmy|mdy|-]',\n"
+    "as 'dates --with-order' writes them ('-': standard input); without it the\n"
+    "pairs are generated: --examples of them for train, -n for eval.\n"
+    "\n"
+    "translate: each TEXT, or each line of standard input, gives one line: the\n"
+    "ISO date, 'invalid' when none of the K outputs is a calendar date (the exit\n"
+    "status is then 1), or an empty line for an empty input.\n"
+    "attention: the weights each output character gave the input characters,\n"
+    "as a text heatmap on standard output, or with -o a picture (.svg, .pgm).\n",
+    "translate",
+    nmt_begin,
+    nmt_set,
+    nmt_end,
+};
+
+static int nmt_main(int argc, char **argv)
 {
-    int conventions = o->mixed ? DATES_DMY | DATES_MDY : o->month_first ? DATES_MDY : DATES_DMY;
-    int allowed[DATES_NFORMATS], nallowed = dates_formats_for(conventions, allowed);
-    if (o->nasked == 0) {
-        memcpy(formats, allowed, sizeof allowed);
-        return nallowed;
-    }
-    for (int i = 0; i < o->nasked; i++) {
-        int f = o->asked[i], ok = 0;
-        for (int j = 0; j < nallowed; j++)
-            ok |= allowed[j] == f;
-        if (!ok && dates_format_order(f) == DATES_ORDER_MDY)
-            die_usage("--format %s: month-first numeric dates need --month-first or --mixed",
-                      dates_format_name(f));
-        if (!ok)
-            die_usage("--format %s: day-first numeric dates are not drawn with --month-first "
-                      "(--mixed draws both)", dates_format_name(f));
-        formats[i] = f;
-    }
-    return o->nasked;
+    nmt_options o;
+    return cli_run(&nmt_command, &o, argc, argv);
 }
 
-static void print_json(const dates_pair *p)
+const char *nmt_file_operand(int argc, char **argv)
 {
-    cJSON *j = cJSON_CreateObject();
-    if (!j || !cJSON_AddStringToObject(j, "human", p->human) ||
-        !cJSON_AddStringToObject(j, "iso", p->iso) ||
-        !cJSON_AddStringToObject(j, "format", dates_format_name(p->format)) ||
-        !(p->order == DATES_ORDER_NONE ? cJSON_AddNullToObject(j, "order")
-                                       : cJSON_AddStringToObject(j, "order", dates_order_name(p->order))))
+    if (argc > 1)
+        die_usage("unexpected argument '%s' (one file of pairs)", argv[1]);
+    return argc ? argv[0] : NULL;
+}
+
+/* ---- model files ---- */
+
+const char *nmt_default_model(void)
+{
+    static char path[PATH_MAX + 64];
+    const char *env = getenv("SEQTOOL_NMT_MODEL");
+    if (env && *env)
+        return env;
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        for (int up = 0; up < 3; up++) {
+            char *slash = strrchr(exe, '/');
+            if (!slash)
+                break;
+            *slash = '\0';
+            snprintf(path, sizeof path, "%s/%s", exe, SHIPPED_MODEL);
+            if (access(path, R_OK) == 0)
+                return path;
+        }
+    }
+    return SEQTOOL_DATADIR "/nmt/dates.safetensors";
+}
+
+void nmt_model_open(nmt_model *m, const char *path)
+{
+    char err[ERR_MAX];
+    model_in f;
+    if (model_in_open(&f, path, "nmt", err) < 0)
+        die("%s", err);
+    if (nmt_load(m, &f, err) < 0)
+        die("%s", err);
+    model_in_close(&f);
+}
+
+/* ---- translation over threads ---- */
+
+void nmt_pool_init(nmt_pool *p, nmt_model *m, int threads)
+{
+    memset(p, 0, sizeof *p);
+    p->n = threads;
+    p->m[0] = m;
+    if (threads > 1 && !(p->replicas = calloc((size_t)threads - 1, sizeof *p->replicas)))
         die("out of memory");
-    cli_print_json(j);
+    for (int t = 1; t < threads; t++) {
+        p->m[t] = &p->replicas[t - 1];
+        if (nmt_replica(p->m[t], m) < 0)
+            die("out of memory");
+    }
 }
 
-static int nmt_dates(options *o)
+void nmt_pool_free(nmt_pool *p)
 {
-    if (o->list_formats) {
-        for (int f = 0; f < DATES_NFORMATS; f++)
-            puts(dates_format_name(f));
-        return 0;
-    }
-    int formats[DATES_NFORMATS], nformats = choose_formats(o, formats);
-    rng r;
-    rng_seed(&r, o->seed);
-    dates_pair p;
-    char line[DATES_HUMAN_MAX + DATE_ISO_LEN + 8];
-    for (long i = 0; i < o->count; i++) {
-        dates_draw(&r, formats, nformats, &p);
-        if (o->json) {
-            print_json(&p);
-            continue;
-        }
-        int n = p.len;
-        memcpy(line, p.human, (size_t)n);
-        line[n++] = '\t';
-        memcpy(line + n, p.iso, DATE_ISO_LEN);
-        n += DATE_ISO_LEN;
-        if (o->with_order) {
-            const char *name = dates_order_name(p.order);
-            line[n++] = '\t';
-            memcpy(line + n, name, strlen(name));
-            n += (int)strlen(name);
-        }
-        line[n++] = '\n';
-        if (fwrite(line, 1, (size_t)n, stdout) != (size_t)n)
-            break; /* cli_finish reports it */
-    }
-    return 0;
+    for (int t = 1; t < p->n; t++)
+        nmt_free(p->m[t]);
+    free(p->replicas);
+    memset(p, 0, sizeof *p);
 }
 
-int cmd_nmt(int argc, char **argv)
+/* One thread's rows: whole batches, one forward each. */
+typedef struct {
+    nmt_model *m;
+    const int *rows;
+    long n;
+    int batch, K;
+    nmt_answer *out;
+} translate_share;
+
+static void *translate_run(void *arg)
 {
-    cli_set_prog("seqtool nmt");
-    if (argc < 2) {
-        fputs(usage_text, stderr);
-        return EXIT_USAGE;
+    translate_share *s = arg;
+    nmt_model *m = s->m;
+    float logp[NMT_TY * NMT_NOUT];
+    for (long r = 0; r < s->n; r += s->batch) {
+        int B = s->n - r < s->batch ? (int)(s->n - r) : s->batch;
+        for (int b = 0; b < B; b++)
+            nmt_set_row(m, b, B, s->rows + (size_t)(r + b) * m->Tx, NULL);
+        nmt_forward(m, B);
+        for (int b = 0; b < B; b++) {
+            nmt_answer *a = &s->out[r + b];
+            nmt_log_probs(m, B, b, logp);
+            a->valid = nmt_best_valid(logp, s->K, a->iso, &a->logprob);
+        }
     }
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-        strcmp(argv[1], "help") == 0) {
-        fputs(usage_text, stdout);
-        return cli_finish(0);
+    return NULL;
+}
+
+void nmt_pool_translate(nmt_pool *p, const int *rows, long n, int batch, int K, nmt_answer *out)
+{
+    translate_share sh[PARALLEL_MAX];
+    long batches = (n + batch - 1) / batch;
+    if (batches == 0)
+        return;
+    int threads = batches < p->n ? (int)batches : p->n;
+    long per = (batches + threads - 1) / threads; /* batches per thread */
+    int shares = 0;
+    for (long first = 0; first < n; first += per * batch, shares++) {
+        nmt_model *m = p->m[shares];
+        if (nmt_reserve(m, batch) < 0)
+            die("out of memory");
+        sh[shares] = (translate_share){m, rows + (size_t)first * m->Tx,
+                                       n - first < per * batch ? n - first : per * batch, batch, K,
+                                       out + first};
     }
-    options o;
-    set_defaults(&o);
-    o.action = argv[1];
-    int action = find_action(o.action);
-    if (action < 0)
-        die_usage("no action '%s' (dates, train, eval, translate, attention)", o.action);
-    parse_options(&o, action, argc - 1, argv + 1);
-    return cli_finish(actions[action].run(&o));
+    parallel_run(shares, translate_run, sh, sizeof *sh);
 }

@@ -1,70 +1,18 @@
 /* nmt translate and nmt attention: dates in, ISO dates out, and where the
- * model looked while it wrote them. */
+ * model looked while it wrote them; see nmt.h. */
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "cli.h"
-#include "config.h"
 #include "fileio.h"
-#include "model.h"
 #include "nmt.h"
 #include "text.h"
 
-#define SHIPPED_MODEL "datasets/nmt/dates.safetensors"
 #define TRANSLATE_BATCH 64
 
-const char *nmt_default_model(void)
-{
-    static char path[PATH_MAX + 64];
-    const char *env = getenv("SEQTOOL_NMT_MODEL");
-    if (env && *env)
-        return env;
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        for (int up = 0; up < 3; up++) {
-            char *slash = strrchr(exe, '/');
-            if (!slash)
-                break;
-            *slash = '\0';
-            snprintf(path, sizeof path, "%s/%s", exe, SHIPPED_MODEL);
-            if (access(path, R_OK) == 0)
-                return path;
-        }
-    }
-    return SEQTOOL_DATADIR "/nmt/dates.safetensors";
-}
-
-void nmt_model_open(nmt_model *m, const char *path)
-{
-    char err[ERR_MAX];
-    model_in f;
-    if (model_in_open(&f, path, "nmt", err) < 0)
-        die("%s", err);
-    if (nmt_load(m, &f, err) < 0)
-        die("%s", err);
-    model_in_close(&f);
-}
-
 /* ---- translate ---- */
-
-typedef struct {
-    int n;
-    char *text[TRANSLATE_BATCH];  /* copies of the inputs (for --json) */
-    long lineno[TRANSLATE_BATCH];
-} batch;
-
-typedef struct {
-    nmt_model *m;
-    const nmt_options *o;
-    long invalid, truncated, not_utf8, unknown;
-} translator;
 
 /* The first byte of s[0..n) the model has no input for, or -1. */
 static int unknown_byte(const nmt_model *m, const char *s, size_t n)
@@ -79,22 +27,27 @@ static int unknown_byte(const nmt_model *m, const char *s, size_t n)
     return -1;
 }
 
-static void note_input(translator *t, const char *s, size_t len, long lineno)
+/* Warnings about the inputs: the first of each kind, then a count. */
+typedef struct {
+    long truncated, not_utf8, unknown;
+} input_notes;
+
+static void note_input(input_notes *notes, const nmt_model *m, const char *s, size_t len, long lineno)
 {
     char where[48] = "";
     if (lineno > 0)
         snprintf(where, sizeof where, "line %ld: ", lineno);
-    if (len > (size_t)t->m->Tx - 1 && t->truncated++ == 0)
-        warn("%sinput longer than %d bytes; only the first %d are read", where, t->m->Tx - 1,
-             t->m->Tx - 1);
+    if (len > (size_t)m->Tx - 1 && notes->truncated++ == 0)
+        warn("%sinput longer than %d bytes; only the first %d are read", where, m->Tx - 1,
+             m->Tx - 1);
     if (!utf8_valid(s, len)) {
-        if (t->not_utf8++ == 0)
+        if (notes->not_utf8++ == 0)
             warn("%sinput is not valid UTF-8; bytes outside the model's characters are read as "
                  "unknown", where);
         return;
     }
-    int c = unknown_byte(t->m, s, len);
-    if (c >= 0 && t->unknown++ == 0) {
+    int c = unknown_byte(m, s, len);
+    if (c >= 0 && notes->unknown++ == 0) {
         if (c >= 32 && c < 127)
             warn("%s'%c' is not among the model's characters; it is read as unknown", where, c);
         else
@@ -102,14 +55,29 @@ static void note_input(translator *t, const char *s, size_t len, long lineno)
     }
 }
 
+/* The lines waiting for their answers: up to TRANSLATE_BATCH per thread,
+ * translated in batches of TRANSLATE_BATCH from the first, so the batches
+ * are those of one thread. */
+typedef struct {
+    nmt_pool *pool;
+    const nmt_options *o;
+    int n, cap;
+    char **text;                  /* copies of the inputs (for --json) */
+    long *lineno;
+    int *ids;                     /* [cap][Tx] */
+    nmt_answer *ans;
+    input_notes notes;
+    long invalid;
+} translator;
+
 /* One result line: the date, "invalid", or nothing for a blank input. */
-static void print_result(translator *t, const char *input, const char *iso, int valid, double lp)
+static void print_result(translator *t, const char *input, const nmt_answer *a)
 {
     int blank = text_is_blank(input);
-    if (!valid && !blank)
+    if (!a->valid && !blank)
         t->invalid++;
     if (!t->o->json) {
-        fputs(blank ? "" : valid ? iso : "invalid", stdout);
+        fputs(blank ? "" : a->valid ? a->iso : "invalid", stdout);
         putchar('\n');
         return;
     }
@@ -119,92 +87,86 @@ static void print_result(translator *t, const char *input, const char *iso, int 
     if (!j || !shown)
         die("out of memory");
     utf8_repair(input, n, shown);
-    cJSON_AddStringToObject(j, "input", shown);
+    int ok = cJSON_AddStringToObject(j, "input", shown) &&
+             (a->valid && !blank ? cJSON_AddStringToObject(j, "iso", a->iso)
+                                 : cJSON_AddNullToObject(j, "iso")) &&
+             (blank ? cJSON_AddNullToObject(j, "confidence")
+                    : cJSON_AddNumberToObject(j, "confidence", a->valid ? exp(a->logprob) : 0));
     free(shown);
-    if (valid && !blank)
-        cJSON_AddStringToObject(j, "iso", iso);
-    else
-        cJSON_AddNullToObject(j, "iso");
-    if (blank)
-        cJSON_AddNullToObject(j, "confidence");
-    else
-        cJSON_AddNumberToObject(j, "confidence", valid ? exp(lp) : 0);
+    if (!ok)
+        die("out of memory");
     cli_print_json(j);
 }
 
-static void translate_batch(translator *t, batch *b)
+static void translate_pending(void *ctx)
 {
-    nmt_model *m = t->m;
-    int ids[4096];
-    for (int i = 0; i < b->n; i++) {
-        size_t len = strlen(b->text[i]), dropped;
-        note_input(t, b->text[i], len, b->lineno[i]);
-        nmt_encode(m, b->text[i], len, t->o->month_first, ids, &dropped);
-        nmt_set_row(m, i, b->n, ids, NULL);
+    translator *t = ctx;
+    const nmt_model *m = t->pool->m[0];
+    for (int i = 0; i < t->n; i++) {
+        size_t len = strlen(t->text[i]), dropped;
+        note_input(&t->notes, m, t->text[i], len, t->lineno[i]);
+        nmt_encode(m, t->text[i], len, t->o->month_first, t->ids + (size_t)i * m->Tx, &dropped);
     }
-    nmt_forward(m, b->n);
-    float logp[NMT_TY * NMT_NOUT];
-    for (int i = 0; i < b->n; i++) {
-        char out[NMT_TY + 1];
-        double lp;
-        nmt_log_probs(m, b->n, i, logp);
-        int valid = nmt_best_valid(logp, t->o->beam, out, &lp);
-        print_result(t, b->text[i], out, valid, lp);
-        free(b->text[i]);
+    nmt_pool_translate(t->pool, t->ids, t->n, TRANSLATE_BATCH, t->o->beam, t->ans);
+    for (int i = 0; i < t->n; i++) {
+        print_result(t, t->text[i], &t->ans[i]);
+        free(t->text[i]);
     }
-    b->n = 0;
+    t->n = 0;
 }
 
-static void batch_add(translator *t, batch *b, const char *s, size_t len, long lineno)
+static void add_line(void *ctx, char *line, size_t len, long lineno)
 {
+    translator *t = ctx;
     char *copy = malloc(len + 1);
     if (!copy)
         die("out of memory");
-    memcpy(copy, s, len);
+    memcpy(copy, line, len);
     copy[len] = '\0';
-    b->text[b->n] = copy;
-    b->lineno[b->n++] = lineno;
-    if (b->n == TRANSLATE_BATCH)
-        translate_batch(t, b);
+    t->text[t->n] = copy;
+    t->lineno[t->n++] = lineno;
 }
 
-int nmt_translate_action(nmt_options *o)
+int nmt_translate(void *opts, int argc, char **argv)
 {
+    const nmt_options *o = opts;
     nmt_model m;
     nmt_model_open(&m, o->model ? o->model : nmt_default_model());
-    if (m.Tx > 4096 || nmt_reserve(&m, TRANSLATE_BATCH) < 0)
+    nmt_pool pool;
+    nmt_pool_init(&pool, &m, o->threads);
+    translator t = {&pool, o, 0, TRANSLATE_BATCH * o->threads, NULL, NULL, NULL, NULL, {0}, 0};
+    t.text = malloc((size_t)t.cap * sizeof *t.text);
+    t.lineno = malloc((size_t)t.cap * sizeof *t.lineno);
+    t.ids = malloc((size_t)t.cap * m.Tx * sizeof *t.ids);
+    t.ans = malloc((size_t)t.cap * sizeof *t.ans);
+    if (!t.text || !t.lineno || !t.ids || !t.ans)
         die("out of memory");
-    translator t = {&m, o, 0, 0, 0, 0};
-    batch b = {0};
-    if (o->ntexts) {
-        for (int i = 0; i < o->ntexts; i++)
-            batch_add(&t, &b, o->texts[i], strlen(o->texts[i]), 0);
-    } else {
-        line_reader lr;
-        line_reader_init(&lr, 0);
-        char *line;
-        size_t len;
-        for (;;) {
-            /* translate what has come before waiting for more */
-            if (b.n && !line_reader_ready(&lr))
-                translate_batch(&t, &b);
-            if (!(line = line_reader_next(&lr, &len)))
-                break;
-            batch_add(&t, &b, line, len, lr.lineno);
+    if (argc) {
+        for (int i = 0; i < argc; i++) {
+            add_line(&t, argv[i], strlen(argv[i]), 0);
+            if (t.n == t.cap)
+                translate_pending(&t);
         }
-        line_reader_free(&lr);
+        if (t.n)
+            translate_pending(&t);
+    } else {
+        /* what has come is translated before waiting for more */
+        cli_batch_lines(0, t.cap, add_line, translate_pending, &t);
     }
-    if (b.n)
-        translate_batch(&t, &b);
-    if (t.truncated > 1)
-        warn("%ld inputs longer than %d bytes were cut", t.truncated, m.Tx - 1);
-    if (t.unknown > 1)
-        warn("%ld inputs had characters outside the model's", t.unknown);
-    if (t.not_utf8 > 1)
-        warn("%ld inputs were not valid UTF-8", t.not_utf8);
+    if (t.notes.truncated > 1)
+        warn("%ld inputs longer than %d bytes were cut", t.notes.truncated, m.Tx - 1);
+    if (t.notes.unknown > 1)
+        warn("%ld inputs had characters outside the model's", t.notes.unknown);
+    if (t.notes.not_utf8 > 1)
+        warn("%ld inputs were not valid UTF-8", t.notes.not_utf8);
     if (t.invalid)
         warn("%ld input(s) gave no valid date among the %d best outputs: printed 'invalid'",
              t.invalid, o->beam);
+    free(t.text);
+    free(t.lineno);
+    free(t.ids);
+    free(t.ans);
+    nmt_pool_free(&pool);
     nmt_free(&m);
     return t.invalid ? 1 : 0;
 }
@@ -296,9 +258,10 @@ static void print_heatmap(const nmt_model *m, const char *s, int npos, const flo
     }
 }
 
-int nmt_attention_action(nmt_options *o)
+int nmt_attention(void *opts, int argc, char **argv)
 {
-    if (o->ntexts != 1)
+    const nmt_options *o = opts;
+    if (argc != 1)
         die_usage("attention takes one date (quote it)");
     if (o->picture && !text_ends_with(o->picture, ".svg") && !text_ends_with(o->picture, ".pgm"))
         die_usage("-o %s: the picture is written as .svg or .pgm", o->picture);
@@ -306,11 +269,11 @@ int nmt_attention_action(nmt_options *o)
     nmt_model_open(&m, o->model ? o->model : nmt_default_model());
     if (m.Tx > 4096 || nmt_reserve(&m, 1) < 0)
         die("out of memory");
-    const char *s = o->texts[0];
+    const char *s = argv[0];
     size_t len = strlen(s), dropped;
     int ids[4096];
-    translator t = {&m, o, 0, 0, 0, 0};
-    note_input(&t, s, len, 0);
+    input_notes notes = {0};
+    note_input(&notes, &m, s, len, 0);
     int npos = nmt_encode(&m, s, len, o->month_first, ids, &dropped);
     nmt_set_row(&m, 0, 1, ids, NULL);
     nmt_forward(&m, 1);

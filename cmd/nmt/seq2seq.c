@@ -327,9 +327,7 @@ int nmt_load(nmt_model *m, const model_in *f, char *err)
         model_in_meta_int(f, "nmt.n_s", 1, 4096, &n_s, err) < 0 ||
         model_in_meta_int(f, "nmt.attention_units", 1, 4096, &n_att, err) < 0)
         return -1;
-    if (!chars || nmt_init(m, chars, (int)tx, (int)n_a, (int)n_s, (int)n_att) < 0) {
-        snprintf(err, ERR_MAX, "'%s': bad or missing metadata (nmt.chars)", f->path);
-        return -1;
-    }
+    if (!chars || nmt_init(m, chars, (int)tx, (int)n_a, (int)n_s, (int)n_att) < 0)
+        return err_set(err, "'%s': bad or missing metadata (nmt.chars)", f->path);
     return model_in_params(f, &m->ps, err);
 }

@@ -15,7 +15,38 @@ $SEQTOOL | grep -q '^  nmt ' && ok "seqtool lists nmt" || not_ok "seqtool does n
 $SEQTOOL nmt >"$TMP/out" 2>"$TMP/err"; rc=$?
 [ $rc -eq 2 ] && [ ! -s "$TMP/out" ] && grep -q "^usage: seqtool nmt" "$TMP/err" \
     && ok "nmt with no action: usage on stderr, exit 2" || not_ok "nmt with no action ($rc)"
+$SEQTOOL nmt --help >"$TMP/h1"; rc1=$?
+$SEQTOOL nmt help >"$TMP/h2" 2>"$TMP/h2.err"; rc2=$?
+$SEQTOOL help nmt >"$TMP/h3"; rc3=$?
+[ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] && [ $rc3 -eq 0 ] && [ -s "$TMP/h1" ] && [ ! -s "$TMP/h2.err" ] \
+    && cmp -s "$TMP/h1" "$TMP/h2" && cmp -s "$TMP/h1" "$TMP/h3" \
+    && ok "nmt --help, nmt help, help nmt: the same text on stdout, exit 0" || not_ok "nmt help ($rc1 $rc2 $rc3)"
+$SEQTOOL nmt dates --help | cmp -s - "$TMP/h1" && ok "nmt dates --help: the same help" || not_ok "nmt dates --help"
+for o in --seed --json --quiet --threads --month-first --beam --examples --formats; do
+    grep -q -- "$o" "$TMP/h1" || not_ok "nmt --help lacks $o"
+done
 expect_error 2 "an unknown action" $SEQTOOL nmt fly
+expect_error 2 "an ambiguous abbreviation (--form: --format or --formats)" $SEQTOOL nmt dates --form iso
+grep -q -- "--format, --formats" "$TMP/err" && ok "  ... naming both" || not_ok "  ... $(cat "$TMP/err")"
+expect_error 2 "an ambiguous abbreviation (--e: --examples, --epochs, --encoder-units)" $SEQTOOL nmt train --e 3
+[ "$($SEQTOOL nmt dates --month -n 5 --se 4)" = "$($SEQTOOL nmt dates --month-first -n 5 --seed 4)" ] \
+    && [ "$($SEQTOOL nmt translate --mod datasets/nmt/dates.safetensors --be 1 "3 May 1979")" = 1979-05-03 ] \
+    && ok "unique abbreviations (--month, --se, --mod, --be) work" || not_ok "unique abbreviations"
+expect_error 2 "an option of another action (dates --beam)" $SEQTOOL nmt dates --beam 3
+expect_error 2 "an option of another action (translate --examples)" $SEQTOOL nmt translate --examples 5 x
+expect_error 2 "an option of another action (eval -o)" $SEQTOOL nmt eval -o x.safetensors
+expect_error 2 "an option of another action (dates --threads)" $SEQTOOL nmt dates --threads 2
+[ "$($SEQTOOL nmt --month-first "03/05/1979" 2>&1)" = 1979-03-05 ] \
+    && ok "nmt with an option first runs translate" || not_ok "nmt --month-first TEXT: $($SEQTOOL nmt --month-first 03/05/1979 2>&1)"
+expect_error 2 "nmt with a word that is no action" $SEQTOOL nmt "3 May 1979"
+bad=""
+for a in "dates -n 2" "translate 3.5.79" "attention 3.5.79" "eval -n 20" \
+         "train --examples 50 --held-out 10 --epochs 1 -o $TMP/q.safetensors"; do
+    $SEQTOOL nmt $a -q >/dev/null 2>"$TMP/q.err" && [ ! -s "$TMP/q.err" ] || bad="$bad [$a]"
+done
+[ -z "$bad" ] && ok "-q is taken by every action, and they are then silent on stderr" || not_ok "-q:$bad"
+expect_error 2 "--threads 0" $SEQTOOL nmt eval --threads 0
+expect_error 2 "--threads 257 (PARALLEL_MAX is 256)" $SEQTOOL nmt translate --threads 257 x
 expect_error 2 "an unknown option" $SEQTOOL nmt dates --bogus
 expect_error 2 "-n -1" $SEQTOOL nmt dates -n -1
 expect_error 2 "-n abc" $SEQTOOL nmt dates -n abc
@@ -200,6 +231,11 @@ cut -f1 "$TMP/t.tsv" | $SEQTOOL nmt translate >"$TMP/t.out" 2>/dev/null
 cut -f1 "$TMP/t.tsv" | $SEQTOOL nmt translate --beam 1 2>/dev/null | paste - "$TMP/t.out" \
     | awk -F'\t' '$1 != $2 && $1 != "invalid" {bad=1} END {exit bad}' \
     && ok "translate --beam 1 (greedy) and --beam 5 differ only where greedy found no date" || not_ok "--beam 1 vs 5"
+cut -f1 "$TMP/t.tsv" | $SEQTOOL nmt translate --json >"$TMP/t1.json" 2>/dev/null
+cut -f1 "$TMP/t.tsv" | $SEQTOOL nmt translate --json --threads 3 2>/dev/null | cmp -s - "$TMP/t1.json" \
+    && mapfile -t args < <(cut -f1 "$TMP/t.tsv") \
+    && $SEQTOOL nmt translate --json --threads 2 "${args[@]}" 2>/dev/null | cmp -s - "$TMP/t1.json" \
+    && ok "translate --threads 3 (stdin) and 2 (arguments): the same bytes as one thread" || not_ok "translate --threads"
 printf '3 May 1979\n\n   \nthe 29th of August 1958\n' | $SEQTOOL nmt translate >"$TMP/e.out" 2>"$TMP/e.err"; rc=$?
 [ $rc -eq 0 ] && [ "$(cat "$TMP/e.out" | tr '\n' '|')" = "1979-05-03|||1958-08-29|" ] && [ ! -s "$TMP/e.err" ] \
     && ok "translate: an empty line gives an empty line and the rest goes on" || not_ok "empty line: $rc $(tr '\n' '|' <"$TMP/e.out")"
@@ -252,6 +288,9 @@ j = json.loads(sys.stdin.read())
 assert j["pairs"] == 2000 and j["accuracy"] >= 0.99, j
 assert len(j["formats"]) == 24 and sum(f["pairs"] for f in j["formats"].values()) == 2000, j' \
     && ok "eval: at least 99% exact on 2000 generated dates, per family in --json" || not_ok "eval --json"
+$SEQTOOL nmt eval -n 2600 --seed 4242 --json >"$TMP/ev1.json"
+$SEQTOOL nmt eval -n 2600 --seed 4242 --json --threads 4 | cmp -s - "$TMP/ev1.json" \
+    && ok "eval --threads 4: the same bytes as one thread" || not_ok "eval --threads 4"
 $SEQTOOL nmt eval -n 500 --seed 4242 >"$TMP/ev.out"
 head -1 "$TMP/ev.out" | grep -q '^format *exact *pairs *accuracy$' && grep -q '^all  *[0-9]* *500 ' "$TMP/ev.out" \
     && ok "eval: a table per family and all" || not_ok "eval table: $(head -2 "$TMP/ev.out")"
