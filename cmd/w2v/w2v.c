@@ -562,7 +562,7 @@ static void nearest_batch(const options *o, const vectors *v, void *vctx, char *
         snprintf(text[i], sizeof text[i], "%s", e.text);
         slot[i] = m++;
     }
-    if (m && vectors_top(v, ctx->norms, ctx->limit, VS_COSINE, Q, m, skip, MAX_TOKENS, k, hits) < 0)
+    if (m && vectors_top(v, ctx->norms, ctx->limit, VS_COSINE, Q, m, skip, MAX_TOKENS, k, 0, hits) < 0)
         die("out of memory");
     for (int i = 0; i < n; i++) {
         if (slot[i] < 0) {
@@ -613,7 +613,7 @@ static void analogy_batch(const options *o, const vectors *v, void *vctx, char *
         memcpy(abc[i], r, sizeof r);
         slot[i] = nq++;
     }
-    if (nq && vectors_top(v, ctx->norms, ctx->limit, o->method, Q, nq, skip, 3, k, hits) < 0)
+    if (nq && vectors_top(v, ctx->norms, ctx->limit, o->method, Q, nq, skip, 3, k, 0, hits) < 0)
         die("out of memory");
     for (int i = 0; i < n; i++) {
         if (slot[i] < 0) {
@@ -733,8 +733,9 @@ static double *bias_axis(const options *o, const vectors *v)
     double *g = malloc((size_t)v->dim * sizeof *g);
     if (!g)
         die("out of memory");
-    if (bias_direction(v, a, b, n, o->pca, g) < 0)
-        die("the pairs give no bias direction (every pair's words have the same vector)");
+    char err[ERR_MAX];
+    if (bias_direction(v, a, b, n, o->pca, g, err) < 0)
+        die("%s", err);
     free(a);
     free(b);
     return g;
@@ -862,7 +863,8 @@ static int w2v_debias(options *o, int argc, char **argv)
                 continue;
             snprintf(where, sizeof where, "'%s': line %d", cli_display_name(o->equalize), i + 1);
             add_pair(&v, t.line[i], where, &a, &b, &n);
-            vec_equalize(v.data + (size_t)a[0] * v.dim, v.data + (size_t)b[0] * v.dim, g, v.dim);
+            if (vec_equalize(v.data + (size_t)a[0] * v.dim, v.data + (size_t)b[0] * v.dim, g, v.dim) < 0)
+                die("out of memory");
             equalized++;
             free(a);
             free(b);

@@ -160,7 +160,7 @@ static void answer_all(const vectors *v, const w2v_eval_options *eo, long limit,
             memcpy(skip + (size_t)nq * 3, q[i].row, 3 * sizeof(long));
             who[nq++] = i;
         }
-        if (nq && vectors_top(v, norms, limit, eo->method, Q, nq, skip, 3, EVAL_TOPN, hits) < 0)
+        if (nq && vectors_top(v, norms, limit, eo->method, Q, nq, skip, 3, EVAL_TOPN, 0, hits) < 0)
             die("out of memory");
         for (int j = 0; j < nq; j++) {
             question *x = &q[who[j]];
