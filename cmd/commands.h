@@ -13,6 +13,5 @@ extern const cli_command w2v_command;
 /* Until a command has its table: its old entry point. */
 int cmd_emojify(int argc, char **argv);
 int cmd_nmt(int argc, char **argv);
-int cmd_w2v(int argc, char **argv);
 
 #endif

@@ -16,7 +16,6 @@ static const cli_action no_actions[] = {{NULL, NULL, NULL, NULL}};
 static const cli_option no_options[] = {{NULL, 0, NULL, NULL, NULL, 0}};
 const cli_command emojify_command = {"emojify", "sentence to emoji with word vectors (mean or two LSTMs): train, predict, eval", cmd_emojify, no_actions, no_options, NULL, NULL, NULL, NULL, NULL};
 const cli_command nmt_command = {"nmt", "dates as people write them to ISO dates, with attention: dates, train, eval, translate, attention", cmd_nmt, no_actions, no_options, NULL, NULL, NULL, NULL, NULL};
-const cli_command w2v_command = {"w2v", "word vectors: similarity, nearest, analogy, bias, debias, convert, info, train", cmd_w2v, no_actions, no_options, NULL, NULL, NULL, NULL, NULL};
 
 /* Sorted by name. */
 const cli_command *const cli_commands[] = {
