@@ -61,34 +61,6 @@ void inform(const char *fmt, ...)
     va_end(ap);
 }
 
-int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
-               const char *usage)
-{
-    opterr = 0;
-    int c = getopt_long(argc, argv, shortopts, longopts, NULL);
-    if (c == '?')
-        die_usage("unknown option '%s'", argv[optind - 1]);
-    if (c == ':')
-        die_usage("option '%s' needs a value", argv[optind - 1]);
-    if (c == 'h') {
-        fputs(usage, stdout);
-        exit(cli_finish(0));
-    }
-    return c;
-}
-
-const char *cli_option_name(const struct option *longopts, int c)
-{
-    static char name[64];
-    for (const struct option *p = longopts; p->name; p++)
-        if (p->val == c) {
-            snprintf(name, sizeof name, "--%s", p->name);
-            return name;
-        }
-    snprintf(name, sizeof name, "-%c", c);
-    return name;
-}
-
 long cli_long(const char *opt, const char *s, long lo, long hi)
 {
     char *end;

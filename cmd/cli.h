@@ -98,12 +98,6 @@ extern const cli_command *const cli_commands[];
  * action takes ("CMD ACTION --name -k"), for tests. */
 int cli_completion(int argc, char **argv);
 
-/* Old hand-made parsing, until every command has its table. */
-struct option;
-int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
-               const char *usage);
-const char *cli_option_name(const struct option *longopts, int c);
-
 /* Parse option values or die_usage naming the option. */
 long cli_long(const char *opt, const char *s, long lo, long hi);
 double cli_double(const char *opt, const char *s, double lo, double hi);

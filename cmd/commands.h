@@ -10,7 +10,4 @@ extern const cli_command emojify_command;
 extern const cli_command nmt_command;
 extern const cli_command w2v_command;
 
-/* Until a command has its table: its old entry point. */
-int cmd_w2v(int argc, char **argv);
-
 #endif

@@ -11,11 +11,6 @@
 #include "commands.h"
 #include "config.h"
 
-/* Until a command has its table, it is listed by name and entry point. */
-static const cli_action no_actions[] = {{NULL, NULL, NULL, NULL}};
-static const cli_option no_options[] = {{NULL, 0, NULL, NULL, NULL, 0}};
-const cli_command w2v_command = {"w2v", "word vectors: similarity, nearest, analogy, bias, debias, convert, info, train", cmd_w2v, no_actions, no_options, NULL, NULL, NULL, NULL, NULL};
-
 /* Sorted by name. */
 const cli_command *const cli_commands[] = {
     &dinos_command, &emojify_command, &nmt_command, &w2v_command, NULL,

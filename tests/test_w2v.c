@@ -176,7 +176,7 @@ static void test_searches(void)
             analogy_vectors(&v, norms, how, a, b, c, Q + (size_t)j * m * dim, tmp);
             skip[3 * j] = a, skip[3 * j + 1] = b, skip[3 * j + 2] = c;
         }
-        vectors_top(&v, norms, 2500, how, Q, nq, skip, 3, k, hits);
+        vectors_top(&v, norms, 2500, how, Q, nq, skip, 3, k, 0, hits);
         /* brute force in double */
         for (int j = 0; j < nq && ok; j++) {
             const float *ea = vectors_row(&v, skip[3 * j]), *eb = vectors_row(&v, skip[3 * j + 1]),
@@ -229,9 +229,10 @@ static void test_searches(void)
     /* bias, neutralize, equalize */
     long a[2] = {1, 3}, b[2] = {2, 4};
     double g[13], g1[13], gp[13];
-    bias_direction(&v, a, b, 2, 0, g);
-    bias_direction(&v, a, b, 1, 0, g1);
-    bias_direction(&v, a, b, 1, 1, gp);
+    char err[ERR_MAX];
+    bias_direction(&v, a, b, 2, 0, g, err);
+    bias_direction(&v, a, b, 1, 0, g1, err);
+    bias_direction(&v, a, b, 1, 1, gp, err);
     double diff[13];
     for (int d = 0; d < 13; d++)
         diff[d] = (double)vectors_row(&v, 2)[d] - vectors_row(&v, 1)[d];

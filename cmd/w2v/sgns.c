@@ -9,13 +9,15 @@
 #include <string.h>
 #include <time.h>
 
+#include "parallel.h"
 #include "rng.h"
 #include "tensor.h"
 #include "text.h"
 
 #define SIGMOID_MAX 6       /* beyond +-6 the pair is skipped, as gensim does */
 #define SIGMOID_TABLE 1000
-#define REPORT_EVERY 10000  /* words between progress and learning-rate updates */
+#define REPORT_EVERY 10000  /* words between learning-rate updates */
+#define REPORT_SECONDS 0.1  /* between progress reports */
 
 void sgns_defaults(sgns_config *c)
 {
@@ -282,7 +284,10 @@ typedef struct {
     long *done;                /* shared: words processed, all threads */
     long total;
     volatile sig_atomic_t *stop;
-    int *finished;
+    sgns_report report;        /* share 0's, on the calling thread; else NULL */
+    void *ctx;
+    double last;               /* when it last reported */
+    int failed;                /* out of memory */
 } worker;
 
 static double learning_rate(const sgns_config *c, long done, long total)
@@ -353,6 +358,13 @@ static void train_sentence(worker *w, const int32_t *sen, int len, float alpha, 
     }
 }
 
+static double seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 static void *worker_run(void *arg)
 {
     worker *w = arg;
@@ -361,7 +373,13 @@ static void *worker_run(void *arg)
     float *grad = malloc((size_t)w->m->dim * sizeof *grad);
     long pending = 0;
     float alpha = (float)w->c->alpha;
-    for (int e = 0; sen && grad && e < w->c->epochs && !*w->stop; e++) {
+    if (!sen || !grad) {
+        w->failed = 1;
+        free(sen);
+        free(grad);
+        return NULL;
+    }
+    for (int e = 0; e < w->c->epochs && !*w->stop; e++) {
         for (size_t p = w->begin; p < w->end && !*w->stop;) {
             int len = 0;
             for (; p < w->end && corpus[p] >= 0; p++, pending++) {
@@ -375,11 +393,14 @@ static void *worker_run(void *arg)
                 long done = __atomic_add_fetch(w->done, pending, __ATOMIC_RELAXED);
                 pending = 0;
                 alpha = (float)learning_rate(w->c, done, w->total);
+                if (w->report && seconds() - w->last >= REPORT_SECONDS) {
+                    w->last = seconds();
+                    w->report(w->ctx, done, w->total, learning_rate(w->c, done, w->total));
+                }
             }
         }
     }
     __atomic_add_fetch(w->done, pending, __ATOMIC_RELAXED);
-    __atomic_add_fetch(w->finished, 1, __ATOMIC_RELEASE);
     free(sen);
     free(grad);
     return NULL;
@@ -427,45 +448,38 @@ int sgns_train(sgns_model *m, const sgns_config *c, sgns_report report, void *ct
     noise_table noise = {0};
     uint64_t *keep = NULL;
     worker *w = calloc((size_t)c->threads, sizeof *w);
-    pthread_t *tid = calloc((size_t)c->threads, sizeof *tid);
-    int rc = -1, started = 0, finished = 0;
+    int rc = -1;
     long done = 0, total = m->train_words * c->epochs;
     static volatile sig_atomic_t never;
-    if (!w || !tid || setup(m, c, &noise, &keep) < 0) {
+    if (!w || setup(m, c, &noise, &keep) < 0) {
         err_set(err, "out of memory");
         goto out;
     }
     for (int t = 0; t < c->threads; t++) {
         w[t] = (worker){m, c, &noise, keep, share_start(m, t, c->threads),
                         share_start(m, t + 1, c->threads), {{0}}, &done, total,
-                        stop ? stop : &never, &finished};
+                        stop ? stop : &never, NULL, NULL, 0, 0};
         if (t == c->threads - 1)
             w[t].end = m->corpus_len;
         rng_seed(&w[t].r, c->seed + 0x9E3779B97F4A7C15ull * (uint64_t)(t + 1));
-        if (pthread_create(&tid[t], NULL, worker_run, &w[t]) != 0) {
-            err_set(err, "cannot start a training thread");
-            break;
+    }
+    w[0].report = report;
+    w[0].ctx = ctx;
+    w[0].last = seconds();
+    parallel_run(c->threads, worker_run, w, sizeof *w);
+    for (int t = 0; t < c->threads; t++)
+        if (w[t].failed) {
+            err_set(err, "out of memory");
+            goto out;
         }
-        started++;
-    }
-    for (int tick = 1; __atomic_load_n(&finished, __ATOMIC_ACQUIRE) < started; tick++) {
-        struct timespec ts = {0, 10000000};
-        nanosleep(&ts, NULL);
-        long d = __atomic_load_n(&done, __ATOMIC_RELAXED);
-        if (report && tick % 10 == 0)
-            report(ctx, d, total, learning_rate(c, d, total));
-    }
-    for (int t = 0; t < started; t++)
-        pthread_join(tid[t], NULL);
     if (report)
         report(ctx, done, total, learning_rate(c, done, total));
     m->trained_words = done;
-    rc = started == c->threads ? 0 : -1;
+    rc = 0;
 out:
     free(noise.threshold);
     free(noise.alias);
     free(keep);
     free(w);
-    free(tid);
     return rc;
 }

@@ -58,12 +58,15 @@ typedef struct {
  * corpus.  0, or -1 with err (out of memory, no word kept). */
 int sgns_vocab(sgns_model *m, const char *text, size_t size, const sgns_config *c, char *err);
 
-/* Called about ten times a second from the calling thread while training:
- * words processed so far (all epochs), of total, and the learning rate. */
+/* Called on the calling thread while training, about ten times a second
+ * (the clock is read every 10,000 words) while its own share of the
+ * corpus lasts, and once at the end: words processed so far (all epochs), of
+ * total, and the learning rate. */
 typedef void (*sgns_report)(void *ctx, long done, long total, double alpha);
 
-/* Train.  A non-zero *stop (set by a signal handler) ends it early with
- * what was learnt so far.  0, or -1 with err. */
+/* Train on c->threads shares of the corpus (parallel_run; the first on
+ * the calling thread).  A non-zero *stop (set by a signal handler) ends it
+ * early with what was learnt so far.  0, or -1 with err. */
 int sgns_train(sgns_model *m, const sgns_config *c, sgns_report report, void *ctx,
                volatile sig_atomic_t *stop, char *err);
 

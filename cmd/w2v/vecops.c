@@ -2,11 +2,11 @@
 #include "vecops.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "parallel.h"
 #include "tensor.h"
 
 double vec_cosine(const float *u, const float *v, int dim)
@@ -177,51 +177,56 @@ static int better(const vec_hit *a, const vec_hit *b)
     return a->score > b->score || (a->score == b->score && a->index < b->index);
 }
 
-#define TOP_THREADS_MAX 8
+/* Without a thread count: the cores, up to this many. */
+#define TOP_THREADS_AUTO 8
+
+/* How many shares a search gets: one for a small search; else threads
+ * (0: the cores, up to TOP_THREADS_AUTO), each of TOP_CHUNK rows or more. */
+static int top_shares(long limit, int nq, int m, int dim, int threads)
+{
+    if (threads <= 0) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = cores < 1 ? 1 : cores > TOP_THREADS_AUTO ? TOP_THREADS_AUTO : (int)cores;
+    }
+    if (threads > PARALLEL_MAX)
+        threads = PARALLEL_MAX;
+    int n = (double)limit * nq * m * dim > 4e6 && threads > 1 ? threads : 1;
+    if (n > 1 && limit / n < TOP_CHUNK)
+        n = (int)(limit / TOP_CHUNK) + 1;
+    return n;
+}
 
 int vectors_top(const vectors *v, const float *norms, long limit, vec_score how,
-                const float *Q, int nq, const long *skip, int nskip, int k, vec_hit *hits)
+                const float *Q, int nq, const long *skip, int nskip, int k, int threads,
+                vec_hit *hits)
 {
     int m = vec_score_rows(how), dim = v->dim;
     if (limit > v->n)
         limit = v->n;
-    /* big searches on every core, in contiguous shares of rows */
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    int threads = (double)limit * nq * m * dim > 4e6 && cores > 1 ? (int)cores : 1;
-    if (threads > TOP_THREADS_MAX)
-        threads = TOP_THREADS_MAX;
-    if (threads > 1 && limit / threads < TOP_CHUNK)
-        threads = (int)(limit / TOP_CHUNK) + 1;
+    /* big searches on several threads, in contiguous shares of rows */
+    int n = top_shares(limit, nq, m, dim, threads), rc = -1;
     query_consts *qc = calloc((size_t)nq, sizeof *qc);
-    vec_hit *part = malloc((size_t)threads * nq * k * sizeof *part);
-    top_share sh[TOP_THREADS_MAX];
-    pthread_t tid[TOP_THREADS_MAX];
-    int started = 0, rc = -1;
-    if (!qc || !part)
+    vec_hit *part = malloc((size_t)n * nq * k * sizeof *part);
+    top_share *sh = malloc((size_t)n * sizeof *sh);
+    int *pos = malloc((size_t)n * sizeof *pos);
+    if (!qc || !part || !sh || !pos)
         goto out;
     for (int j = 0; how == VS_COURSE && j < nq; j++)
         course_consts(Q + (size_t)j * 2 * dim, Q + ((size_t)j * 2 + 1) * dim, dim, &qc[j]);
-    for (int t = 0; t < threads; t++) {
-        long b = limit / threads * t, e = t == threads - 1 ? limit : limit / threads * (t + 1);
+    for (int t = 0; t < n; t++) {
+        long b = limit / n * t, e = t == n - 1 ? limit : limit / n * (t + 1);
         sh[t] = (top_share){v, norms, Q, how, nq, m, nskip, k, skip, qc, b, e,
                             part + (size_t)t * nq * k, 0};
     }
-    for (int t = 1; t < threads; t++, started++)
-        if (pthread_create(&tid[t], NULL, top_run, &sh[t]) != 0)
-            break;
-    for (int t = started + 1; t < threads; t++)
-        top_run(&sh[t]); /* could not start: run it here */
-    top_run(&sh[0]);
-    for (int t = 1; t <= started; t++)
-        pthread_join(tid[t], NULL);
-    for (int t = 0; t < threads; t++)
+    parallel_run(n, top_run, sh, sizeof *sh);
+    for (int t = 0; t < n; t++)
         if (sh[t].failed)
             goto out;
     for (int j = 0; j < nq; j++) {
-        int pos[TOP_THREADS_MAX] = {0};
+        memset(pos, 0, (size_t)n * sizeof *pos);
         for (int i = 0; i < k; i++) {
             int from = -1;
-            for (int t = 0; t < threads; t++) {
+            for (int t = 0; t < n; t++) {
                 const vec_hit *c = &sh[t].hits[(size_t)j * k + pos[t]];
                 if (pos[t] < k && (from < 0 || better(c, &sh[from].hits[(size_t)j * k + pos[from]])))
                     from = t;
@@ -234,6 +239,8 @@ int vectors_top(const vectors *v, const float *norms, long limit, vec_score how,
 out:
     free(qc);
     free(part);
+    free(sh);
+    free(pos);
     return rc;
 }
 
@@ -279,12 +286,13 @@ int vec_score_rows(vec_score how) { return how == VS_3COSMUL ? 3 : how == VS_COU
 /* ---- bias ---- */
 
 /* The leading eigenvector of the symmetric dim x dim matrix C by power
- * iteration from start (which also fixes its sign). */
-static void leading_eigenvector(const double *C, int dim, const double *start, double *g)
+ * iteration from start (which also fixes its sign).  0, or -1 when out of
+ * memory. */
+static int leading_eigenvector(const double *C, int dim, const double *start, double *g)
 {
     double *next = malloc((size_t)dim * sizeof *next);
     if (!next)
-        return;
+        return -1;
     memcpy(g, start, (size_t)dim * sizeof *g);
     for (int it = 0; it < 10000; it++) {
         double nn = 0, change = 0;
@@ -307,9 +315,11 @@ static void leading_eigenvector(const double *C, int dim, const double *start, d
             break;
     }
     free(next);
+    return 0;
 }
 
-int bias_direction(const vectors *v, const long *a, const long *b, int npairs, int pca, double *g)
+int bias_direction(const vectors *v, const long *a, const long *b, int npairs, int pca, double *g,
+                   char *err)
 {
     int dim = v->dim;
     double norm = 0;
@@ -320,17 +330,14 @@ int bias_direction(const vectors *v, const long *a, const long *b, int npairs, i
     for (int k = 0; k < dim; k++)
         norm += g[k] * g[k];
     if (norm == 0)
-        return -1;
+        return err_set(err, "the pairs give no bias direction (every pair's words have the same vector)");
     if (!pca)
         return 0;
     double *C = calloc((size_t)dim * dim, sizeof *C), *x = malloc((size_t)dim * sizeof *x);
     double *mean = malloc((size_t)dim * sizeof *mean);
-    if (!C || !x || !mean) {
-        free(C);
-        free(x);
-        free(mean);
-        return -1;
-    }
+    int rc = -1;
+    if (!C || !x || !mean)
+        goto out;
     /* rows: each member minus its pair's centre, a_i - c_i = -(b_i - c_i) */
     for (int p = 0; p < npairs; p++) {
         for (int k = 0; k < dim; k++)
@@ -340,17 +347,20 @@ int bias_direction(const vectors *v, const long *a, const long *b, int npairs, i
                 C[(size_t)i * dim + j] += 2 * x[i] * x[j];
     }
     memcpy(mean, g, (size_t)dim * sizeof *mean);
-    leading_eigenvector(C, dim, mean, g);
+    if (leading_eigenvector(C, dim, mean, g) < 0)
+        goto out;
     double dot = 0;
     for (int k = 0; k < dim; k++)
         dot += g[k] * mean[k];
     if (dot < 0)
         for (int k = 0; k < dim; k++)
             g[k] = -g[k];
+    rc = 0;
+out:
     free(C);
     free(x);
     free(mean);
-    return 0;
+    return rc < 0 ? err_set(err, "out of memory") : 0;
 }
 
 /* (e.g / |g|^2): the coefficient of e's projection on g. */
@@ -364,24 +374,29 @@ static double along(const double *e, const double *g, int dim)
     return gg > 0 ? eg / gg : 0;
 }
 
-void vec_neutralize(float *e, const double *g, int dim)
+/* along() of a float vector, in the same double arithmetic. */
+static double along_f(const float *e, const double *g, int dim)
 {
-    double *x = malloc((size_t)dim * sizeof *x);
-    if (!x)
-        return;
-    for (int k = 0; k < dim; k++)
-        x[k] = e[k];
-    double c = along(x, g, dim);
-    for (int k = 0; k < dim; k++)
-        e[k] = (float)(x[k] - c * g[k]);
-    free(x);
+    double eg = 0, gg = 0;
+    for (int k = 0; k < dim; k++) {
+        eg += (double)e[k] * g[k];
+        gg += g[k] * g[k];
+    }
+    return gg > 0 ? eg / gg : 0;
 }
 
-void vec_equalize(float *e1, float *e2, const double *g, int dim)
+void vec_neutralize(float *e, const double *g, int dim)
+{
+    double c = along_f(e, g, dim);
+    for (int k = 0; k < dim; k++)
+        e[k] = (float)((double)e[k] - c * g[k]);
+}
+
+int vec_equalize(float *e1, float *e2, const double *g, int dim)
 {
     double *w1 = malloc(4 * (size_t)dim * sizeof *w1);
     if (!w1)
-        return;
+        return -1;
     double *w2 = w1 + dim, *mu = w2 + dim, *mu_orth = mu + dim;
     for (int k = 0; k < dim; k++) {
         w1[k] = e1[k];
@@ -405,4 +420,5 @@ void vec_equalize(float *e1, float *e2, const double *g, int dim)
         e2[k] = (float)(b2 + mu_orth[k]);
     }
     free(w1);
+    return 0;
 }

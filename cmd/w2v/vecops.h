@@ -9,6 +9,7 @@
 #ifndef SEQTOOL_VECOPS_H
 #define SEQTOOL_VECOPS_H
 
+#include "error.h"
 #include "vectors.h"
 
 /* u.v / (|u| |v|) in double; 0 when either is the zero vector. */
@@ -38,10 +39,12 @@ typedef struct {
 /* For each of nq queries (query j's vectors are rows j*m .. j*m+m-1 of Q,
  * m = 1, 3 or 2 for the scores above), the k best rows among the first
  * limit, best first, skipping the rows in skip[j*nskip ...] (entries -1
- * are ignored).  hits is nq x k; missing places get index -1.  0, or -1
- * when out of memory. */
+ * are ignored).  hits is nq x k; missing places get index -1.  A large
+ * search is shared by up to threads threads (0: the cores, up to 8;
+ * parallel_run).  0, or -1 when out of memory. */
 int vectors_top(const vectors *v, const float *norms, long limit, vec_score how,
-                const float *Q, int nq, const long *skip, int nskip, int k, vec_hit *hits);
+                const float *Q, int nq, const long *skip, int nskip, int k, int threads,
+                vec_hit *hits);
 
 /* Rows of Q per query for a way of scoring: 1, 3 or 2. */
 int vec_score_rows(vec_score how);
@@ -57,15 +60,17 @@ void analogy_vectors(const vectors *v, const float *norms, vec_score how, long a
 /* Bias direction from word pairs (a_i, b_i): the mean of b_i - a_i, or
  * with pca the first principal component of the pairs' centred members
  * (Bolukbasi et al. 2016), signed to agree with that mean.  g has dim
- * doubles.  0, or -1 when the pairs give no direction. */
-int bias_direction(const vectors *v, const long *a, const long *b, int npairs, int pca, double *g);
+ * doubles.  0, or -1 with err (the pairs give no direction; out of
+ * memory). */
+int bias_direction(const vectors *v, const long *a, const long *b, int npairs, int pca, double *g,
+                   char *err);
 
 /* The course's neutralize: e minus its projection on g (in double). */
 void vec_neutralize(float *e, const double *g, int dim);
 
 /* The course's equalize for the pair (e1, e2) around g: both get the same
  * component orthogonal to g and opposite, unit-corrected components along
- * it. */
-void vec_equalize(float *e1, float *e2, const double *g, int dim);
+ * it.  0, or -1 when out of memory. */
+int vec_equalize(float *e1, float *e2, const double *g, int dim);
 
 #endif

@@ -67,10 +67,11 @@ static long *build_keys(const vectors *v, long limit, int fold_case, word_index 
 }
 
 /* Read the questions; die on a question before any section. */
-static question *read_questions(const w2v_eval_options *eo, section **sections, int *nsections,
+static question *read_questions(const options *o, section **sections, int *nsections,
                                 long *nquestions)
 {
-    text_lines t = w2v_read_lines(eo->questions);
+    text_lines t;
+    cli_read_lines(o->questions, W2V_LINE_MAX, &t);
     question *q = calloc((size_t)t.n + 1, sizeof *q);
     *sections = calloc((size_t)t.n + 1, sizeof **sections);
     if (!q || !*sections)
@@ -86,7 +87,8 @@ static question *read_questions(const w2v_eval_options *eo, section **sections, 
             size_t len = strlen(name);
             while (len > 0 && (name[len - 1] == ' ' || name[len - 1] == '\t'))
                 name[--len] = 0;
-            (*sections)[ns++].name = strdup(name);
+            if (!((*sections)[ns++].name = strdup(name)))
+                die("out of memory");
             continue;
         }
         char *tok[5];
@@ -100,7 +102,7 @@ static question *read_questions(const w2v_eval_options *eo, section **sections, 
             free(*sections);
             text_lines_free(&t);
             die("'%s': line %d: a question before the first ': section' line",
-                cli_display_name(eo->questions), i + 1);
+                cli_display_name(o->questions), i + 1);
         }
         if (ntok != 4) {
             if (malformed++ == 0)
@@ -110,17 +112,18 @@ static question *read_questions(const w2v_eval_options *eo, section **sections, 
         q[n].section = ns - 1;
         q[n].line = i + 1;
         for (int w = 0; w < 4; w++) {
-            q[n].word[w] = strdup(tok[w]);
-            q[n].key[w] = fold(tok[w], eo->fold_case);
+            if (!(q[n].word[w] = strdup(tok[w])))
+                die("out of memory");
+            q[n].key[w] = fold(tok[w], o->fold_case);
         }
         n++;
     }
     text_lines_free(&t);
-    if (malformed && !eo->quiet)
+    if (malformed && !o->quiet)
         warn("'%s': skipped %ld line(s) that are not four words, the first is line %ld",
-             cli_display_name(eo->questions), malformed, first_malformed);
+             cli_display_name(o->questions), malformed, first_malformed);
     if (n == 0)
-        die("'%s': no questions", cli_display_name(eo->questions));
+        die("'%s': no questions", cli_display_name(o->questions));
     *nsections = ns;
     *nquestions = n;
     return q;
@@ -141,9 +144,9 @@ static long choose(const vectors *v, const question *q, const vec_hit *h, int fo
     return predicted;
 }
 
-static void answer_all(const vectors *v, const w2v_eval_options *eo, long limit, question *q, long n)
+static void answer_all(const vectors *v, const options *o, long limit, question *q, long n)
 {
-    int dim = v->dim, m = vec_score_rows(eo->method);
+    int dim = v->dim, m = vec_score_rows(o->method);
     float *norms = vectors_norms(v, limit);
     float *Q = malloc((size_t)EVAL_BATCH * m * dim * sizeof *Q), *tmp = malloc(3 * (size_t)dim * sizeof *tmp);
     long *skip = malloc((size_t)EVAL_BATCH * 3 * sizeof *skip), *who = malloc(EVAL_BATCH * sizeof *who);
@@ -155,17 +158,18 @@ static void answer_all(const vectors *v, const w2v_eval_options *eo, long limit,
         for (; i < n && nq < EVAL_BATCH; i++) {
             if (q[i].row[0] < 0 || q[i].row[1] < 0 || q[i].row[2] < 0 || q[i].row[3] < 0)
                 continue;
-            analogy_vectors(v, norms, eo->method, q[i].row[0], q[i].row[1], q[i].row[2],
+            analogy_vectors(v, norms, o->method, q[i].row[0], q[i].row[1], q[i].row[2],
                             Q + (size_t)nq * m * dim, tmp);
             memcpy(skip + (size_t)nq * 3, q[i].row, 3 * sizeof(long));
             who[nq++] = i;
         }
-        if (nq && vectors_top(v, norms, limit, eo->method, Q, nq, skip, 3, EVAL_TOPN, hits) < 0)
+        if (nq && vectors_top(v, norms, limit, o->method, Q, nq, skip, 3, EVAL_TOPN, o->threads,
+                              hits) < 0)
             die("out of memory");
         for (int j = 0; j < nq; j++) {
             question *x = &q[who[j]];
-            x->predicted = choose(v, x, hits + (size_t)j * EVAL_TOPN, eo->fold_case);
-            char *k = x->predicted >= 0 ? fold(vectors_word(v, x->predicted), eo->fold_case) : NULL;
+            x->predicted = choose(v, x, hits + (size_t)j * EVAL_TOPN, o->fold_case);
+            char *k = x->predicted >= 0 ? fold(vectors_word(v, x->predicted), o->fold_case) : NULL;
             x->result = k && strcmp(k, x->key[3]) == 0 ? 1 : 2;
             free(k);
         }
@@ -173,10 +177,10 @@ static void answer_all(const vectors *v, const w2v_eval_options *eo, long limit,
     free(norms), free(Q), free(tmp), free(skip), free(who), free(hits);
 }
 
-static void print_score(const w2v_eval_options *eo, const char *name, long correct, long total, cJSON *extra)
+static void print_score(const options *o, const char *name, long correct, long total, cJSON *extra)
 {
     double acc = total ? 100.0 * correct / total : 0;
-    if (eo->json) {
+    if (o->json) {
         cJSON *j = extra ? extra : cJSON_CreateObject();
         cJSON_AddStringToObject(j, "section", name);
         cJSON_AddNumberToObject(j, "correct", (double)correct);
@@ -193,11 +197,11 @@ static void print_score(const w2v_eval_options *eo, const char *name, long corre
     }
 }
 
-static void print_question(const vectors *v, const w2v_eval_options *eo, const section *s, const question *x)
+static void print_question(const vectors *v, const options *o, const section *s, const question *x)
 {
     static const char *result[] = {"skip", "ok", "wrong"};
     const char *pred = x->predicted >= 0 ? vectors_word(v, x->predicted) : "-";
-    if (eo->json) {
+    if (o->json) {
         cJSON *j = cJSON_CreateObject();
         cJSON_AddStringToObject(j, "section", s->name);
         cJSON_AddItemToObject(j, "question", cJSON_CreateStringArray((const char *const *)x->word, 4));
@@ -213,17 +217,17 @@ static void print_question(const vectors *v, const w2v_eval_options *eo, const s
     }
 }
 
-int w2v_eval(const vectors *v, const w2v_eval_options *eo)
+int w2v_eval(const options *o, const vectors *v)
 {
-    long limit = eo->restrict_vocab ? eo->restrict_vocab : EVAL_DEFAULT_RESTRICT;
+    long limit = o->restrict_vocab ? o->restrict_vocab : EVAL_DEFAULT_RESTRICT;
     if (limit > v->n)
         limit = v->n;
     section *sec;
     int ns;
     long n;
-    question *q = read_questions(eo, &sec, &ns, &n);
+    question *q = read_questions(o, &sec, &ns, &n);
     word_index keys;
-    long *key_row = build_keys(v, limit, eo->fold_case, &keys);
+    long *key_row = build_keys(v, limit, o->fold_case, &keys);
     for (long i = 0; i < n; i++) {
         q[i].predicted = -1;
         for (int w = 0; w < 4; w++) {
@@ -231,17 +235,18 @@ int w2v_eval(const vectors *v, const w2v_eval_options *eo)
             q[i].row[w] = id >= 0 ? key_row[id] : -1;
         }
     }
-    if (!eo->quiet)
+    if (!o->quiet)
         inform("%s, the first %ld words, %s; %ld questions",
-             eo->method == VS_3COSMUL ? "3CosMul" : eo->method == VS_COURSE ? "course cos(b - a, w - c)"
-                                                                               : "3CosAdd over unit vectors",
-             limit, eo->fold_case ? "case folded" : "case kept", n);
-    answer_all(v, eo, limit, q, n);
+               o->method == VS_3COSMUL ? "3CosMul"
+               : o->method == VS_COURSE ? "course cos(b - a, w - c)"
+                                        : "3CosAdd over unit vectors",
+               limit, o->fold_case ? "case folded" : "case kept", n);
+    answer_all(v, o, limit, q, n);
     long sem[2] = {0, 0}, syn[2] = {0, 0}, skipped = 0;
     for (long i = 0; i < n; i++) {
         section *s = &sec[q[i].section];
-        if (eo->per_question)
-            print_question(v, eo, s, &q[i]);
+        if (o->per_question)
+            print_question(v, o, s, &q[i]);
         if (q[i].result == 0) {
             skipped++;
             continue;
@@ -255,19 +260,19 @@ int w2v_eval(const vectors *v, const w2v_eval_options *eo)
         }
     }
     for (int s = 0; s < ns; s++)
-        print_score(eo, sec[s].name, sec[s].correct, sec[s].total, NULL);
-    print_score(eo, "semantic", sem[0], sem[1], NULL);
-    print_score(eo, "syntactic", syn[0], syn[1], NULL);
+        print_score(o, sec[s].name, sec[s].correct, sec[s].total, NULL);
+    print_score(o, "semantic", sem[0], sem[1], NULL);
+    print_score(o, "syntactic", syn[0], syn[1], NULL);
     cJSON *extra = NULL;
-    if (eo->json) {
+    if (o->json) {
         extra = cJSON_CreateObject();
         cJSON_AddNumberToObject(extra, "skipped", (double)skipped);
         cJSON_AddNumberToObject(extra, "questions", (double)n);
         cJSON_AddNumberToObject(extra, "restrict_vocab", (double)limit);
-        cJSON_AddBoolToObject(extra, "fold_case", eo->fold_case);
+        cJSON_AddBoolToObject(extra, "fold_case", o->fold_case);
     }
-    print_score(eo, "total", sem[0] + syn[0], sem[1] + syn[1], extra);
-    if (!eo->json)
+    print_score(o, "total", sem[0] + syn[0], sem[1] + syn[1], extra);
+    if (!o->json)
         printf("skipped: %ld of %ld questions (a word not among the first %ld)\n", skipped, n, limit);
     for (long i = 0; i < n; i++)
         for (int w = 0; w < 4; w++) {

@@ -1,8 +1,7 @@
 /* w2v_train — `seqtool w2v train`: read the corpus, train skip-gram
- * vectors (core/sgns), write them in any vector format. */
+ * vectors (sgns), write them in any vector format. */
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -56,12 +55,16 @@ static void save(const sgns_model *m, const char *output, vec_format format)
     vectors_free(&v);
 }
 
-int w2v_train(const sgns_config *cfg, int argc, char **argv, const char *output,
-              vec_format format, int json, int quiet)
+int w2v_train(void *opts, int argc, char **argv)
 {
+    options *o = opts;
+    const sgns_config *cfg = &o->train;
     if (argc > 1)
         die_usage("train takes one corpus file");
     const char *corpus = argc ? argv[0] : W2V_DEFAULT_CORPUS;
+    const char *output = o->output ? o->output : DEFAULT_VECTORS;
+    o->output = output;
+    vec_format format = w2v_output_format(o, VEC_SAFETENSORS);
     if (!argc && access(corpus, F_OK) != 0)
         die("no corpus: '%s' is missing (build it with 'make corpus', or name a text file)", corpus);
     check_writable(output);
@@ -72,36 +75,37 @@ int w2v_train(const sgns_config *cfg, int argc, char **argv, const char *output,
     cli_catch_stop();
     double t0 = cli_now();
     sgns_model m;
-    char serr[ERR_MAX];
-    if (sgns_vocab(&m, (const char *)fb.bytes, fb.size, cfg, serr) < 0)
-        die("'%s': %s", cli_display_name(corpus), serr);
+    if (sgns_vocab(&m, (const char *)fb.bytes, fb.size, cfg, err) < 0)
+        die("'%s': %s", cli_display_name(corpus), err);
     file_unmap(&fb);
     if (cli_stop_requested) {
         inform("interrupted before training: nothing written");
-        exit(130);
+        sgns_free(&m);
+        return 130;
     }
     double t1 = cli_now();
     train_report r = {.scale = (double)m.corpus_words / (double)m.train_words};
-    progress_start(&r.pr, m.corpus_words * cfg->epochs, "words", quiet);
-    if (!quiet)
+    progress_start(&r.pr, m.corpus_words * cfg->epochs, "words", o->quiet);
+    if (!o->quiet)
         inform("%ld words in the corpus; %ld distinct words seen %ld times or more, %ld of the words; %.1f s",
                m.corpus_words, m.vocab.n, cfg->min_count, m.train_words, t1 - t0);
-    if (sgns_train(&m, cfg, report, &r, &cli_stop_requested, serr) < 0)
-        die("%s", serr);
+    if (sgns_train(&m, cfg, report, &r, &cli_stop_requested, err) < 0)
+        die("%s", err);
     progress_end(&r.pr);
     /* words/s counts every corpus word (as gensim's raw words do) */
     double t2 = cli_now(), words = (double)m.trained_words * r.scale, rate = words / (t2 - t1);
-    if (cli_stop_requested)
-        warn("interrupted after %.0f of %ld words: writing the vectors learnt so far", words,
-             m.corpus_words * cfg->epochs);
     save(&m, output, format);
-    if (!quiet)
+    /* an interrupted run still has its summary, "stopped early" */
+    long epoch = m.corpus_words ? (long)(words / (double)m.corpus_words) + 1 : 1;
+    int status = cli_end_training(w2v_output_name(output), "epoch",
+                                  epoch < cfg->epochs ? epoch : cfg->epochs, cfg->epochs);
+    if (!o->quiet)
         inform("trained %ld vectors of %d on %.0f words (%ld x %d epochs%s) in %.1f s: %.0f words/s "
                "(%d thread%s); wrote '%s' (%s)",
-               m.vocab.n, m.dim, words, m.corpus_words, cfg->epochs, cli_stop_requested ? ", stopped early" : "",
-               t2 - t1, rate, cfg->threads, cfg->threads == 1 ? "" : "s", cli_display_name(output),
+               m.vocab.n, m.dim, words, m.corpus_words, cfg->epochs, status ? ", stopped early" : "",
+               t2 - t1, rate, cfg->threads, cfg->threads == 1 ? "" : "s", w2v_output_name(output),
                vec_format_name(format));
-    if (json) {
+    if (o->json) {
         cJSON *j = cJSON_CreateObject();
         cJSON_AddNumberToObject(j, "vocabulary", (double)m.vocab.n);
         cJSON_AddNumberToObject(j, "corpus_words", (double)m.corpus_words);
@@ -111,10 +115,10 @@ int w2v_train(const sgns_config *cfg, int argc, char **argv, const char *output,
         cJSON_AddNumberToObject(j, "train_seconds", t2 - t1);
         cJSON_AddNumberToObject(j, "words_per_second", rate);
         cJSON_AddNumberToObject(j, "threads", cfg->threads);
-        cJSON_AddBoolToObject(j, "interrupted", cli_stop_requested);
+        cJSON_AddBoolToObject(j, "interrupted", status != 0);
         cJSON_AddStringToObject(j, "output", output);
         cli_print_json(j);
     }
     sgns_free(&m);
-    return cli_stop_requested ? 130 : 0;
+    return status;
 }

@@ -740,6 +740,40 @@ expect_error 2 "a bad --method" $S w2v analogy -v "$V" --method 4cosadd man woma
 expect_error 2 "debias without -o" $S w2v debias -v "$V" --neutralize "$TMP/neutral"
 expect_error 2 "vectors and queries both on stdin" sh -c "exec '$SABS' w2v similarity -v - <'$V'"
 [ "$($S w2v similarity -v - man woman <"$V" 2>&1)" = "$want" ] && ok "-v - reads the vectors from stdin" || not_ok "-v -"
+expect_error 2 "an option of another action (train --vectors)" $S w2v train "$C" --vectors "$V" -o "$TMP/x.txt"
+expect_error 2 "--threads of a search beyond 256" $S w2v nearest -v "$V" --threads 257 king
+expect_error 2 "--json with -o - (both on standard output)" $S w2v convert "$V" -o - --json
+
+# ---- help and the common manners of every command ----
+$S w2v >"$TMP/out" 2>"$TMP/err"; rc=$?
+[ $rc -eq 2 ] && [ ! -s "$TMP/out" ] && grep -q "^usage: seqtool w2v similarity" "$TMP/err" && grep -q "^Try 'seqtool w2v --help'" "$TMP/err" \
+    && ok "w2v with no action: the short usage on stderr, exit 2" || not_ok "bare w2v: rc $rc, $(head -2 "$TMP/err" | tr '\n' '|')"
+$S w2v --help >"$TMP/help" 2>"$TMP/err"; rc=$?
+[ $rc -eq 0 ] && [ ! -s "$TMP/err" ] && grep -q -- "--restrict-vocab" "$TMP/help" && grep -q "^train:" "$TMP/help" \
+    && ok "w2v --help: the whole help on stdout, exit 0" || not_ok "w2v --help: rc $rc"
+for h in "w2v help" "w2v -h" "help w2v"; do
+    $S $h >"$TMP/o" 2>"$TMP/err"; rc=$?
+    [ $rc -eq 0 ] && cmp -s "$TMP/o" "$TMP/help" && ok "seqtool $h prints the same help, exit 0" || not_ok "seqtool $h: rc $rc, $(diff "$TMP/o" "$TMP/help" | head -3 | tr '\n' '|')"
+done
+[ -z "$(awk 'length > 80' "$TMP/help")" ] && ok "w2v --help fits 80 columns" || not_ok "w2v --help has long lines: $(awk 'length > 80' "$TMP/help" | head -2)"
+expect_error 2 "an ambiguous abbreviation (--e: --eval, --equalize, --epochs)" $S w2v nearest -v "$V" --e 3 king
+grep -q -- "--eval" "$TMP/err" && grep -q -- "--epochs" "$TMP/err" && ok "... the message names the candidates" || not_ok "ambiguous message: $(cat "$TMP/err")"
+[ "$($S w2v nearest --vec "$V" --rest 19 -k 2 paris 2>&1)" = "$($S w2v nearest -v "$V" --restrict-vocab 19 -k 2 paris)" ] \
+    && ok "unique abbreviations (--vec, --rest) work" || not_ok "abbreviations: $($S w2v nearest --vec "$V" --rest 19 -k 2 paris 2>&1)"
+[ "$($S w2v nearest -v "$V" -k 3 --threads 4 king queen 2>&1)" = "$($S w2v nearest -v "$V" -k 3 king queen)" ] \
+    && [ "$($S w2v analogy -v "$V" --threads 2 man woman king 2>&1)" = "$($S w2v analogy -v "$V" man woman king)" ] \
+    && ok "nearest and analogy take --threads" || not_ok "--threads on a search"
+[ "$($S w2v analogy -v "$V" --eval "$Q" --threads 3 -q 2>&1)" = "$(grep -v $'\t' "$TMP/eval-all")" ] \
+    && ok "analogy --eval takes --threads" || not_ok "--eval --threads"
+$S w2v convert "$V" -o "$TMP/j.vec" --json >"$TMP/o" 2>/dev/null \
+    && [ "$(cat "$TMP/o")" = "{\"output\":\"$TMP/j.vec\",\"words\":34,\"dim\":8,\"format\":\"word2vec\"}" ] \
+    && ok "convert --json: what was written, one object" || not_ok "convert --json: $(cat "$TMP/o")"
+$S w2v debias -v "$V" --neutralize "$TMP/neutral" --equalize "$TMP/equal" -o "$TMP/j.txt" --json -q >"$TMP/o" 2>"$TMP/e" \
+    && [ "$(cat "$TMP/o")" = "{\"output\":\"$TMP/j.txt\",\"words\":34,\"dim\":8,\"format\":\"glove\",\"neutralized\":4,\"equalized\":2}" ] \
+    && [ ! -s "$TMP/e" ] && cmp -s "$TMP/j.txt" "$TMP/deb.txt" \
+    && ok "debias --json: what was written and how many words were debiased; the same vectors" || not_ok "debias --json: $(cat "$TMP/o" "$TMP/e")"
+$S w2v train "$C" -o - --format glove --dim 4 --epochs 1 --min-count 2 >/dev/null 2>"$TMP/e"
+grep -q "wrote 'standard output'" "$TMP/e" && ok "train -o -: the summary says 'standard output'" || not_ok "train -o - summary: $(tail -1 "$TMP/e")"
 
 # ---- 10. the manual page keeps step with --help ----
 if [ -f man/seqtool-w2v.1 ]; then
