@@ -42,6 +42,10 @@ enum {
     CLI_PRESET = 1,     /* applied before every other option (--course) */
     CLI_HIDDEN = 2,     /* accepted, not in the help (old spellings) */
 };
+/* The keys of the options every command spells the same way; a
+ * command's own long-only keys start at CLI_OWN_KEYS. */
+enum { CLI_SEED = CLI_LONG_ONLY, CLI_JSON, CLI_THREADS, CLI_OWN_KEYS };
+
 typedef struct {
     const char *name;     /* long name without "--"; NULL: short only */
     int key;
@@ -51,6 +55,14 @@ typedef struct {
     int flags;
 } cli_option;
 
+/* The rows every command words the same way (actions: as in a row). */
+#define CLI_OPTION_SEED(actions) {"seed", CLI_SEED, "N", "random seed [1]", actions, 0}
+#define CLI_OPTION_JSON(actions) \
+    {"json", CLI_JSON, NULL, "one JSON object per line on standard output", actions, 0}
+#define CLI_OPTION_QUIET(actions) \
+    {"quiet", 'q', NULL, "no progress or log lines on standard error", actions, 0}
+#define CLI_OPTIONS_END {NULL, 0, NULL, NULL, NULL, 0}
+
 typedef struct {
     const char *name;
     /* opts: the command's options structure; argv[0..argc): the operands. */
@@ -58,11 +70,12 @@ typedef struct {
     const char *operands; /* as the usage line shows them: "[FILE]" */
     const char *summary;  /* one line */
 } cli_action;
+#define CLI_ACTIONS_END {NULL, NULL, NULL, NULL}
 
 typedef struct cli_command {
     const char *name;
     const char *summary;
-    int (*main)(int argc, char **argv); /* argv[0] is the command's name */
+    size_t opts_size;                   /* of the options structure the hooks fill */
     const cli_action *actions;          /* ends with a NULL name */
     const cli_option *options;          /* ends with a 0 key */
     const char *about;                  /* help text between usage and options */
@@ -75,10 +88,11 @@ typedef struct cli_command {
     void (*end)(void *opts);
 } cli_command;
 
-/* The whole of `seqtool CMD ...`: bare, the short usage on stderr and
- * exit 2; --help, -h or help, the help on stdout; otherwise the action
- * with its options parsed into opts.  Returns the exit status. */
-int cli_run(const cli_command *c, void *opts, int argc, char **argv);
+/* The whole of `seqtool CMD ...` (argv[0] is CMD): bare, the short usage
+ * on stderr and exit 2; --help, -h or help, the help on stdout; otherwise
+ * the action, with its options parsed into a zeroed structure of
+ * c->opts_size bytes.  Returns the exit status. */
+int cli_run(const cli_command *c, int argc, char **argv);
 
 /* The help of c (usage, about, the options of each action, the common
  * ones), or only its usage lines and a hint (full 0). */

@@ -83,22 +83,47 @@ static void usage_lines(const cli_command *c, FILE *out)
 static void option_line(const cli_option *o, FILE *out)
 {
     char head[96];
-    int n = snprintf(head, sizeof head, "  %s%c%s%s%s%s%s", o->key < CLI_LONG_ONLY ? "-" : " ",
-                     o->key < CLI_LONG_ONLY ? o->key : ' ',
-                     o->key < CLI_LONG_ONLY && o->name ? ", " : "  ", o->name ? "--" : "",
-                     o->name ? o->name : "", o->arg ? " " : "", o->arg ? o->arg : "");
+    int n;
+    if (o->key < CLI_LONG_ONLY && !o->name)
+        n = snprintf(head, sizeof head, "  -%c%s%s", o->key, o->arg ? " " : "", o->arg ? o->arg : "");
+    else
+        n = snprintf(head, sizeof head, "  %c%c%s--%s%s%s", o->key < CLI_LONG_ONLY ? '-' : ' ',
+                     o->key < CLI_LONG_ONLY ? o->key : ' ', o->key < CLI_LONG_ONLY ? ", " : "  ", o->name,
+                     o->arg ? " " : "", o->arg ? o->arg : "");
     fputs(head, out);
-    const char *h = o->help;
     if (n >= HELP_COLUMN - 1)
         fprintf(out, "\n%*s", HELP_COLUMN, "");
     else
         fprintf(out, "%*s", HELP_COLUMN - n, "");
-    for (; *h; h++) {
+    for (const char *h = o->help; *h; h++) {
         fputc(*h, out);
         if (*h == '\n' && h[1])
             fprintf(out, "%*s", HELP_COLUMN, "");
     }
     fputc('\n', out);
+}
+
+/* The options of one action set, under a heading that names the actions
+ * ("nearest, analogy:"); each option is shown once, in the section of its
+ * own set, sections in the order the table first uses them. */
+static void option_sections(const cli_command *c, FILE *out)
+{
+    for (const cli_option *o = c->options; o->key; o++) {
+        if (!o->actions || (o->flags & CLI_HIDDEN))
+            continue;
+        const cli_option *p = c->options;
+        while (p < o && (!p->actions || (p->flags & CLI_HIDDEN) || strcmp(p->actions, o->actions) != 0))
+            p++;
+        if (p < o)
+            continue; /* its section is printed already */
+        fputc('\n', out);
+        for (const char *a = o->actions; *a; a++)
+            fputs(*a == ' ' ? ", " : (char[2]){*a, 0}, out);
+        fputs(":\n", out);
+        for (p = o; p->key; p++)
+            if (p->actions && !(p->flags & CLI_HIDDEN) && strcmp(p->actions, o->actions) == 0)
+                option_line(p, out);
+    }
 }
 
 void cli_usage(const cli_command *c, FILE *out, int full)
@@ -110,16 +135,7 @@ void cli_usage(const cli_command *c, FILE *out, int full)
     }
     if (c->about)
         fprintf(out, "\n%s", c->about);
-    for (const cli_action *a = c->actions; a->name; a++) {
-        int shown = 0;
-        for (const cli_option *o = c->options; o->key; o++) {
-            if (!o->actions || (o->flags & CLI_HIDDEN) || !word_in(o->actions, a->name))
-                continue;
-            if (!shown++)
-                fprintf(out, "\n%s:\n", a->name);
-            option_line(o, out);
-        }
-    }
+    option_sections(c, out);
     fputs("\ncommon:\n", out);
     for (const cli_option *o = c->options; o->key; o++)
         if (!o->actions && !(o->flags & CLI_HIDDEN))
@@ -219,7 +235,7 @@ static _Noreturn void no_action(const cli_command *c, const char *name)
     die_usage("no action '%s' (%s)", name, list);
 }
 
-int cli_run(const cli_command *c, void *opts, int argc, char **argv)
+int cli_run(const cli_command *c, int argc, char **argv)
 {
     static char prog[64];
     snprintf(prog, sizeof prog, "seqtool %s", c->name);
@@ -244,13 +260,18 @@ int cli_run(const cli_command *c, void *opts, int argc, char **argv)
         argv++;
     }
     current_action = a->name;
+    void *opts = calloc(1, c->opts_size);
+    if (!opts)
+        die("out of memory");
     if (c->begin)
         c->begin(opts, a->name);
     parse_pass(c, opts, argc, argv, 1);
     parse_pass(c, opts, argc, argv, 0);
     if (c->end)
         c->end(opts);
-    return cli_finish(a->run(opts, argc - optind, argv + optind));
+    int status = a->run(opts, argc - optind, argv + optind);
+    free(opts);
+    return cli_finish(status);
 }
 
 /* ---- completion ---- */

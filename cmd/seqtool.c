@@ -70,7 +70,7 @@ static int help(const char *name)
         execlp("man", "man", page, (char *)NULL);
     }
     char *help_argv[] = {(char *)c->name, "--help", NULL};
-    return c->main(2, help_argv);
+    return cli_run(c, 2, help_argv);
 }
 
 int main(int argc, char **argv)
@@ -97,5 +97,5 @@ int main(int argc, char **argv)
         list_commands(stderr);
         return EXIT_USAGE;
     }
-    return c->main(argc - 1, argv + 1);
+    return cli_run(c, argc - 1, argv + 1);
 }

@@ -11,10 +11,10 @@
 #include "optim.h"
 
 enum {
-    OPT_CELL = CLI_LONG_ONLY, OPT_HIDDEN, OPT_LAYERS, OPT_ITERS, OPT_EPOCHS, OPT_BATCH,
+    OPT_CELL = CLI_OWN_KEYS, OPT_HIDDEN, OPT_LAYERS, OPT_ITERS, OPT_EPOCHS, OPT_BATCH,
     OPT_OPTIM, OPT_LR, OPT_DROPOUT, OPT_DECAY, OPT_CLIP, OPT_CLIP_NORM, OPT_VAL,
     OPT_SAMPLE_EVERY, OPT_CARRY_STATE, OPT_KEEP_CASE, OPT_RESUME, OPT_COURSE, OPT_TEMPERATURE,
-    OPT_PREFIX, OPT_MAX_LEN, OPT_NOVEL, OPT_SEED, OPT_JSON
+    OPT_PREFIX, OPT_MAX_LEN, OPT_NOVEL
 };
 
 static const cli_option dinos_options[] = {
@@ -48,17 +48,17 @@ static const cli_option dinos_options[] = {
     {"prefix", OPT_PREFIX, "LETTERS", "only names that start so", "sample", 0},
     {"max-len", OPT_MAX_LEN, "N", "longest name, in characters [50]", "sample", 0},
     {"novel", OPT_NOVEL, NULL, "only names absent from the training list", "sample", 0},
-    {"seed", OPT_SEED, "N", "random seed [1]", NULL, 0},
-    {"json", OPT_JSON, NULL, "one JSON object per line on standard output", NULL, 0},
-    {"quiet", 'q', NULL, "no progress or log lines on standard error", NULL, 0},
-    {NULL, 0, NULL, NULL, NULL, 0},
+    CLI_OPTION_SEED(NULL),
+    CLI_OPTION_JSON(NULL),
+    CLI_OPTION_QUIET(NULL),
+    CLI_OPTIONS_END,
 };
 
 static const cli_action dinos_actions[] = {
     {"train", dinos_train, "[FILE] [OPTIONS]", "learn names, one per line"},
     {"sample", dinos_sample, "[OPTIONS]", "invent new names"},
     {"score", dinos_score, "[FILE] [OPTIONS]", "nats per character of names"},
-    {NULL, NULL, NULL, NULL},
+    CLI_ACTIONS_END,
 };
 
 static void dinos_begin(void *opts, const char *action)
@@ -83,22 +83,25 @@ static void dinos_begin(void *opts, const char *action)
     o->seed = RNG_DEFAULT_SEED;
 }
 
-/* The course's Dinosaurus Island setup. */
+/* The course's Dinosaurus Island setup, in the options' own words (and
+ * its initial scale, which no option sets); applied before the options
+ * the user gives, which still apply. */
+static const struct {
+    int key;
+    const char *arg;
+} course_preset[] = {
+    {OPT_CELL, "rnn"}, {OPT_HIDDEN, "50"}, {OPT_LAYERS, "1"}, {OPT_BATCH, "1"},
+    {OPT_OPTIM, "sgd"}, {OPT_LR, "0.01"}, {OPT_CLIP, "5"}, {OPT_CLIP_NORM, "0"},
+    {OPT_DROPOUT, "0"}, {OPT_ITERS, "22001"}, {OPT_CARRY_STATE, NULL}, {OPT_VAL, "0"},
+};
+
+static void dinos_set(void *opts, int key, const char *arg);
+
 static void set_course(options *o)
 {
+    for (size_t i = 0; i < sizeof course_preset / sizeof course_preset[0]; i++)
+        dinos_set(o, course_preset[i].key, course_preset[i].arg);
     o->course = 1;
-    o->cell = CELL_RNN;
-    o->hidden = 50;
-    o->layers = 1;
-    o->batch = 1;
-    o->optim = OPTIM_SGD;
-    o->lr = 0.01;
-    o->clip = 5.0;
-    o->clip_norm = 0;
-    o->dropout = 0;
-    o->iters = 22001;
-    o->carry_state = 1;
-    o->val = 0;
     o->init_scale = COURSE_INIT_SCALE;
 }
 
@@ -137,17 +140,15 @@ static void dinos_set(void *opts, int key, const char *arg)
     case OPT_PREFIX: o->prefix = arg; break;
     case OPT_MAX_LEN: o->max_len = cli_long("--max-len", arg, 1, NAME_MAX_BYTES); break;
     case OPT_NOVEL: o->novel = 1; break;
-    case OPT_SEED: o->seed = cli_seed(arg); break;
-    case OPT_JSON: o->json = 1; break;
+    case CLI_SEED: o->seed = cli_seed(arg); break;
+    case CLI_JSON: o->json = 1; break;
     }
 }
-
-static int dinos_main(int argc, char **argv);
 
 const cli_command dinos_command = {
     "dinos",
     "character-level language model of names: train, sample, score",
-    dinos_main,
+    sizeof(options),
     dinos_actions,
     dinos_options,
     "FILE is a list of names, one per line; '-' is standard input.  train reads\n"
@@ -158,11 +159,6 @@ const cli_command dinos_command = {
     NULL,
 };
 
-static int dinos_main(int argc, char **argv)
-{
-    options o;
-    return cli_run(&dinos_command, &o, argc, argv);
-}
 
 const char *dinos_operand(int argc, char **argv)
 {

@@ -16,9 +16,8 @@
 #include "text.h"
 
 enum {
-    OPT_ARCH = CLI_LONG_ONLY, OPT_TEST, OPT_EPOCHS, OPT_LR, OPT_BATCH, OPT_HIDDEN, OPT_DROPOUT,
-    OPT_OOV, OPT_BACKOFF, OPT_PAD_TO, OPT_EMOJI, OPT_LABELS, OPT_SEED, OPT_LABEL, OPT_TOP,
-    OPT_THREADS, OPT_VERBOSE, OPT_JSON
+    OPT_ARCH = CLI_OWN_KEYS, OPT_TEST, OPT_EPOCHS, OPT_LR, OPT_BATCH, OPT_HIDDEN, OPT_DROPOUT,
+    OPT_OOV, OPT_BACKOFF, OPT_PAD_TO, OPT_EMOJI, OPT_LABELS, OPT_LABEL, OPT_TOP, OPT_VERBOSE
 };
 
 static const cli_option emojify_option_table[] = {
@@ -50,7 +49,7 @@ static const cli_option emojify_option_table[] = {
     {"emoji", OPT_EMOJI, "LIST", "the classes' emoji, comma-separated [the course's]", "train", 0},
     {"labels", OPT_LABELS, "FILE", "the classes' emoji, one per line (then, after a\n"
                                    "blank, an optional description)", "train", 0},
-    {"seed", OPT_SEED, "N", "random seed [1]", "train", 0},
+    CLI_OPTION_SEED("train"),
     {"model", 'm', "MODEL", "model to read [" EMOJIFY_DEFAULT_MODEL "]", "predict eval", 0},
     {"label", OPT_LABEL, NULL, "print the class number instead of sentence and emoji", "predict", 0},
     {"top", OPT_TOP, "K", "the K likeliest classes with their probabilities", "predict", 0},
@@ -59,20 +58,20 @@ static const cli_option emojify_option_table[] = {
                              "learns over them, predict and eval look there for\n"
                              "the words the model lacks [$SEQTOOL_VECTORS, else\n"
                              EMOJIFY_DEFAULT_VECTORS " for train, none otherwise]", NULL, 0},
-    {"threads", OPT_THREADS, "N", "threads sharing the batches of predictions (in\n"
+    {"threads", CLI_THREADS, "N", "threads sharing the batches of predictions (in\n"
                                   "train, the scores after training); any N gives\n"
                                   "the same output [1]", NULL, 0},
     {"verbose", OPT_VERBOSE, NULL, "name the words without a vector, on standard error", NULL, 0},
-    {"json", OPT_JSON, NULL, "one JSON object per line on standard output", NULL, 0},
+    CLI_OPTION_JSON(NULL),
     {"quiet", 'q', NULL, "no progress or notes on standard error", NULL, 0},
-    {NULL, 0, NULL, NULL, NULL, 0},
+    CLI_OPTIONS_END,
 };
 
 static const cli_action emojify_actions[] = {
     {"train", emojify_train, "[TRAIN.csv] [OPTIONS]", "train a model"},
     {"predict", emojify_predict, "[OPTIONS] [TEXT... | -]", "each sentence's emoji"},
     {"eval", emojify_eval, "[TEST.csv] [OPTIONS]", "score a model"},
-    {NULL, NULL, NULL, NULL},
+    CLI_ACTIONS_END,
 };
 
 static void emojify_begin(void *opts, const char *action)
@@ -139,12 +138,12 @@ static void emojify_set(void *opts, int key, const char *arg)
         break;
     case OPT_EMOJI: o->emoji = arg; break;
     case OPT_LABELS: o->labels = arg; break;
-    case OPT_SEED: o->seed = cli_seed(arg); break;
+    case CLI_SEED: o->seed = cli_seed(arg); break;
     case OPT_LABEL: o->label = 1; break;
     case OPT_TOP: o->top = (int)cli_long("--top", arg, 1, EMO_MAX_CLASSES); break;
-    case OPT_THREADS: o->threads = (int)cli_long("--threads", arg, 1, PARALLEL_MAX); break;
+    case CLI_THREADS: o->threads = (int)cli_long("--threads", arg, 1, PARALLEL_MAX); break;
     case OPT_VERBOSE: o->verbose = 1; break;
-    case OPT_JSON: o->json = 1; break;
+    case CLI_JSON: o->json = 1; break;
     }
 }
 
@@ -169,12 +168,10 @@ static void emojify_end(void *opts)
         o->batch = o->kind == EMO_V1 ? 1 : 8;
 }
 
-static int emojify_main(int argc, char **argv);
-
 const cli_command emojify_command = {
     "emojify",
     "sentence to emoji with word vectors (mean or two LSTMs): train, predict, eval",
-    emojify_main,
+    sizeof(emojify_options),
     emojify_actions,
     emojify_option_table,
     "Each sentence gets the emoji of its class; the course's five classes are\n"
@@ -191,11 +188,6 @@ const cli_command emojify_command = {
     emojify_end,
 };
 
-static int emojify_main(int argc, char **argv)
-{
-    emojify_options o;
-    return cli_run(&emojify_command, &o, argc, argv);
-}
 
 /* ---- the classes' emoji ---- */
 

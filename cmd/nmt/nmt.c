@@ -17,9 +17,9 @@
 #define SHIPPED_MODEL "datasets/nmt/dates.safetensors"
 
 enum {
-    OPT_MONTH_FIRST = CLI_LONG_ONLY, OPT_MIXED, OPT_WITH_ORDER, OPT_FORMAT, OPT_FORMATS,
+    OPT_MONTH_FIRST = CLI_OWN_KEYS, OPT_MIXED, OPT_WITH_ORDER, OPT_FORMAT, OPT_FORMATS,
     OPT_EXAMPLES, OPT_HELD_OUT, OPT_EPOCHS, OPT_BATCH, OPT_LR, OPT_DECAY, OPT_ENCODER_UNITS,
-    OPT_DECODER_UNITS, OPT_ATTENTION_UNITS, OPT_BEAM, OPT_THREADS, OPT_SEED, OPT_JSON,
+    OPT_DECODER_UNITS, OPT_ATTENTION_UNITS, OPT_BEAM,
 };
 
 static const cli_option nmt_option_table[] = {
@@ -49,13 +49,12 @@ static const cli_option nmt_option_table[] = {
                             "$SEQTOOL_NMT_MODEL overrides it]", "eval translate attention", 0},
     {"beam", OPT_BEAM, "K", "the K likeliest outputs are searched for the most\n"
                             "probable valid date (1: greedy) [5]", "eval translate attention", 0},
-    {"threads", OPT_THREADS, "N", "threads sharing each batch (train), or taking\n"
+    {"threads", CLI_THREADS, "N", "threads sharing each batch (train), or taking\n"
                                   "whole batches (the output is the same for any N) [1]", "train eval translate", 0},
-    {"json", OPT_JSON, NULL, "one JSON object per line on standard output",
-     "dates train eval translate", 0},
-    {"seed", OPT_SEED, "N", "random seed [1]", NULL, 0},
-    {"quiet", 'q', NULL, "no progress or log lines on standard error", NULL, 0},
-    {NULL, 0, NULL, NULL, NULL, 0},
+    CLI_OPTION_JSON("dates train eval translate"),
+    CLI_OPTION_SEED(NULL),
+    CLI_OPTION_QUIET(NULL),
+    CLI_OPTIONS_END,
 };
 
 static const cli_action nmt_actions[] = {
@@ -64,7 +63,7 @@ static const cli_action nmt_actions[] = {
     {"eval", nmt_eval, "[FILE] [OPTIONS]", "exact match, per family of formats"},
     {"translate", nmt_translate, "[OPTIONS] [TEXT...]", "dates to ISO dates, a line each"},
     {"attention", nmt_attention, "TEXT [OPTIONS]", "where the model looks"},
-    {NULL, NULL, NULL, NULL},
+    CLI_ACTIONS_END,
 };
 
 static void nmt_begin(void *opts, const char *action)
@@ -126,8 +125,8 @@ static void nmt_set(void *opts, int key, const char *arg)
         break;
     case 'm': o->model = arg; break;
     case 'q': o->quiet = 1; break;
-    case OPT_SEED: o->seed = cli_seed(arg); break;
-    case OPT_JSON: o->json = 1; break;
+    case CLI_SEED: o->seed = cli_seed(arg); break;
+    case CLI_JSON: o->json = 1; break;
     case OPT_MONTH_FIRST: o->month_first = 1; break;
     case OPT_MIXED: o->mixed = 1; break;
     case OPT_WITH_ORDER: o->with_order = 1; break;
@@ -142,7 +141,7 @@ static void nmt_set(void *opts, int key, const char *arg)
     case OPT_ENCODER_UNITS: o->n_a = units("--encoder-units", arg); break;
     case OPT_DECODER_UNITS: o->n_s = units("--decoder-units", arg); break;
     case OPT_ATTENTION_UNITS: o->n_att = units("--attention-units", arg); break;
-    case OPT_THREADS: o->threads = (int)cli_long("--threads", arg, 1, PARALLEL_MAX); break;
+    case CLI_THREADS: o->threads = (int)cli_long("--threads", arg, 1, PARALLEL_MAX); break;
     case OPT_BEAM: o->beam = (int)cli_long("--beam", arg, 1, NMT_BEAM_MAX); break;
     }
 }
@@ -154,13 +153,11 @@ static void nmt_end(void *opts)
         die_usage("--month-first and --mixed exclude each other (--mixed draws both conventions)");
 }
 
-static int nmt_main(int argc, char **argv);
-
 const cli_command nmt_command = {
     "nmt",
     "dates as people write them to ISO dates, with attention: dates, train, eval, translate, "
     "attention",
-    nmt_main,
+    sizeof(nmt_options),
     nmt_actions,
     nmt_option_table,
     "dates draws its dates uniformly from 1900-01-01 to 2099-12-31.  Two-digit\n"
@@ -183,11 +180,6 @@ const cli_command nmt_command = {
     nmt_end,
 };
 
-static int nmt_main(int argc, char **argv)
-{
-    nmt_options o;
-    return cli_run(&nmt_command, &o, argc, argv);
-}
 
 const char *nmt_file_operand(int argc, char **argv)
 {

@@ -16,10 +16,10 @@
 #define MISSING "?"        /* the result line of a query that failed */
 
 enum {
-    OPT_INPUT_FORMAT = CLI_LONG_ONLY, OPT_FORMAT, OPT_RESTRICT, OPT_METHOD, OPT_INCLUDE_INPUTS,
+    OPT_INPUT_FORMAT = CLI_OWN_KEYS, OPT_FORMAT, OPT_RESTRICT, OPT_METHOD, OPT_INCLUDE_INPUTS,
     OPT_EVAL, OPT_NO_FOLD, OPT_PER_QUESTION, OPT_PAIRS, OPT_PAIRS_FILE, OPT_PCA,
-    OPT_NEUTRALIZE, OPT_EQUALIZE, OPT_JSON, OPT_DIM, OPT_WINDOW, OPT_NEGATIVE,
-    OPT_MIN_COUNT, OPT_SAMPLE, OPT_EPOCHS, OPT_ALPHA, OPT_THREADS, OPT_SEED
+    OPT_NEUTRALIZE, OPT_EQUALIZE, OPT_DIM, OPT_WINDOW, OPT_NEGATIVE,
+    OPT_MIN_COUNT, OPT_SAMPLE, OPT_EPOCHS, OPT_ALPHA
 };
 
 /* The actions that read vectors: every one but train. */
@@ -65,8 +65,8 @@ static const cli_option w2v_options[] = {
     {"sample", OPT_SAMPLE, "X", "down-sample words more frequent than X [1e-3]", "train", 0},
     {"epochs", OPT_EPOCHS, "N", "passes over the corpus [5]", "train", 0},
     {"alpha", OPT_ALPHA, "X", "starting learning rate, decays linearly [0.025]", "train", 0},
-    {"seed", OPT_SEED, "N", "random seed [1]", "train", 0},
-    {"threads", OPT_THREADS, "N", "threads sharing the work, 1 to 256 [train: 1,\n"
+    CLI_OPTION_SEED("train"),
+    {"threads", CLI_THREADS, "N", "threads sharing the work, 1 to 256 [train: 1,\n"
                                   "the only bit-for-bit reproducible; nearest and\n"
                                   "analogy: the cores, up to 8]", "nearest analogy train", 0},
     {"format", OPT_FORMAT, "F", "glove, word2vec, fasttext, word2vec-bin or\n"
@@ -74,9 +74,9 @@ static const cli_option w2v_options[] = {
                                 "train) [from OUT's extension, else the input's,\n"
                                 "else safetensors]; on the actions that write no\n"
                                 "vectors, the format to read (--input-format)", NULL, 0},
-    {"json", OPT_JSON, NULL, "one JSON object per line on standard output", NULL, 0},
-    {"quiet", 'q', NULL, "no progress or log lines on standard error", NULL, 0},
-    {NULL, 0, NULL, NULL, NULL, 0},
+    CLI_OPTION_JSON(NULL),
+    CLI_OPTION_QUIET(NULL),
+    CLI_OPTIONS_END,
 };
 
 static const cli_action w2v_actions[] = {
@@ -88,7 +88,7 @@ static const cli_action w2v_actions[] = {
     {"convert", w2v_convert, "[IN] -o OUT", "IN (or -v's) in another format"},
     {"info", w2v_info, "[FILE]", "words, dimensions and format"},
     {"train", w2v_train, "[CORPUS] [-o OUT]", "skip-gram vectors (word2vec)"},
-    {NULL, NULL, NULL, NULL},
+    CLI_ACTIONS_END,
 };
 
 static vec_format parse_format(const char *opt, const char *s)
@@ -141,7 +141,7 @@ static void w2v_set(void *opts, int key, const char *arg)
     case OPT_PCA: o->pca = 1; break;
     case OPT_NEUTRALIZE: o->neutralize = arg; break;
     case OPT_EQUALIZE: o->equalize = arg; break;
-    case OPT_JSON: o->json = 1; break;
+    case CLI_JSON: o->json = 1; break;
     case OPT_DIM: o->train.dim = (int)cli_long("--dim", arg, 1, 10000); break;
     case OPT_WINDOW: o->train.window = (int)cli_long("--window", arg, 1, 1000); break;
     case OPT_NEGATIVE: o->train.negative = (int)cli_long("--negative", arg, 1, SGNS_NEGATIVE_MAX); break;
@@ -149,8 +149,8 @@ static void w2v_set(void *opts, int key, const char *arg)
     case OPT_SAMPLE: o->train.sample = cli_double("--sample", arg, 0, 1); break;
     case OPT_EPOCHS: o->train.epochs = (int)cli_long("--epochs", arg, 1, 100000); break;
     case OPT_ALPHA: o->train.alpha = cli_double("--alpha", arg, 1e-9, 10); break;
-    case OPT_THREADS: o->threads = o->train.threads = (int)cli_long("--threads", arg, 1, PARALLEL_MAX); break;
-    case OPT_SEED: o->train.seed = cli_seed(arg); break;
+    case CLI_THREADS: o->threads = o->train.threads = (int)cli_long("--threads", arg, 1, PARALLEL_MAX); break;
+    case CLI_SEED: o->train.seed = cli_seed(arg); break;
     }
 }
 
@@ -170,12 +170,10 @@ static void w2v_end(void *opts)
         die_usage("-k and --include-inputs do not go with --eval (its protocol is fixed)");
 }
 
-static int w2v_main(int argc, char **argv);
-
 const cli_command w2v_command = {
     "w2v",
     "word vectors: similarity, nearest, analogy, bias, debias, convert, info, train",
-    w2v_main,
+    sizeof(options),
     w2v_actions,
     w2v_options,
     "Queries come from the arguments, or one per line from standard input\n"
@@ -198,11 +196,6 @@ const cli_command w2v_command = {
     w2v_end,
 };
 
-static int w2v_main(int argc, char **argv)
-{
-    options o;
-    return cli_run(&w2v_command, &o, argc, argv);
-}
 
 /* ---- vectors and words ---- */
 
