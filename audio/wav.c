@@ -55,13 +55,13 @@ static int stream_setup(wav_stream *s, int target_rate, char *err)
 {
     wav_info *in = &s->info;
     if (!rate_ok(in->rate))
-        return err_set(err, "'%s': sample rate %d Hz is out of range (%d to %d)", s->name, in->rate,
+        return err_set(err, "cannot read '%s': sample rate %d Hz is out of range (%d to %d Hz)", s->name, in->rate,
                        WAV_MIN_RATE, WAV_MAX_RATE);
     if (in->channels < 1 || in->channels > WAV_MAX_CHANNELS)
-        return err_set(err, "'%s': %d channels (at most %d are read)", s->name, in->channels, WAV_MAX_CHANNELS);
+        return err_set(err, "cannot read '%s': %d channels (1 to %d are read)", s->name, in->channels, WAV_MAX_CHANNELS);
     in->out_rate = target_rate ? target_rate : in->rate;
     if (!rate_ok(in->out_rate))
-        return err_set(err, "'%s': requested rate %d Hz is out of range (%d to %d)", s->name, target_rate,
+        return err_set(err, "cannot read '%s': requested rate %d Hz is out of range (%d to %d Hz)", s->name, target_rate,
                        WAV_MIN_RATE, WAV_MAX_RATE);
     size_t ch = (size_t)in->channels;
     s->frames = malloc(sizeof(float) * WAV_BLOCK * ch);
@@ -69,18 +69,18 @@ static int stream_setup(wav_stream *s, int target_rate, char *err)
     if (!s->sf)
         s->raw = malloc(2 * WAV_BLOCK * ch);
     if (!s->frames || !s->mono || (!s->sf && !s->raw))
-        return err_set(err, "'%s': out of memory", s->name);
+        return err_set(err, "cannot read '%s': out of memory", s->name);
     if (in->out_rate != in->rate) {
         s->ratio = (double)in->out_rate / in->rate;
         if (!src_is_valid_ratio(s->ratio))
-            return err_set(err, "'%s': cannot resample %d Hz to %d Hz", s->name, in->rate, in->out_rate);
+            return err_set(err, "cannot read '%s': cannot resample %d Hz to %d Hz", s->name, in->rate, in->out_rate);
         int e = 0;
         s->src = src_new(SRC_SINC_MEDIUM_QUALITY, 1, &e);
         if (!s->src)
-            return err_set(err, "'%s': resampler: %s", s->name, src_strerror(e));
+            return err_set(err, "cannot read '%s': resampler: %s", s->name, src_strerror(e));
         s->out_cap = (long)ceil(WAV_BLOCK * s->ratio) + 64;
         if (!(s->out = malloc(sizeof(float) * (size_t)s->out_cap)))
-            return err_set(err, "'%s': out of memory", s->name);
+            return err_set(err, "cannot read '%s': out of memory", s->name);
     }
     return 0;
 }
@@ -103,7 +103,7 @@ static wav_stream *open_sndfile(int fd, int own_fd, const char *name, int target
 {
     wav_stream *s = stream_new(fd, own_fd, name);
     if (!s) {
-        err_set(err, "'%s': out of memory", name);
+        err_set(err, "cannot read '%s': out of memory", name);
         return NULL;
     }
     SF_INFO sfi;
@@ -164,7 +164,7 @@ wav_stream *wav_stream_open_raw(int fd, const char *name, int rate, int channels
 {
     wav_stream *s = stream_new(fd, 0, name);
     if (!s) {
-        err_set(err, "'%s': out of memory", name);
+        err_set(err, "cannot read '%s': out of memory", name);
         return NULL;
     }
     s->info.rate = rate;
@@ -321,7 +321,7 @@ long wav_stream_read(wav_stream *s, const float **samples, char *err)
         d.src_ratio = s->ratio;
         int e = src_process(s->src, &d);
         if (e)
-            return err_set(err, "'%s': resampler: %s", s->name, src_strerror(e));
+            return err_set(err, "cannot read '%s': resampler: %s", s->name, src_strerror(e));
         s->mono_used += d.input_frames_used;
         long gen = d.output_frames_gen;
         if (s->at_eof && s->out_total + gen > s->expected)
@@ -343,7 +343,7 @@ long wav_stream_read(wav_stream *s, const float **samples, char *err)
             return gen;
         }
         if (d.input_frames_used == 0 && !s->at_eof)
-            return err_set(err, "'%s': resampler: no progress", s->name);
+            return err_set(err, "cannot read '%s': resampler: no progress", s->name);
     }
     return 0;
 }
@@ -357,14 +357,14 @@ static int read_all(wav_stream *s, wav_audio *out, char *err)
     size_t limit = (size_t)WAV_MAX_SECONDS * (size_t)in->out_rate, cap = 1 << 16;
     if (in->frames >= 0) {
         if (in->frames / in->rate >= WAV_MAX_SECONDS)
-            return err_set(err, "'%s' is longer than %d hours, the most read at once", s->name,
-                           WAV_MAX_SECONDS / 3600);
+            return err_set(err, "cannot read '%s': longer than %d hours, the most read into memory at once",
+                           s->name, WAV_MAX_SECONDS / 3600);
         /* The resampler gives about frames * ratio samples: one allocation. */
         cap = (size_t)ceil((double)in->frames * in->out_rate / in->rate) + 64;
     }
     float *buf = malloc(sizeof(float) * cap);
     if (!buf)
-        return err_set(err, "'%s': out of memory", s->name);
+        return err_set(err, "cannot read '%s': out of memory", s->name);
     size_t n = 0;
     for (;;) {
         const float *x;
@@ -377,15 +377,15 @@ static int read_all(wav_stream *s, wav_audio *out, char *err)
             break;
         if (n + (size_t)got > limit) {
             free(buf);
-            return err_set(err, "'%s' is longer than %d hours, the most read at once", s->name,
-                           WAV_MAX_SECONDS / 3600);
+            return err_set(err, "cannot read '%s': longer than %d hours, the most read into memory at once",
+                           s->name, WAV_MAX_SECONDS / 3600);
         }
         if (n + (size_t)got > cap) {
             size_t c = cap * 2 < limit ? cap * 2 : limit;
             float *b = realloc(buf, sizeof(float) * c);
             if (!b) {
                 free(buf);
-                return err_set(err, "'%s': out of memory", s->name);
+                return err_set(err, "cannot read '%s': out of memory", s->name);
             }
             buf = b;
             cap = c;
@@ -430,7 +430,7 @@ void wav_free(wav_audio *a)
 int wav_write(const char *path, const float *samples, size_t n, int rate, char *err)
 {
     if (!rate_ok(rate))
-        return err_set(err, "cannot write '%s': sample rate %d Hz is out of range (%d to %d)", path, rate,
+        return err_set(err, "cannot write '%s': sample rate %d Hz is out of range (%d to %d Hz)", path, rate,
                        WAV_MIN_RATE, WAV_MAX_RATE);
     atomic_file a;
     if (atomic_open(&a, path) < 0)
