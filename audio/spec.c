@@ -6,21 +6,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+typedef struct {
+    int first, len, off; /* bins first .. first + len - 1, weights from band_w[off] */
+} mel_band;
+
 struct spec_stream {
     spec_kind kind;
     int window, hop, nfft, bins;
+    /* the float buffers, in one allocation that w owns: */
     float *w;            /* the window [window] */
     float *pending;      /* samples not yet in a complete frame [window] */
-    size_t have;         /* how many pending */
     float *frame;        /* windowed frame, zero-padded [nfft] */
-    kiss_fft_cpx *freq;  /* its spectrum [nfft / 2 + 1] */
+    size_t have;         /* how many pending */
+    kiss_fft_cpx *freq;  /* the frame's spectrum [nfft / 2 + 1] */
     kiss_fftr_cfg fft;
+    /* the double tables, in one allocation that table owns: */
+    double *table;
     double *scale;       /* SPEC_COURSE: PSD factor per bin [bins] */
     double *power;       /* SPEC_LOGMEL: |X_k|^2 [nfft / 2 + 1] */
-    int *band_first;     /* SPEC_LOGMEL: filter m covers bins band_first[m] .. */
-    int *band_len;       /*   .. + band_len[m] - 1 */
-    double *band_w;      /*   with weights band_w[band_off[m] ..] */
-    int *band_off;
+    double *band_w;      /* SPEC_LOGMEL: filter weights, band by band */
+    mel_band *band;      /* SPEC_LOGMEL: [bins] */
 };
 
 int spec_bins(spec_kind kind)
@@ -51,7 +56,8 @@ static double mel_to_hz(double m)
     return 700.0 * (pow(10.0, m / 2595.0) - 1.0);
 }
 
-/* The 40 triangles over the 257 bins, stored as runs of nonzero weights. */
+/* The 40 triangles over the 257 bins, stored as runs of nonzero weights
+ * (s->band_w has room for every band over every bin). */
 static int make_mel_filters(spec_stream *s)
 {
     int bands = SPEC_LOGMEL_BANDS, nbins = s->nfft / 2 + 1;
@@ -59,16 +65,12 @@ static int make_mel_filters(spec_stream *s)
     double lo = hz_to_mel(SPEC_LOGMEL_FMIN), hi = hz_to_mel(SPEC_LOGMEL_FMAX);
     for (int j = 0; j < bands + 2; j++)
         corner[j] = mel_to_hz(lo + (hi - lo) * j / (bands + 1));
-    s->band_first = malloc(sizeof(int) * (size_t)bands);
-    s->band_len = malloc(sizeof(int) * (size_t)bands);
-    s->band_off = malloc(sizeof(int) * (size_t)bands);
-    s->band_w = malloc(sizeof(double) * (size_t)bands * (size_t)nbins);
-    if (!s->band_first || !s->band_len || !s->band_off || !s->band_w)
+    if (!(s->band = calloc((size_t)bands, sizeof *s->band)))
         return -1;
     int off = 0;
     for (int m = 0; m < bands; m++) {
-        s->band_first[m] = -1;
-        s->band_off[m] = off;
+        mel_band *b = &s->band[m];
+        b->off = off;
         for (int k = 0; k < nbins; k++) {
             double f = (double)k * SPEC_LOGMEL_RATE / s->nfft;
             double up = (f - corner[m]) / (corner[m + 1] - corner[m]);
@@ -76,14 +78,12 @@ static int make_mel_filters(spec_stream *s)
             double w = up < down ? up : down;
             if (w <= 0)
                 continue;
-            if (s->band_first[m] < 0)
-                s->band_first[m] = k;
             /* a triangle's bins are contiguous: from the first, every one */
+            if (off == b->off)
+                b->first = k;
             s->band_w[off++] = w;
         }
-        s->band_len[m] = off - s->band_off[m];
-        if (s->band_first[m] < 0)
-            s->band_first[m] = 0;
+        b->len = off - b->off;
     }
     return 0;
 }
@@ -100,12 +100,16 @@ spec_stream *spec_stream_new(spec_kind kind, char *err)
     s->nfft = kind == SPEC_COURSE ? SPEC_COURSE_WINDOW : SPEC_LOGMEL_NFFT;
     s->bins = spec_bins(kind);
     int nbins = s->nfft / 2 + 1;
-    s->w = malloc(sizeof(float) * (size_t)s->window);
-    s->pending = malloc(sizeof(float) * (size_t)s->window);
-    s->frame = calloc((size_t)s->nfft, sizeof(float));
+    if ((s->w = malloc(sizeof(float) * (size_t)(2 * s->window + s->nfft)))) {
+        s->pending = s->w + s->window;
+        s->frame = s->pending + s->window;
+        memset(s->frame, 0, sizeof(float) * (size_t)s->nfft);
+    }
     s->freq = malloc(sizeof(kiss_fft_cpx) * (size_t)nbins);
     s->fft = kiss_fftr_alloc(s->nfft, 0, NULL, NULL);
-    if (!s->w || !s->pending || !s->frame || !s->freq || !s->fft)
+    size_t doubles = kind == SPEC_COURSE ? (size_t)s->bins : (size_t)nbins * (1 + SPEC_LOGMEL_BANDS);
+    s->table = malloc(sizeof(double) * doubles);
+    if (!s->w || !s->freq || !s->fft || !s->table)
         goto oom;
     double sum_w2 = 0;
     for (int i = 0; i < s->window; i++) {
@@ -117,12 +121,13 @@ spec_stream *spec_stream_new(spec_kind kind, char *err)
         sum_w2 += w * w;
     }
     if (kind == SPEC_COURSE) {
-        if (!(s->scale = malloc(sizeof(double) * (size_t)s->bins)))
-            goto oom;
+        s->scale = s->table;
         for (int k = 0; k < s->bins; k++)
             s->scale[k] = (k == 0 || k == s->bins - 1 ? 1.0 : 2.0) / (SPEC_COURSE_FS * sum_w2);
     } else {
-        if (!(s->power = malloc(sizeof(double) * (size_t)nbins)) || make_mel_filters(s) < 0)
+        s->power = s->table;
+        s->band_w = s->table + nbins;
+        if (make_mel_filters(s) < 0)
             goto oom;
     }
     return s;
@@ -136,18 +141,11 @@ void spec_stream_free(spec_stream *s)
 {
     if (!s)
         return;
-    free(s->w);
-    free(s->pending);
-    free(s->frame);
+    kiss_fftr_free(s->fft); /* free(), so NULL is fine */
     free(s->freq);
-    if (s->fft)
-        kiss_fftr_free(s->fft);
-    free(s->scale);
-    free(s->power);
-    free(s->band_first);
-    free(s->band_len);
-    free(s->band_off);
-    free(s->band_w);
+    free(s->band);
+    free(s->table);
+    free(s->w);
     free(s);
 }
 
@@ -175,9 +173,10 @@ static void frame_features(spec_stream *s, const float *x, float *out)
         s->power[k] = re * re + im * im;
     }
     for (int m = 0; m < s->bins; m++) {
-        const double *w = s->band_w + s->band_off[m], *p = s->power + s->band_first[m];
+        const mel_band *b = &s->band[m];
+        const double *w = s->band_w + b->off, *p = s->power + b->first;
         double e = 0;
-        for (int j = 0; j < s->band_len[m]; j++)
+        for (int j = 0; j < b->len; j++)
             e += w[j] * p[j];
         out[m] = (float)log(e + SPEC_LOGMEL_FLOOR);
     }

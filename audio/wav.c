@@ -20,6 +20,7 @@ struct wav_stream {
     SNDFILE *sf;          /* libsndfile input, or NULL for raw PCM */
     int fd, own_fd;       /* the descriptor; own_fd: close it at the end */
     unsigned char *raw;   /* raw input: one block of bytes [WAV_BLOCK][channels][2] */
+    /* the float buffers, in one allocation that frames owns: */
     float *frames;        /* one block of interleaved frames [WAV_BLOCK][channels] */
     float *mono;          /* the block mixed down [WAV_BLOCK] */
     long mono_n, mono_used; /* samples in mono, and how many the resampler took */
@@ -28,7 +29,7 @@ struct wav_stream {
     int64_t expected;     /* at the end: the output length, round(in_total * ratio) */
     SRC_STATE *src;       /* NULL when no resampling is needed */
     double ratio;         /* output rate / input rate */
-    float *out;           /* resampled output [out_cap] */
+    float *out;           /* resampled output [out_cap], when resampling */
     long out_cap;
     int at_eof, done;
 };
@@ -64,12 +65,6 @@ static int stream_setup(wav_stream *s, int target_rate, char *err)
         return err_set(err, "cannot read '%s': requested rate %d Hz is out of range (%d to %d Hz)", s->name, target_rate,
                        WAV_MIN_RATE, WAV_MAX_RATE);
     size_t ch = (size_t)in->channels;
-    s->frames = malloc(sizeof(float) * WAV_BLOCK * ch);
-    s->mono = malloc(sizeof(float) * WAV_BLOCK);
-    if (!s->sf)
-        s->raw = malloc(2 * WAV_BLOCK * ch);
-    if (!s->frames || !s->mono || (!s->sf && !s->raw))
-        return err_set(err, "cannot read '%s': out of memory", s->name);
     if (in->out_rate != in->rate) {
         s->ratio = (double)in->out_rate / in->rate;
         if (!src_is_valid_ratio(s->ratio))
@@ -79,9 +74,14 @@ static int stream_setup(wav_stream *s, int target_rate, char *err)
         if (!s->src)
             return err_set(err, "cannot read '%s': resampler: %s", s->name, src_strerror(e));
         s->out_cap = (long)ceil(WAV_BLOCK * s->ratio) + 64;
-        if (!(s->out = malloc(sizeof(float) * (size_t)s->out_cap)))
-            return err_set(err, "cannot read '%s': out of memory", s->name);
     }
+    s->frames = malloc(sizeof(float) * (WAV_BLOCK * ch + WAV_BLOCK + (size_t)s->out_cap));
+    if (!s->sf)
+        s->raw = malloc(2 * WAV_BLOCK * ch);
+    if (!s->frames || (!s->sf && !s->raw))
+        return err_set(err, "cannot read '%s': out of memory", s->name);
+    s->mono = s->frames + WAV_BLOCK * ch;
+    s->out = s->src ? s->mono + WAV_BLOCK : NULL;
     return 0;
 }
 
@@ -189,8 +189,6 @@ void wav_stream_close(wav_stream *s)
         src_delete(s->src);
     free(s->raw);
     free(s->frames);
-    free(s->mono);
-    free(s->out);
     free(s);
 }
 

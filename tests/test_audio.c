@@ -338,6 +338,11 @@ static void test_wav_bad_input(void)
     rc = wav_read(tmp_path("noframes.wav"), 16000, &a, err);
     check(rc == 0 && a.n == 0, "a WAV with no frames: 0 samples, no error");
     wav_free(&a);
+    wav_header(h, 44100, 2, 0);
+    write_bytes(tmp_path("noframes44.wav"), h, 44);
+    rc = wav_read(tmp_path("noframes44.wav"), 16000, &a, err);
+    check(rc == 0 && a.n == 0, "a 44.1 kHz stereo WAV with no frames, resampled: 0 samples, no error");
+    wav_free(&a);
     /* rates out of range */
     err[0] = 0;
     check(wav_read(tmp_path("clip.wav"), 50, &a, err) < 0 && one_line(err) && strstr(err, "50 Hz"),
