@@ -1,0 +1,192 @@
+/* trigger — wake-word detection from the shell: the pictures, the voices
+ * and the training clips it learns from.  This file holds the command's
+ * tables and what the actions share (audio read or die, folders of
+ * clips); see trigger.h. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "commands.h"
+#include "trigger.h"
+#include "parallel.h"
+
+enum {
+    OPT_FRONT = CLI_OWN_KEYS, OPT_FORMAT, OPT_RANGE, OPT_NEAR, OPT_RENDERS, OPT_NEGATIVES,
+    OPT_BACKGROUNDS, OPT_ENGINES, OPT_NO_EFFECTS, OPT_RATE, OPT_COUNT, OPT_SECONDS,
+    OPT_MAX_POSITIVES, OPT_MAX_NEGATIVES
+};
+
+static const cli_option trigger_options_table[] = {
+    {"output", 'o', "FILE", "picture to write: .pgm, .png or .svg", "spectrogram", 0},
+    {"front", OPT_FRONT, "NAME", "logmel (40 bands at 16 kHz) or course (101 bins\n"
+                                 "at 44.1 kHz) [logmel]", "spectrogram", 0},
+    {"format", OPT_FORMAT, "NAME", "pgm, png or svg [from -o's extension]", "spectrogram", 0},
+    {"range", OPT_RANGE, "DB", "decibels below the loudest value drawn [80]", "spectrogram", 0},
+    CLI_OPTION_SEED(NULL),
+    CLI_OPTION_QUIET(NULL),
+    CLI_OPTIONS_END,
+};
+
+static const cli_action trigger_actions[] = {
+    {"spectrogram", trigger_spectrogram, "IN -o OUT [OPTIONS]", "draw a spectrogram"},
+    CLI_ACTIONS_END,
+};
+
+static void trigger_begin(void *opts, const char *action)
+{
+    trigger_options *o = opts;
+    o->action = action;
+    o->seed = RNG_DEFAULT_SEED;
+    o->threads = 2;
+    o->front = SPEC_LOGMEL;
+    o->range_db = 80;
+    o->renders = 200;
+    o->negatives = 400;
+    o->backgrounds = 20;
+    o->engines = "espeak-ng,flite";
+    o->rate = 16000;
+    o->count = 100;
+    o->seconds = 10;
+    o->max_positives = 4;
+    o->max_negatives = 2;
+    o->output = strcmp(action, "voices") == 0 ? "trigger-data" : strcmp(action, "synth") == 0 ? "clips" : NULL;
+}
+
+static void trigger_set(void *opts, int key, const char *arg)
+{
+    trigger_options *o = opts;
+    switch (key) {
+    case 'o': o->output = arg; break;
+    case 'n': o->count = cli_long("--count", arg, 1, 10000000); break;
+    case 'q': o->quiet = 1; break;
+    case OPT_FRONT:
+        if (strcmp(arg, "logmel") == 0)
+            o->front = SPEC_LOGMEL;
+        else if (strcmp(arg, "course") == 0)
+            o->front = SPEC_COURSE;
+        else
+            die_usage("--front wants logmel or course, not '%s'", arg);
+        break;
+    case OPT_FORMAT:
+        if (strcmp(arg, "pgm") && strcmp(arg, "png") && strcmp(arg, "svg"))
+            die_usage("--format wants pgm, png or svg, not '%s'", arg);
+        o->format = arg;
+        break;
+    case OPT_RANGE: o->range_db = cli_double("--range", arg, 1, 300); break;
+    case OPT_NEAR: o->near = arg; break;
+    case OPT_RENDERS: o->renders = cli_long("--renders", arg, 1, 1000000); break;
+    case OPT_NEGATIVES: o->negatives = cli_long("--negatives", arg, 0, 1000000); break;
+    case OPT_BACKGROUNDS: o->backgrounds = cli_long("--backgrounds", arg, 0, 100000); break;
+    case OPT_ENGINES: o->engines = arg; break;
+    case OPT_NO_EFFECTS: o->no_effects = 1; break;
+    case OPT_RATE: o->rate = (int)cli_long("--rate", arg, 8000, 192000); break;
+    case OPT_SECONDS: o->seconds = cli_double("--seconds", arg, 1, 600); break;
+    case OPT_MAX_POSITIVES: o->max_positives = (int)cli_long("--max-positives", arg, 0, 32); break;
+    case OPT_MAX_NEGATIVES: o->max_negatives = (int)cli_long("--max-negatives", arg, 0, 32); break;
+    case CLI_THREADS: o->threads = (int)cli_long("--threads", arg, 1, PARALLEL_MAX); break;
+    case CLI_SEED: o->seed = cli_seed(arg); break;
+    case CLI_JSON: o->json = 1; break;
+    }
+}
+
+const cli_command trigger_command = {
+    "trigger",
+    "wake-word detection: voices, training clips, spectrograms",
+    sizeof(trigger_options),
+    trigger_actions,
+    trigger_options_table,
+    "IN is any audio file libsndfile reads ('-': a WAV stream on standard\n"
+    "input), at any rate and channel count: it is mixed down to mono and\n"
+    "resampled.  voices renders the wake word WORD... (one word or phrase)\n"
+    "with espeak-ng and flite, other words and sentences as negatives, and\n"
+    "backgrounds with sox; synth mixes such folders into labelled clips.\n",
+    NULL,
+    trigger_begin,
+    trigger_set,
+    NULL,
+};
+
+/* ---- shared ---- */
+
+void trigger_read_audio(const char *path, int rate, wav_audio *out)
+{
+    char err[ERR_MAX];
+    if (wav_read(path, rate, out, err) < 0)
+        die("%s", err);
+}
+
+static int audio_name(const char *name)
+{
+    static const char *const ext[] = {".wav", ".flac", ".ogg", ".mp3", ".aiff", ".aif"};
+    size_t n = strlen(name);
+    if (name[0] == '.')
+        return 0;
+    for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+        size_t e = strlen(ext[i]);
+        if (n > e && strcasecmp(name + n - e, ext[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int compare_paths(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void trigger_list_audio(const char *dir, const char *what, text_lines *out)
+{
+    memset(out, 0, sizeof *out);
+    DIR *d = opendir(dir);
+    if (!d)
+        die("cannot read the %s folder '%s': %s", what, dir, strerror(errno));
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!audio_name(e->d_name))
+            continue;
+        if (out->n == out->cap) {
+            int cap = out->cap ? 2 * out->cap : 64;
+            char **line = realloc(out->line, (size_t)cap * sizeof *line);
+            if (!line)
+                die("out of memory");
+            out->line = line;
+            out->cap = cap;
+        }
+        out->line[out->n++] = trigger_join(dir, e->d_name);
+    }
+    closedir(d);
+    qsort(out->line, (size_t)out->n, sizeof *out->line, compare_paths);
+}
+
+void trigger_make_dir(const char *path)
+{
+    char *p = strdup(path);
+    if (!p)
+        die("out of memory");
+    for (char *s = p + 1;; s++) {
+        char c = *s;
+        if (c != '/' && c != 0)
+            continue;
+        *s = 0;
+        struct stat st;
+        if (mkdir(p, 0777) < 0 && !(errno == EEXIST && stat(p, &st) == 0 && S_ISDIR(st.st_mode)))
+            die("cannot make the folder '%s': %s", p, strerror(errno));
+        *s = c;
+        if (!c)
+            break;
+    }
+    free(p);
+}
+
+char *trigger_join(const char *path, const char *name)
+{
+    size_t n = strlen(path);
+    char *s = malloc(n + strlen(name) + 2);
+    if (!s)
+        die("out of memory");
+    sprintf(s, "%s%s%s", path, n && path[n - 1] == '/' ? "" : "/", name);
+    return s;
+}
