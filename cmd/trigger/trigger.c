@@ -25,13 +25,35 @@ static const cli_option trigger_options_table[] = {
                                  "at 44.1 kHz) [logmel]", "spectrogram", 0},
     {"format", OPT_FORMAT, "NAME", "pgm, png or svg [from -o's extension]", "spectrogram", 0},
     {"range", OPT_RANGE, "DB", "decibels below the loudest value drawn [80]", "spectrogram", 0},
+    {"output", 'o', "DIR", "folder to write positives/, negatives/,\n"
+                           "backgrounds/ and voices.tsv in [trigger-data]", "voices", 0},
+    {"near", OPT_NEAR, "WORDS", "near-miss negative words, comma-separated\n"
+                                "[built in for activate; else from the word list]", "voices", 0},
+    {"renders", OPT_RENDERS, "N", "renders of the wake word [200]", "voices", 0},
+    {"negatives", OPT_NEGATIVES, "N", "renders of other words and sentences [400]", "voices", 0},
+    {"backgrounds", OPT_BACKGROUNDS, "N", "10 s backgrounds of noise, hum and silence [20]", "voices", 0},
+    {"engines", OPT_ENGINES, "LIST", "speech engines, comma-separated: espeak-ng,\n"
+                                     "flite [espeak-ng,flite]", "voices", 0},
+    {"no-effects", OPT_NO_EFFECTS, NULL, "no sox effects on the renders (pitch, tempo,\n"
+                                         "reverb, band limits)", "voices", 0},
+    {"threads", CLI_THREADS, "N", "renders run at once [2]", "voices", 0},
+    {"rate", OPT_RATE, "HZ", "sample rate of the files written [16000]", "voices synth", 0},
+    {"output", 'o', "DIR", "folder to write the clips and labels.tsv in\n"
+                           "[clips]", "synth", 0},
+    {"count", 'n', "N", "clips to make [100]", "synth", 0},
+    {"seconds", OPT_SECONDS, "S", "length of each clip [10]", "synth", 0},
+    {"max-positives", OPT_MAX_POSITIVES, "N", "at most N wake words in a clip [4]", "synth", 0},
+    {"max-negatives", OPT_MAX_NEGATIVES, "N", "at most N other words in a clip [2]", "synth", 0},
     CLI_OPTION_SEED(NULL),
+    CLI_OPTION_JSON("voices synth"),
     CLI_OPTION_QUIET(NULL),
     CLI_OPTIONS_END,
 };
 
 static const cli_action trigger_actions[] = {
     {"spectrogram", trigger_spectrogram, "IN -o OUT [OPTIONS]", "draw a spectrogram"},
+    {"synth", trigger_synth, "POS_DIR NEG_DIR BG_DIR [OPTIONS]", "make labelled 10 s training clips"},
+    {"voices", trigger_voices, "WORD... [OPTIONS]", "render a word and others with speech engines"},
     CLI_ACTIONS_END,
 };
 
