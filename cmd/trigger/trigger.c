@@ -180,7 +180,8 @@ void trigger_list_audio(const char *dir, const char *what, text_lines *out)
         out->line[out->n++] = trigger_join(dir, e->d_name);
     }
     closedir(d);
-    qsort(out->line, (size_t)out->n, sizeof *out->line, compare_paths);
+    if (out->n > 1)
+        qsort(out->line, (size_t)out->n, sizeof *out->line, compare_paths);
 }
 
 void trigger_make_dir(const char *path)
