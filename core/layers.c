@@ -1,4 +1,4 @@
-/* layers — dense, embedding, softmax; see layers.h. */
+/* layers — dense, embedding, softmax, relu; see layers.h. */
 #include "layers.h"
 
 #include <math.h>
@@ -115,4 +115,16 @@ void softmax_rows(float *x, int N, int V, float temperature)
         for (int j = 0; j < V; j++)
             r[j] *= s;
     }
+}
+
+void relu_forward(float *y, const float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+}
+
+void relu_backward(float *dx, const float *dy, const float *y, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
 }

@@ -1,4 +1,4 @@
-/* layers — dense (affine), embedding and softmax.
+/* layers — dense (affine), embedding, softmax, dropout and relu.
  *
  * Weights use PyTorch's layout and names: dense weight [out][in] and bias
  * [out] ("PREFIXweight", "PREFIXbias"), embedding weight [n][dim].
@@ -45,5 +45,10 @@ void dropout_backward(float *dx, const float *dy, const float *mask, size_t n);
 
 /* Softmax of each row of x[N][V] in place, after dividing by temperature. */
 void softmax_rows(float *x, int N, int V, float temperature);
+
+/* relu: y = max(x, 0) (y may be x).  Backward from the output y:
+ * dx = dy where y > 0, else 0 (dx may be dy). */
+void relu_forward(float *y, const float *x, size_t n);
+void relu_backward(float *dx, const float *dy, const float *y, size_t n);
 
 #endif
