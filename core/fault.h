@@ -2,7 +2,8 @@
  * flips the sign of the one gradient term marked FAULT(N), so that a unit
  * test can prove its gradient check fails when a backward is wrong (the
  * Makefile builds those objects; tests/run expects each check to fail):
- *   1 rnn, 2 gru update gate, 3 lstm forget gate (cells.c, test_core). */
+ *   1 rnn, 2 gru update gate, 3 lstm forget gate (cells.c, test_core);
+ *   4 conv1d dx from the first kernel tap (layers.c, test_layers). */
 #ifndef SEQTOOL_FAULT_H
 #define SEQTOOL_FAULT_H
 

@@ -1,10 +1,12 @@
-/* layers — dense, embedding, softmax, relu; see layers.h. */
+/* layers — dense, embedding, softmax, relu, conv1d; see layers.h. */
 #include "layers.h"
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "fault.h"
 #include "init.h"
 #include "tensor.h"
 
@@ -127,4 +129,182 @@ void relu_backward(float *dx, const float *dy, const float *y, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+}
+
+/* ---- conv1d ---- */
+
+/* Windows are as long as a weight row, [in][kernel], so the products
+ * read the weight as it is stored.  A chunk of at most this many floats
+ * of windows keeps the copies in cache and the scratch small whatever the
+ * sequence's length. */
+#define CONV1D_CHUNK_FLOATS (1 << 20)
+
+int conv1d_register(conv1d *c, params *ps, const char *prefix, int in, int out,
+                    int kernel, int stride, int pad)
+{
+    memset(c, 0, sizeof *c);
+    if (in < 1 || out < 1 || kernel < 1 || stride < 1 || pad < 0 || pad >= kernel)
+        return -1;
+    c->in = in;
+    c->out = out;
+    c->kernel = kernel;
+    c->stride = stride;
+    c->pad = pad;
+    c->ps = ps;
+    char name[PARAM_NAME_MAX];
+    int shape[3] = {out, in, kernel};
+    if (snprintf(name, sizeof name, "%sweight", prefix) >= (int)sizeof name)
+        return -1;
+    c->w = params_add(ps, name, 3, shape);
+    c->b = add2(ps, prefix, "bias", 1, out, 0);
+    return c->w < 0 || c->b < 0 ? -1 : 0;
+}
+
+void conv1d_init_default(conv1d *c, rng *r)
+{
+    float a = 1.0f / sqrtf((float)c->in * c->kernel);
+    params_init_uniform(c->ps, c->w, a, r);
+    params_init_uniform(c->ps, c->b, a, r);
+}
+
+int conv1d_out_len(const conv1d *c, int T)
+{
+    return T + c->pad < c->kernel ? 0 : (T + c->pad - c->kernel) / c->stride + 1;
+}
+
+int conv1d_work_reserve(conv1d_work *w, const conv1d *c, int T, int B)
+{
+    size_t ck = (size_t)c->in * c->kernel;
+    long long need = (long long)conv1d_out_len(c, T) * B, rows = CONV1D_CHUNK_FLOATS / ck;
+    rows = rows < need ? rows : need;
+    rows = rows > 1 ? rows : 1;
+    if (w->cols && rows <= w->rows)
+        return 0;
+    conv1d_work_free(w);
+    w->cols = vec_alloc((size_t)rows * ck);
+    w->dcols = vec_alloc((size_t)rows * ck);
+    w->rows = (int)rows;
+    if (w->cols && w->dcols)
+        return 0;
+    conv1d_work_free(w);
+    return -1;
+}
+
+void conv1d_work_free(conv1d_work *w)
+{
+    free(w->cols);
+    free(w->dcols);
+    memset(w, 0, sizeof *w);
+}
+
+/* Tap k of a window [in][kernel]: frame f [in], or zeros for padding. */
+static void put_tap(float *col, const float *f, int in, int kernel, int k)
+{
+    for (int i = 0; i < in; i++)
+        col[(size_t)i * kernel + k] = f ? f[i] : 0.0f;
+}
+
+/* The window of output row r = t * B + b: frames t * stride + k - pad. */
+static void put_window(const conv1d *c, int B, const float *x, long long r, float *col)
+{
+    long long t = r / B, b = r % B;
+    for (int k = 0; k < c->kernel; k++) {
+        long long p = t * c->stride + k - c->pad;
+        put_tap(col, p < 0 ? NULL : x + ((size_t)p * B + b) * c->in, c->in, c->kernel, k);
+    }
+}
+
+void conv1d_forward(const conv1d *c, conv1d_work *w, int T, int B, const float *x,
+                    float *y)
+{
+    size_t ck = (size_t)c->in * c->kernel;
+    long long M = (long long)conv1d_out_len(c, T) * B;
+    const float *W = params_data(c->ps, c->w), *bias = params_data(c->ps, c->b);
+    for (long long r0 = 0; r0 < M; r0 += w->rows) {
+        int m = M - r0 < w->rows ? (int)(M - r0) : w->rows;
+        for (int i = 0; i < m; i++)
+            put_window(c, B, x, r0 + i, w->cols + i * ck);
+        float *yc = y + (size_t)r0 * c->out;
+        mat_gemm_tiled(0, 1, m, c->out, (int)ck, w->cols, W, 0.0f, yc);
+        mat_add_row(yc, bias, m, c->out);
+    }
+}
+
+void conv1d_backward(const conv1d *c, conv1d_work *w, int T, int B, const float *x,
+                     const float *dy, float *dx)
+{
+    size_t ck = (size_t)c->in * c->kernel;
+    long long M = (long long)conv1d_out_len(c, T) * B;
+    const float *W = params_data(c->ps, c->w);
+    float *dW = params_grad(c->ps, c->w), *db = params_grad(c->ps, c->b);
+    if (dx)
+        vec_zero(dx, (size_t)T * B * c->in);
+    for (long long r0 = 0; r0 < M; r0 += w->rows) {
+        int m = M - r0 < w->rows ? (int)(M - r0) : w->rows;
+        const float *dyc = dy + (size_t)r0 * c->out;
+        for (int i = 0; i < m; i++)
+            put_window(c, B, x, r0 + i, w->cols + i * ck);
+        mat_gemm_tiled(1, 0, c->out, (int)ck, m, dyc, w->cols, 1.0f, dW);
+        mat_sum_rows(db, dyc, m, c->out);
+        if (!dx)
+            continue;
+        mat_gemm_tiled(0, 0, m, (int)ck, c->out, dyc, W, 0.0f, w->dcols);
+        /* each window's gradient back onto the frames it was copied from */
+        for (int i = 0; i < m; i++) {
+            long long t = (r0 + i) / B, b = (r0 + i) % B;
+            const float *dcol = w->dcols + i * ck;
+            for (int k = 0; k < c->kernel; k++) {
+                long long p = t * c->stride + k - c->pad;
+                if (p < 0)
+                    continue;
+                float *d = dx + ((size_t)p * B + b) * c->in, sign = k == 0 ? FAULT(4) : 1.0f;
+                for (int j = 0; j < c->in; j++)
+                    d[j] += sign * dcol[(size_t)j * c->kernel + k];
+            }
+        }
+    }
+}
+
+int conv1d_stream_init(conv1d_stream *s, const conv1d *c, int B)
+{
+    s->B = B;
+    s->ring = vec_alloc((size_t)c->kernel * B * c->in);
+    s->col = vec_alloc((size_t)B * c->in * c->kernel);
+    if (!s->ring || !s->col) {
+        conv1d_stream_free(s);
+        return -1;
+    }
+    conv1d_stream_reset(s, c);
+    return 0;
+}
+
+void conv1d_stream_reset(conv1d_stream *s, const conv1d *c)
+{
+    vec_zero(s->ring, (size_t)c->kernel * s->B * c->in);
+    s->frames = c->pad;
+}
+
+void conv1d_stream_free(conv1d_stream *s)
+{
+    free(s->ring);
+    free(s->col);
+    memset(s, 0, sizeof *s);
+}
+
+int conv1d_step(const conv1d *c, conv1d_stream *s, const float *x, float *y)
+{
+    int K = c->kernel, B = s->B;
+    size_t frame = (size_t)B * c->in, ck = (size_t)c->in * K;
+    memcpy(s->ring + (size_t)(s->frames % K) * frame, x, frame * sizeof *x);
+    s->frames++;
+    if (s->frames < K || (s->frames - K) % c->stride != 0)
+        return 0;
+    for (int k = 0; k < K; k++) {
+        const float *f = s->ring + (size_t)((s->frames - K + k) % K) * frame;
+        for (int b = 0; b < B; b++)
+            put_tap(s->col + b * ck, f + (size_t)b * c->in, c->in, K, k);
+    }
+    mat_gemm_tiled(0, 1, B, c->out, (int)ck, s->col, params_data(c->ps, c->w), 0.0f, y);
+    mat_add_row(y, params_data(c->ps, c->b), B, c->out);
+    return 1;
 }

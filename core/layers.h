@@ -1,9 +1,11 @@
-/* layers — dense (affine), embedding, softmax, dropout and relu.
+/* layers — dense (affine), embedding, softmax, conv1d over time, dropout
+ * and relu.
  *
  * Weights use PyTorch's layout and names: dense weight [out][in] and bias
- * [out] ("PREFIXweight", "PREFIXbias"), embedding weight [n][dim].
+ * [out] ("PREFIXweight", "PREFIXbias"), embedding weight [n][dim], conv1d
+ * weight [out][in][kernel] and bias [out].
  * Rows are independent: x is [N][in] for any N (a whole [T][B] sequence
- * block at once).
+ * block at once); conv1d reads a sequence [T][B][in].
  */
 #ifndef SEQTOOL_LAYERS_H
 #define SEQTOOL_LAYERS_H
@@ -50,5 +52,79 @@ void softmax_rows(float *x, int N, int V, float temperature);
  * dx = dy where y > 0, else 0 (dx may be dy). */
 void relu_forward(float *y, const float *x, size_t n);
 void relu_backward(float *dx, const float *dy, const float *y, size_t n);
+
+/* ---- conv1d: a 1-D convolution over time, with stride and left padding ----
+ *
+ * x [T][B][in] -> y [T'][B][out], T' = (T + pad - kernel) / stride + 1:
+ *   y[t][b][o] = bias[o] + sum_{c,k} weight[o][c][k] * xp[t*stride + k][b][c]
+ * where xp is x after pad zero frames (xp[i] = x[i - pad], 0 for i < pad).
+ * pad 0 is Keras' and PyTorch's 'valid'; pad = kernel - 1 with stride 1 is
+ * a causal convolution, whose y[t] sees x[t - kernel + 1 .. t] only.
+ * PyTorch: Conv1d(in, out, kernel, stride) on F.pad(x, (pad, 0)), with x
+ * as [B][in][T] (x.permute(1, 2, 0)); Keras' kernel [kernel][in][out] is
+ * weight.permute(2, 1, 0).
+ *
+ * The products are one GEMM over the input windows (im2col), in chunks of
+ * rows so the window copies stay small whatever T is, on mat_gemm_tiled:
+ * every output row has the same bits whatever the chunk, which is what
+ * lets conv1d_step give the numbers of conv1d_forward exactly. */
+typedef struct {
+    int in, out, kernel, stride, pad;
+    int w, b;   /* tensor indices */
+    params *ps;
+} conv1d;
+
+/* Scratch for the products: the input windows of a chunk of output rows
+ * (row r = t * B + b) and their gradient.  No state survives a call: the
+ * backward copies the windows again from x. */
+typedef struct {
+    int rows;      /* output rows per chunk */
+    float *cols;   /* [rows][in * kernel] windows, weight's order */
+    float *dcols;  /* [rows][in * kernel] their gradient */
+} conv1d_work;
+
+/* Register PREFIXweight [out][in][kernel] and PREFIXbias [out].  0, or -1
+ * when a size is out of range (kernel, stride >= 1; 0 <= pad < kernel)
+ * or out of memory. */
+int conv1d_register(conv1d *c, params *ps, const char *prefix, int in, int out,
+                    int kernel, int stride, int pad);
+/* PyTorch's default: weight and bias uniform in +-1/sqrt(in * kernel). */
+void conv1d_init_default(conv1d *c, rng *r);
+/* T', the output length for T input frames (0 when T + pad < kernel). */
+int conv1d_out_len(const conv1d *c, int T);
+
+/* Size w for inputs of up to T frames of B rows (grows only); 0 or -1. */
+int conv1d_work_reserve(conv1d_work *w, const conv1d *c, int T, int B);
+void conv1d_work_free(conv1d_work *w);
+
+/* y [T'][B][out] from x [T][B][in]; w reserved for at least one row. */
+void conv1d_forward(const conv1d *c, conv1d_work *w, int T, int B, const float *x,
+                    float *y);
+/* From dy [T'][B][out] and the forward's x: accumulates dweight and dbias;
+ * writes dx [T][B][in] when not NULL (frames no window reads get 0). */
+void conv1d_backward(const conv1d *c, conv1d_work *w, int T, int B, const float *x,
+                     const float *dy, float *dx);
+
+/* Streaming: B live streams pushed one frame at a time.  The stream holds
+ * the last `kernel` frames in a ring and starts with `pad` zero frames in
+ * it, so after frame i (from 0) of x it gives y[t] for i = t * stride +
+ * kernel - 1 - pad, the bits conv1d_forward gives for y[t] on the whole
+ * sequence; a causal layer (pad = kernel - 1, stride 1) answers every
+ * frame. */
+typedef struct {
+    int B;
+    long long frames;  /* frames in the ring's history, padding included */
+    float *ring;       /* [kernel][B][in] */
+    float *col;        /* [B][in * kernel] the window, weight's order */
+} conv1d_stream;
+
+/* 0 or -1 (out of memory); the stream starts empty (as after reset). */
+int conv1d_stream_init(conv1d_stream *s, const conv1d *c, int B);
+/* Back to the start of a new stream: the ring holds the pad zero frames. */
+void conv1d_stream_reset(conv1d_stream *s, const conv1d *c);
+void conv1d_stream_free(conv1d_stream *s);
+/* Push x [B][in]; returns 1 with y [B][out] written when an output frame
+ * is due, else 0 (y untouched). */
+int conv1d_step(const conv1d *c, conv1d_stream *s, const float *x, float *y);
 
 #endif
