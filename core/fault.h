@@ -3,7 +3,8 @@
  * test can prove its gradient check fails when a backward is wrong (the
  * Makefile builds those objects; tests/run expects each check to fail):
  *   1 rnn, 2 gru update gate, 3 lstm forget gate (cells.c, test_core);
- *   4 conv1d dx from the first kernel tap (layers.c, test_layers). */
+ *   4 conv1d dx from the first kernel tap, 5 batchnorm dx through the
+ *   variance (layers.c, test_layers). */
 #ifndef SEQTOOL_FAULT_H
 #define SEQTOOL_FAULT_H
 

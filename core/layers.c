@@ -1,4 +1,5 @@
-/* layers — dense, embedding, softmax, relu, conv1d; see layers.h. */
+/* layers — dense, embedding, softmax, relu, conv1d, batchnorm; see
+ * layers.h. */
 #include "layers.h"
 
 #include <math.h>
@@ -307,4 +308,151 @@ int conv1d_step(const conv1d *c, conv1d_stream *s, const float *x, float *y)
     mat_gemm_tiled(0, 1, B, c->out, (int)ck, s->col, params_data(c->ps, c->w), 0.0f, y);
     mat_add_row(y, params_data(c->ps, c->b), B, c->out);
     return 1;
+}
+
+/* ---- batchnorm ---- */
+
+int batchnorm_register(batchnorm *bn, params *ps, params *stats, const char *prefix,
+                       int C, float momentum, float eps)
+{
+    bn->C = C;
+    bn->momentum = momentum;
+    bn->eps = eps;
+    bn->ps = ps;
+    bn->stats = stats;
+    bn->gamma = add2(ps, prefix, "weight", 1, C, 0);
+    bn->beta = add2(ps, prefix, "bias", 1, C, 0);
+    bn->mean = add2(stats, prefix, "running_mean", 1, C, 0);
+    bn->var = add2(stats, prefix, "running_var", 1, C, 0);
+    return bn->gamma < 0 || bn->beta < 0 || bn->mean < 0 || bn->var < 0 ? -1 : 0;
+}
+
+void batchnorm_init_default(batchnorm *bn)
+{
+    float *g = params_data(bn->ps, bn->gamma), *v = params_data(bn->stats, bn->var);
+    for (int j = 0; j < bn->C; j++)
+        g[j] = v[j] = 1.0f;
+    vec_zero(params_data(bn->ps, bn->beta), bn->C);
+    vec_zero(params_data(bn->stats, bn->mean), bn->C);
+}
+
+int batchnorm_cache_reserve(batchnorm_cache *k, const batchnorm *bn, int N)
+{
+    if (k->xhat && N <= k->N)
+        return 0;
+    batchnorm_cache_free(k);
+    size_t C = bn->C;
+    k->N = N;
+    k->xhat = vec_alloc((size_t)N * C);
+    k->mean = vec_alloc(C);
+    k->inv_std = vec_alloc(C);
+    k->tmp = vec_alloc(2 * C);
+    k->sum = calloc(2 * C, sizeof *k->sum);
+    if (k->xhat && k->mean && k->inv_std && k->tmp && k->sum)
+        return 0;
+    batchnorm_cache_free(k);
+    return -1;
+}
+
+void batchnorm_cache_free(batchnorm_cache *k)
+{
+    free(k->xhat);
+    free(k->mean);
+    free(k->inv_std);
+    free(k->tmp);
+    free(k->sum);
+    memset(k, 0, sizeof *k);
+}
+
+/* sum[j] = sum over the N rows of x[i][j] (minus center[j] and squared
+ * when center is not NULL), in double. */
+static void column_sums(double *sum, const float *x, const float *center, int N, int C)
+{
+    memset(sum, 0, (size_t)C * sizeof *sum);
+    for (int i = 0; i < N; i++) {
+        const float *r = x + (size_t)i * C;
+        if (center)
+            for (int j = 0; j < C; j++) {
+                double d = (double)r[j] - center[j];
+                sum[j] += d * d;
+            }
+        else
+            for (int j = 0; j < C; j++)
+                sum[j] += r[j];
+    }
+}
+
+int batchnorm_forward(const batchnorm *bn, batchnorm_cache *k, int N, const float *x,
+                      float *y, int train)
+{
+    int C = bn->C;
+    const float *g = params_data(bn->ps, bn->gamma), *beta = params_data(bn->ps, bn->beta);
+    float *rm = params_data(bn->stats, bn->mean), *rv = params_data(bn->stats, bn->var);
+    if (train && N < 2)
+        return -1;
+    if (!train) {
+        for (int j = 0; j < C; j++) {
+            k->mean[j] = rm[j];
+            k->inv_std[j] = 1.0f / sqrtf(rv[j] + bn->eps);
+        }
+        for (int i = 0; i < N; i++) {
+            const float *xi = x + (size_t)i * C;
+            float *yi = y + (size_t)i * C;
+            for (int j = 0; j < C; j++)
+                yi[j] = (xi[j] - k->mean[j]) * k->inv_std[j] * g[j] + beta[j];
+        }
+        return 0;
+    }
+    double *sum = k->sum;
+    column_sums(sum, x, NULL, N, C);
+    for (int j = 0; j < C; j++)
+        k->mean[j] = (float)(sum[j] / N);
+    column_sums(sum, x, k->mean, N, C);
+    float m = bn->momentum;
+    for (int j = 0; j < C; j++) {
+        double var = sum[j] / N;
+        k->inv_std[j] = (float)(1.0 / sqrt(var + bn->eps));
+        rm[j] = (1.0f - m) * rm[j] + m * k->mean[j];
+        rv[j] = (1.0f - m) * rv[j] + m * (float)(sum[j] / (N - 1));
+    }
+    for (int i = 0; i < N; i++) {
+        const float *xi = x + (size_t)i * C;
+        float *h = k->xhat + (size_t)i * C, *yi = y + (size_t)i * C;
+        for (int j = 0; j < C; j++) {
+            h[j] = (xi[j] - k->mean[j]) * k->inv_std[j];
+            yi[j] = g[j] * h[j] + beta[j];
+        }
+    }
+    return 0;
+}
+
+void batchnorm_backward(const batchnorm *bn, batchnorm_cache *k, int N, const float *dy,
+                        float *dx)
+{
+    int C = bn->C;
+    const float *g = params_data(bn->ps, bn->gamma);
+    float *dg = params_grad(bn->ps, bn->gamma), *dbeta = params_grad(bn->ps, bn->beta);
+    double *s = k->sum, *sh = k->sum + C;
+    memset(s, 0, 2 * (size_t)C * sizeof *s);
+    for (int i = 0; i < N; i++) {
+        const float *d = dy + (size_t)i * C, *h = k->xhat + (size_t)i * C;
+        for (int j = 0; j < C; j++) {
+            s[j] += d[j];
+            sh[j] += (double)d[j] * h[j];
+        }
+    }
+    /* dx = a (dy - mean(dy) - xhat mean(dy xhat)), a = gamma / sqrt(var + eps) */
+    float *mdy = k->tmp, *mdh = k->tmp + C;
+    for (int j = 0; j < C; j++) {
+        dg[j] += (float)sh[j];
+        dbeta[j] += (float)s[j];
+        mdy[j] = (float)(s[j] / N);
+        mdh[j] = FAULT(5) * (float)(sh[j] / N);
+    }
+    for (int i = 0; i < N; i++) {
+        const float *d = dy + (size_t)i * C, *h = k->xhat + (size_t)i * C;
+        float *o = dx + (size_t)i * C;
+        for (int j = 0; j < C; j++)
+            o[j] = g[j] * k->inv_std[j] * (d[j] - mdy[j] - h[j] * mdh[j]);
+    }
 }

@@ -1,9 +1,10 @@
-/* layers — dense (affine), embedding, softmax, conv1d over time, dropout
- * and relu.
+/* layers — dense (affine), embedding, softmax, conv1d over time, batch
+ * normalization, dropout and relu.
  *
  * Weights use PyTorch's layout and names: dense weight [out][in] and bias
  * [out] ("PREFIXweight", "PREFIXbias"), embedding weight [n][dim], conv1d
- * weight [out][in][kernel] and bias [out].
+ * weight [out][in][kernel] and bias [out], batchnorm weight (gamma) and
+ * bias (beta) [C] with running_mean and running_var [C].
  * Rows are independent: x is [N][in] for any N (a whole [T][B] sequence
  * block at once); conv1d reads a sequence [T][B][in].
  */
@@ -126,5 +127,61 @@ void conv1d_stream_free(conv1d_stream *s);
 /* Push x [B][in]; returns 1 with y [B][out] written when an output frame
  * is due, else 0 (y untouched). */
 int conv1d_step(const conv1d *c, conv1d_stream *s, const float *x, float *y);
+
+/* ---- batchnorm: batch normalization over the features ----
+ *
+ * x [N][C] (N = T * B rows of a [T][B][C] sequence): per feature c,
+ *   train: y = gamma (x - mean) / sqrt(var + eps) + beta with the batch's
+ *          mean and biased variance over the N rows; then
+ *          running_mean = (1 - momentum) running_mean + momentum mean,
+ *          running_var = (1 - momentum) running_var
+ *                        + momentum var * N / (N - 1) (unbiased)
+ *   eval:  y = gamma (x - running_mean) / sqrt(running_var + eps) + beta
+ * PyTorch's BatchNorm1d: momentum 0.1, eps 1e-5.  Keras writes the
+ * running average the other way round, moving = m * moving + (1 - m) *
+ * batch with m = 0.99 and epsilon 1e-3: that is momentum 1 - m = 0.01,
+ * eps 1e-3 here.
+ *
+ * gamma and beta are trained tensors of ps; the running statistics are
+ * tensors of a second set, stats, which no optimizer walks: a model file
+ * saves and loads them like any params set (model_out_params(m, stats),
+ * model_in_params(f, stats, err)).  Statistics are summed in double. */
+typedef struct {
+    int C;
+    float momentum, eps;
+    int gamma, beta;      /* in ps: PREFIXweight, PREFIXbias [C] */
+    int mean, var;        /* in stats: PREFIXrunning_mean, PREFIXrunning_var [C] */
+    params *ps, *stats;
+} batchnorm;
+
+/* What the backward needs from a training forward, and scratch. */
+typedef struct {
+    int N;            /* capacity: rows */
+    float *xhat;      /* [N][C] normalized input (x - mean) / sqrt(var + eps) */
+    float *mean;      /* [C] the statistics the last forward used */
+    float *inv_std;   /* [C] 1 / sqrt(var + eps) */
+    float *tmp;       /* [2][C] scratch */
+    double *sum;      /* [2][C] per-feature sums */
+} batchnorm_cache;
+
+/* Register gamma, beta in ps and the running statistics in stats.  0 or -1. */
+int batchnorm_register(batchnorm *bn, params *ps, params *stats, const char *prefix,
+                       int C, float momentum, float eps);
+/* PyTorch's init (after params_alloc of both sets): gamma 1, beta 0,
+ * running mean 0, running variance 1. */
+void batchnorm_init_default(batchnorm *bn);
+/* Size k for up to N rows (grows only); 0 or -1. */
+int batchnorm_cache_reserve(batchnorm_cache *k, const batchnorm *bn, int N);
+void batchnorm_cache_free(batchnorm_cache *k);
+/* y [N][C] from x [N][C] (y may be x), train or eval as above.  Train
+ * needs N >= 2 (one row has no variance): -1 then, and nothing changes. */
+int batchnorm_forward(const batchnorm *bn, batchnorm_cache *k, int N, const float *x,
+                      float *y, int train);
+/* After a training forward of the same N: accumulates dgamma, dbeta from
+ * dy [N][C] and writes dx [N][C] (dx may be dy), the full gradient through
+ * the batch statistics:
+ *   dx = gamma / sqrt(var + eps) (dy - mean(dy) - xhat mean(dy xhat)). */
+void batchnorm_backward(const batchnorm *bn, batchnorm_cache *k, int N, const float *dy,
+                        float *dx);
 
 #endif
