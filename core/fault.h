@@ -4,7 +4,8 @@
  * Makefile builds those objects; tests/run expects each check to fail):
  *   1 rnn, 2 gru update gate, 3 lstm forget gate (cells.c, test_core);
  *   4 conv1d dx from the first kernel tap, 5 batchnorm dx through the
- *   variance (layers.c, test_layers). */
+ *   variance (layers.c), 6 the negative term of the weighted binary
+ *   cross-entropy (loss.c) (test_layers). */
 #ifndef SEQTOOL_FAULT_H
 #define SEQTOOL_FAULT_H
 
