@@ -473,6 +473,16 @@ void mat_gemm_packed(int M, const float *A, const mat_packed *p, float beta, flo
     packed_gemm(0, p->tb, M, p->N, p->K, A, p->B, beta, C, p->panels);
 }
 
+void mat_gemm_packed_tiled(int M, const float *A, const mat_packed *p, float beta, float *C)
+{
+    if (M <= 0 || p->N <= 0)
+        return;
+    if (p->K <= 0)
+        scale(C, (size_t)M * p->N, beta);
+    else
+        packed_gemm(0, p->tb, M, p->N, p->K, A, p->B, beta, C, p->panels);
+}
+
 void mat_gemv(int ta, int rows, int cols, const float *A, const float *x,
               float beta, float *y)
 {

@@ -39,6 +39,9 @@ void mat_packed_free(mat_packed *p);
 /* mat_gemm(0, p->tb, M, p->N, p->K, A, p->B, beta, C) with the same
  * numbers, B's packing skipped. */
 void mat_gemm_packed(int M, const float *A, const mat_packed *p, float beta, float *C);
+/* mat_gemm_tiled(0, p->tb, M, p->N, p->K, A, p->B, beta, C) with the
+ * same bits, B's packing skipped. */
+void mat_gemm_packed_tiled(int M, const float *A, const mat_packed *p, float beta, float *C);
 
 /* Whether the packed products may use their AVX-512 tile (on: 1) when
  * this CPU has it; returns whether it has.  The tiles give the same bits,

@@ -268,10 +268,12 @@ void conv1d_backward(const conv1d *c, conv1d_work *w, int T, int B, const float 
 
 int conv1d_stream_init(conv1d_stream *s, const conv1d *c, int B)
 {
+    memset(s, 0, sizeof *s);
     s->B = B;
     s->ring = vec_alloc((size_t)c->kernel * B * c->in);
     s->col = vec_alloc((size_t)B * c->in * c->kernel);
-    if (!s->ring || !s->col) {
+    if (!s->ring || !s->col ||
+        mat_pack(&s->w, 1, c->out, c->in * c->kernel, params_data(c->ps, c->w)) < 0) {
         conv1d_stream_free(s);
         return -1;
     }
@@ -289,6 +291,7 @@ void conv1d_stream_free(conv1d_stream *s)
 {
     free(s->ring);
     free(s->col);
+    mat_packed_free(&s->w);
     memset(s, 0, sizeof *s);
 }
 
@@ -305,7 +308,7 @@ int conv1d_step(const conv1d *c, conv1d_stream *s, const float *x, float *y)
         for (int b = 0; b < B; b++)
             put_tap(s->col + b * ck, f + (size_t)b * c->in, c->in, K, k);
     }
-    mat_gemm_tiled(0, 1, B, c->out, (int)ck, s->col, params_data(c->ps, c->w), 0.0f, y);
+    mat_gemm_packed_tiled(B, s->col, &s->w, 0.0f, y);
     mat_add_row(y, params_data(c->ps, c->b), B, c->out);
     return 1;
 }

@@ -11,6 +11,7 @@
 #ifndef SEQTOOL_LAYERS_H
 #define SEQTOOL_LAYERS_H
 
+#include "gemm.h"
 #include "params.h"
 #include "rng.h"
 
@@ -111,15 +112,17 @@ void conv1d_backward(const conv1d *c, conv1d_work *w, int T, int B, const float 
  * it, so after frame i (from 0) of x it gives y[t] for i = t * stride +
  * kernel - 1 - pad, the bits conv1d_forward gives for y[t] on the whole
  * sequence; a causal layer (pad = kernel - 1, stride 1) answers every
- * frame. */
+ * frame.  The weight is packed for the products once, at init. */
 typedef struct {
     int B;
     long long frames;  /* frames in the ring's history, padding included */
     float *ring;       /* [kernel][B][in] */
     float *col;        /* [B][in * kernel] the window, weight's order */
+    mat_packed w;      /* the weight, packed at init */
 } conv1d_stream;
 
-/* 0 or -1 (out of memory); the stream starts empty (as after reset). */
+/* 0 or -1 (out of memory); the stream starts empty (as after reset).
+ * It reads the weight as it is now: init again after they change. */
 int conv1d_stream_init(conv1d_stream *s, const conv1d *c, int B);
 /* Back to the start of a new stream: the ring holds the pad zero frames. */
 void conv1d_stream_reset(conv1d_stream *s, const conv1d *c);
