@@ -143,15 +143,9 @@ void relu_backward(float *dx, const float *dy, const float *y, size_t n)
 int conv1d_register(conv1d *c, params *ps, const char *prefix, int in, int out,
                     int kernel, int stride, int pad)
 {
-    memset(c, 0, sizeof *c);
+    *c = (conv1d){.in = in, .out = out, .kernel = kernel, .stride = stride, .pad = pad, .ps = ps};
     if (in < 1 || out < 1 || kernel < 1 || stride < 1 || pad < 0 || pad >= kernel)
         return -1;
-    c->in = in;
-    c->out = out;
-    c->kernel = kernel;
-    c->stride = stride;
-    c->pad = pad;
-    c->ps = ps;
     char name[PARAM_NAME_MAX];
     int shape[3] = {out, in, kernel};
     if (snprintf(name, sizeof name, "%sweight", prefix) >= (int)sizeof name)
@@ -182,19 +176,18 @@ int conv1d_work_reserve(conv1d_work *w, const conv1d *c, int T, int B)
     if (w->cols && rows <= w->rows)
         return 0;
     conv1d_work_free(w);
-    w->cols = vec_alloc((size_t)rows * ck);
-    w->dcols = vec_alloc((size_t)rows * ck);
+    /* one block: an inference that never runs backward leaves the pages
+     * of dcols untouched (vec_alloc) */
+    if (!(w->cols = vec_alloc(2 * (size_t)rows * ck)))
+        return -1;
+    w->dcols = w->cols + (size_t)rows * ck;
     w->rows = (int)rows;
-    if (w->cols && w->dcols)
-        return 0;
-    conv1d_work_free(w);
-    return -1;
+    return 0;
 }
 
 void conv1d_work_free(conv1d_work *w)
 {
     free(w->cols);
-    free(w->dcols);
     memset(w, 0, sizeof *w);
 }
 
@@ -347,24 +340,23 @@ int batchnorm_cache_reserve(batchnorm_cache *k, const batchnorm *bn, int N)
     size_t C = bn->C;
     k->N = N;
     k->xhat = vec_alloc((size_t)N * C);
-    k->mean = vec_alloc(C);
-    k->inv_std = vec_alloc(C);
-    k->tmp = vec_alloc(2 * C);
-    k->sum = calloc(2 * C, sizeof *k->sum);
-    if (k->xhat && k->mean && k->inv_std && k->tmp && k->sum)
-        return 0;
-    batchnorm_cache_free(k);
-    return -1;
+    /* the [C] rows in one block: sum [2], then mean, inv_std, tmp [2] */
+    k->sum = malloc(2 * C * sizeof *k->sum + 4 * C * sizeof *k->mean);
+    if (!k->xhat || !k->sum) {
+        batchnorm_cache_free(k);
+        return -1;
+    }
+    k->mean = (float *)(k->sum + 2 * C);
+    k->inv_std = k->mean + C;
+    k->tmp = k->mean + 2 * C;
+    return 0;
 }
 
 void batchnorm_cache_free(batchnorm_cache *k)
 {
     free(k->xhat);
-    free(k->mean);
-    free(k->inv_std);
-    free(k->tmp);
     free(k->sum);
-    memset(k, 0, sizeof *k);
+    *k = (batchnorm_cache){0};
 }
 
 /* sum[j] = sum over the N rows of x[i][j] (minus center[j] and squared

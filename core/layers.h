@@ -82,7 +82,7 @@ typedef struct {
 typedef struct {
     int rows;      /* output rows per chunk */
     float *cols;   /* [rows][in * kernel] windows, weight's order */
-    float *dcols;  /* [rows][in * kernel] their gradient */
+    float *dcols;  /* [rows][in * kernel] their gradient (after cols, one block) */
 } conv1d_work;
 
 /* Register PREFIXweight [out][in][kernel] and PREFIXbias [out].  0, or -1
@@ -164,7 +164,7 @@ typedef struct {
     float *mean;      /* [C] the statistics the last forward used */
     float *inv_std;   /* [C] 1 / sqrt(var + eps) */
     float *tmp;       /* [2][C] scratch */
-    double *sum;      /* [2][C] per-feature sums */
+    double *sum;      /* [2][C] per-feature sums (and the block of the above) */
 } batchnorm_cache;
 
 /* Register gamma, beta in ps and the running statistics in stats.  0 or -1. */
