@@ -27,6 +27,7 @@ of its input), so its floor is the conv weight gradient's scale instead.
 Prints one line per check and the worst relative error; exits 1 on any
 failure.
 """
+import argparse
 import sys
 
 import numpy as np
@@ -80,17 +81,24 @@ def conv_module(torch, w, b, stride):
     return m
 
 
-def check_conv(torch, chk, cas, meta, t):
-    T, B, ic, oc, k, stride, pad = map(int, meta.split()[1:])
-    m = conv_module(torch, t[cas + ".weight"], t[cas + ".bias"], stride)
+def check_layer(torch, chk, cas, meta, t, m, forward, what=""):
+    """forward (of module m) on CAS.x as [B][C][T], loss sum(R * y): check
+    y and the gradients of x, m.weight and m.bias."""
     x = tbc_to_bct(torch, t[cas + ".x"]).requires_grad_()
-    y = m(torch.nn.functional.pad(x, (pad, 0)))
+    y = forward(x)
     (y * tbc_to_bct(torch, t[cas + ".R"])).sum().backward()
     print("%s: %s" % (cas, meta))
-    chk.tensor(cas + ".y", t[cas + ".y"], bct_to_tbc(y))
+    chk.tensor(cas + ".y" + what, t[cas + ".y"], bct_to_tbc(y))
     chk.tensor(cas + ".grad.x", t[cas + ".grad.x"], bct_to_tbc(x.grad))
     chk.tensor(cas + ".grad.weight", t[cas + ".grad.weight"], m.weight.grad.numpy())
     chk.tensor(cas + ".grad.bias", t[cas + ".grad.bias"], m.bias.grad.numpy())
+
+
+def check_conv(torch, chk, cas, meta, t):
+    T, B, ic, oc, k, stride, pad = map(int, meta.split()[1:])
+    m = conv_module(torch, t[cas + ".weight"], t[cas + ".bias"], stride)
+    check_layer(torch, chk, cas, meta, t, m,
+                lambda x: m(torch.nn.functional.pad(x, (pad, 0))))
 
 
 def bn_module(torch, C, momentum, eps, t, prefix, stats=True):
@@ -110,14 +118,7 @@ def check_bn(torch, chk, cas, meta, t):
     momentum, eps = float(f[3]), float(f[4])
     m = bn_module(torch, C, momentum, eps, t, cas + ".")
     m.train()
-    x = tbc_to_bct(torch, t[cas + ".x"]).requires_grad_()
-    y = m(x)
-    (y * tbc_to_bct(torch, t[cas + ".R"])).sum().backward()
-    print("%s: %s" % (cas, meta))
-    chk.tensor(cas + ".y (train)", t[cas + ".y"], bct_to_tbc(y))
-    chk.tensor(cas + ".grad.x", t[cas + ".grad.x"], bct_to_tbc(x.grad))
-    chk.tensor(cas + ".grad.weight", t[cas + ".grad.weight"], m.weight.grad.numpy())
-    chk.tensor(cas + ".grad.bias", t[cas + ".grad.bias"], m.bias.grad.numpy())
+    check_layer(torch, chk, cas, meta, t, m, m, " (train)")
     chk.tensor(cas + ".running_mean after one step", t[cas + ".running_mean_after"],
                m.running_mean.numpy())
     chk.tensor(cas + ".running_var after one step", t[cas + ".running_var_after"],
@@ -136,16 +137,21 @@ def bce_reference(torch, z, y, mask, w_pos, w_neg):
     return lossf(z, y) / mask.sum()
 
 
+def check_loss(torch, chk, cas, meta, z, target, mask, w_pos, w_neg, loss):
+    """The reference loss of logits z (a tensor) and numpy target and mask;
+    check seqtool's loss, and run the backward."""
+    ref = bce_reference(torch, z, torch.from_numpy(target.astype(np.float64)),
+                        torch.from_numpy(mask.astype(np.float64)), w_pos, w_neg)
+    ref.backward()
+    print("%s: %s" % (cas, meta))
+    chk.scalar(cas + ".loss", loss, float(ref))
+
+
 def check_bce(torch, chk, cas, meta, t):
     f = meta.split()[1:]
     w_pos, w_neg, loss = float(f[1]), float(f[2]), float(f[3])
     z = torch.from_numpy(t[cas + ".z"].astype(np.float64)).requires_grad_()
-    y = torch.from_numpy(t[cas + ".y"].astype(np.float64))
-    mask = torch.from_numpy(t[cas + ".mask"].astype(np.float64))
-    ref = bce_reference(torch, z, y, mask, w_pos, w_neg)
-    ref.backward()
-    print("%s: %s" % (cas, meta))
-    chk.scalar(cas + ".loss", loss, float(ref))
+    check_loss(torch, chk, cas, meta, z, t[cas + ".y"], t[cas + ".mask"], w_pos, w_neg, loss)
     chk.tensor(cas + ".grad.z", t[cas + ".grad.z"], z.grad.numpy())
 
 
@@ -164,12 +170,7 @@ def check_net(torch, chk, cas, meta, t):
     x = tbc_to_bct(torch, t[p + "x"]).requires_grad_()
     h = torch.relu(bn(conv(x)))                       # [B][C][T']
     z = lin(h.permute(2, 0, 1)).squeeze(-1)           # [T'][B]
-    y = torch.from_numpy(t[p + "target"].astype(np.float64))
-    mask = torch.from_numpy(t[p + "mask"].astype(np.float64))
-    ref = bce_reference(torch, z, y, mask, w_pos, w_neg)
-    ref.backward()
-    print("%s: %s" % (cas, meta))
-    chk.scalar(p + "loss", loss, float(ref))
+    check_loss(torch, chk, cas, meta, z, t[p + "target"], t[p + "mask"], w_pos, w_neg, loss)
     chk.tensor(p + "z", t[p + "z"], z.detach().numpy())
     chk.tensor(p + "grad.x", t[p + "grad.x"], bct_to_tbc(x.grad))
     wscale = float(np.max(np.abs(conv.weight.grad.numpy())))
@@ -186,27 +187,21 @@ def check_net(torch, chk, cas, meta, t):
 
 
 def main(argv):
-    tol, args = 1e-4, []
-    it = iter(argv)
-    for a in it:
-        if a == "--tol":
-            tol = float(next(it))
-        elif a in ("-h", "--help"):
-            print(__doc__)
-            return 0
-        else:
-            args.append(a)
-    if len(args) != 1:
-        print("usage: crosscheck_layers.py [--tol X] DUMP", file=sys.stderr)
-        return 2
+    ap = argparse.ArgumentParser(
+        description="Cross-check seqtool's conv1d, batchnorm and weighted "
+        "binary cross-entropy (a tests/layerdump file) against PyTorch.")
+    ap.add_argument("--tol", type=float, default=1e-4,
+                    help="relative tolerance [1e-4]")
+    ap.add_argument("dump", help="what tests/layerdump wrote")
+    args = ap.parse_args(argv)
     import torch
     torch.set_num_threads(1)
     try:
-        meta, tensors = read_safetensors(args[0])
+        meta, tensors = read_safetensors(args.dump)
     except (OSError, ValueError) as e:
         print("FAIL crosscheck_layers: %s" % e)
         return 1
-    chk = Checker(tol)
+    chk = Checker(args.tol)
     kinds = {"conv1d": check_conv, "batchnorm": check_bn, "bce": check_bce, "net": check_net}
     cases = [k for k in meta if k.split(".")[0] == k and meta[k].split()[0] in kinds]
     for cas in sorted(cases):
@@ -216,9 +211,9 @@ def main(argv):
             print("FAIL %s: %r" % (cas, e))
             chk.fails += 1
     if len(cases) < 7:
-        print("FAIL only %d cases in %s, expected 7" % (len(cases), args[0]))
+        print("FAIL only %d cases in %s, expected 7" % (len(cases), args.dump))
         chk.fails += 1
-    print("%d cases, worst relative error %.2g (limit %g)" % (len(cases), chk.worst, tol))
+    print("%d cases, worst relative error %.2g (limit %g)" % (len(cases), chk.worst, args.tol))
     return 1 if chk.fails else 0
 
 
