@@ -99,7 +99,8 @@ int conv1d_out_len(const conv1d *c, int T);
 int conv1d_work_reserve(conv1d_work *w, const conv1d *c, int T, int B);
 void conv1d_work_free(conv1d_work *w);
 
-/* y [T'][B][out] from x [T][B][in]; w reserved for at least one row. */
+/* y [T'][B][out] from x [T][B][in], for any T and B once w is reserved:
+ * the products run on chunks of w->rows output rows. */
 void conv1d_forward(const conv1d *c, conv1d_work *w, int T, int B, const float *x,
                     float *y);
 /* From dy [T'][B][out] and the forward's x: accumulates dweight and dbias;
@@ -173,7 +174,8 @@ int batchnorm_register(batchnorm *bn, params *ps, params *stats, const char *pre
 /* PyTorch's init (after params_alloc of both sets): gamma 1, beta 0,
  * running mean 0, running variance 1. */
 void batchnorm_init_default(batchnorm *bn);
-/* Size k for up to N rows (grows only); 0 or -1. */
+/* Size k for up to N rows (grows only; eval needs none but the [C]
+ * scratch, which any N gives); 0 or -1. */
 int batchnorm_cache_reserve(batchnorm_cache *k, const batchnorm *bn, int N);
 void batchnorm_cache_free(batchnorm_cache *k);
 /* y [N][C] from x [N][C] (y may be x), train or eval as above.  Train
