@@ -31,33 +31,6 @@ static char **known_names(char *names, int *count)
     return list;
 }
 
-/* The ids of --prefix s (lower-cased unless the model keeps case) into
- * ids: their number, or -1 with the first character the model never saw
- * in bad (a UTF-8 string). */
-static int prefix_ids(const dinos_model *d, const char *s, int *ids, char bad[8])
-{
-    char *p = strdup(s);
-    if (!p)
-        die("out of memory");
-    if (!d->keep_case)
-        dinos_lower(p);
-    int n = 0;
-    size_t len = strlen(p);
-    for (size_t j = 0; j < len;) {
-        int cp, k = utf8_decode(p + j, len - j, &cp);
-        int id = k > 0 ? vocab_id(&d->voc, cp) : -1;
-        if (id < 1) {
-            snprintf(bad, 8, "%.*s", k > 0 ? k : 1, p + j);
-            n = -1;
-            break;
-        }
-        ids[n++] = id;
-        j += (size_t)k;
-    }
-    free(p);
-    return n;
-}
-
 int dinos_sample(void *opts, int argc, char **argv)
 {
     options *o = opts;
@@ -71,16 +44,22 @@ int dinos_sample(void *opts, int argc, char **argv)
     char *name = malloc((size_t)max_len * 4 + 1), *lowered = malloc((size_t)max_len * 4 + 1);
     if (!prefix || !ids || !name || !lowered)
         die("out of memory");
-    char bad[8];
-    if (o->prefix && ((plen = prefix_ids(&d, o->prefix, prefix, bad)) < 0 || plen > max_len)) {
-        /* freed before exit, so that a leak checker has nothing to say */
-        free(prefix);
-        free(ids);
-        free(name);
-        free(lowered);
-        if (plen < 0)
-            die_usage("--prefix: the model never saw '%s'", bad);
-        die_usage("--prefix is longer than --max-len %d", max_len);
+    if (o->prefix) {
+        char *p = strdup(o->prefix);
+        if (!d.keep_case)
+            dinos_lower(p);
+        size_t n = strlen(p);
+        for (size_t j = 0; j < n;) {
+            int cp, len = utf8_decode(p + j, n - j, &cp);
+            int id = len > 0 ? vocab_id(&d.voc, cp) : -1;
+            if (id < 1)
+                die_usage("--prefix: the model never saw '%.*s'", len > 0 ? len : 1, p + j);
+            prefix[plen++] = id;
+            j += (size_t)len;
+        }
+        free(p);
+        if (plen > max_len)
+            die_usage("--prefix is longer than --max-len %d", max_len);
     }
     int nknown = 0;
     char **known = known_names(d.names, &nknown);
