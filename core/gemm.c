@@ -423,6 +423,17 @@ void mat_gemm(int ta, int tb, int M, int N, int K, const float *A,
                 ta ? M : K, B, tb ? K : N, beta, C, N);
 }
 
+void mat_gemm_tiled(int ta, int tb, int M, int N, int K, const float *A,
+                    const float *B, float beta, float *C)
+{
+    if (M <= 0 || N <= 0)
+        return;
+    if (K <= 0)
+        scale(C, (size_t)M * N, beta);
+    else
+        packed_gemm(ta, tb, M, N, K, A, B, beta, C, NULL);
+}
+
 int mat_pack(mat_packed *p, int tb, int N, int K, const float *B)
 {
     p->tb = tb;
@@ -460,6 +471,16 @@ void mat_gemm_packed(int M, const float *A, const mat_packed *p, float beta, flo
         return;
     }
     packed_gemm(0, p->tb, M, p->N, p->K, A, p->B, beta, C, p->panels);
+}
+
+void mat_gemm_packed_tiled(int M, const float *A, const mat_packed *p, float beta, float *C)
+{
+    if (M <= 0 || p->N <= 0)
+        return;
+    if (p->K <= 0)
+        scale(C, (size_t)M * p->N, beta);
+    else
+        packed_gemm(0, p->tb, M, p->N, p->K, A, p->B, beta, C, p->panels);
 }
 
 void mat_gemv(int ta, int rows, int cols, const float *A, const float *x,

@@ -7,9 +7,14 @@
 # 5 names of unequal length in one padded batch (tests/gradump), and compare
 # them with PyTorch in float64 (tests/crosscheck.py: loss and every tensor
 # within 1e-4 of the tensor's largest reference magnitude).
+# Then the layers of the trigger-word network: tests/layerdump runs conv1d
+# (stride 4; causal), batchnorm (a training step, eval), the weighted
+# binary cross-entropy and the four in a row on seeded inputs, and
+# tests/crosscheck_layers.py compares every output and gradient with
+# torch.nn.Conv1d, BatchNorm1d and BCEWithLogitsLoss, by the same criterion.
 # Skips (exit 0) when /usr/bin/python3 cannot import torch, unless
 # CROSSCHECK_REQUIRED=1. Downloads nothing.
-# SEQTOOL (default ./seqtool) / GRADUMP override the binaries.
+# SEQTOOL (default ./seqtool) / GRADUMP / LAYERDUMP override the binaries.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 PY=/usr/bin/python3
@@ -22,6 +27,7 @@ if [ -z "${GRADUMP:-}" ]; then
     else GRADUMP=build/release/tests/gradump
     fi
 fi
+LAYERDUMP=${LAYERDUMP:-$(dirname "$GRADUMP")/layerdump}
 
 if ! $PY -c 'import torch, numpy' 2>/dev/null; then
     if [ "${CROSSCHECK_REQUIRED:-0}" = 1 ]; then
@@ -31,7 +37,7 @@ if ! $PY -c 'import torch, numpy' 2>/dev/null; then
     echo "skip - crosscheck against PyTorch: python3-torch not installed"
     exit 0
 fi
-for b in "$SEQ" "$GRADUMP"; do
+for b in "$SEQ" "$GRADUMP" "$LAYERDUMP"; do
     [ -x "$b" ] || { echo "crosscheck: $b not built (run make)"; exit 1; }
 done
 
@@ -96,4 +102,14 @@ for cell in rnn gru lstm; do
         fi
     done
 done
+
+log=$TMP/layers.log
+if "$LAYERDUMP" "$TMP/layers.safetensors" >"$log" 2>&1 &&
+        $PY tests/crosscheck_layers.py "$TMP/layers.safetensors" >>"$log" 2>&1; then
+    echo "ok - crosscheck against PyTorch: conv1d (stride 4, causal), batchnorm (train step, running statistics, eval), weighted binary cross-entropy, and conv1d -> batchnorm -> relu -> dense -> loss: $(tail -n 1 "$log")"
+else
+    echo "not ok - crosscheck against PyTorch: conv1d, batchnorm, weighted binary cross-entropy"
+    sed 's/^/    /' "$log"
+    fail=1
+fi
 exit $fail
