@@ -1,10 +1,11 @@
-/* test_midi — unit tests of audio/midi: variable-length
+/* test_midi — unit tests of audio/midi and audio/chords: variable-length
  * quantities, files built byte by byte (formats 0 and 1, running status,
  * every kind of event, skipped chunks and events), round trips through
  * the writer, the tempo map, notes, the skyline melody, quantization,
- * every hostile input giving its one-line error.  With the reference
- * data (../shared/datasets from the project root, or $SEQTOOL_SHARED)
- * also: the Weimar Jazz Database's 456 MIDI files and the course's
+ * every hostile input giving its one-line error, chord symbols and
+ * timelines.  With the reference data (../shared/datasets from the
+ * project root, or $SEQTOOL_SHARED) also: every chord symbol of the
+ * Weimar Jazz Database's sidecars, its 456 MIDI files and the course's
  * Metheny file read and round-trip.  With midicsv installed, midicsv
  * reads a file the writer made. */
 #include <dirent.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "chords.h"
 #include "midi.h"
 
 /* ---- files made byte by byte ---- */
@@ -749,6 +751,114 @@ static void test_quantize(void)
           "quantize: a grid finer than the ticks refused: '%s'", err);
 }
 
+/* ---- chords ---- */
+
+static void test_chords(void)
+{
+    static const struct {
+        const char *symbol;
+        int root, bass;
+        chord_quality q;
+        const char *tones; /* pitch classes, as hex digits */
+    } cases[] = {
+        {"C", 0, 0, CHORD_MAJ, "047"},          {"Cm", 0, 0, CHORD_MIN, "037"},
+        {"C7", 0, 0, CHORD_DOM7, "047a"},       {"Cmaj7", 0, 0, CHORD_MAJ7, "047b"},
+        {"Cm7", 0, 0, CHORD_MIN7, "037a"},      {"Cm7b5", 0, 0, CHORD_HALF_DIM, "036a"},
+        {"Cdim7", 0, 0, CHORD_DIM7, "0369"},    {"Caug", 0, 0, CHORD_AUG, "048"},
+        {"C6", 0, 0, CHORD_MAJ6, "0479"},       {"Cm6", 0, 0, CHORD_MIN6, "0379"},
+        {"C9", 0, 0, CHORD_DOM7, "0247a"},      {"C7sus4", 0, 0, CHORD_SUS7, "057a"},
+        {"C9sus4", 0, 0, CHORD_SUS7, "0257a"},  {"C7alt", 0, 0, CHORD_ALT, "013468a"},
+        {"C/G", 0, 7, CHORD_MAJ, "047"},        {"F#m7", 6, 6, CHORD_MIN7, "1469"},
+        {"Bbmaj7", 10, 10, CHORD_MAJ7, "259a"}, {"C-7", 0, 0, CHORD_MIN7, "037a"},
+        {"Cj7", 0, 0, CHORD_MAJ7, "047b"},      {"Co7", 0, 0, CHORD_DIM7, "0369"},
+        {"C+", 0, 0, CHORD_AUG, "048"},         {"C-", 0, 0, CHORD_MIN, "037"},
+        {"Cj", 0, 0, CHORD_MAJ, "047"},         {"C79b", 0, 0, CHORD_DOM7, "0147a"},
+        {"NC", -1, -1, CHORD_NONE, ""},         {"C7b9", 0, 0, CHORD_DOM7, "0147a"},
+        {"C79#11#", 0, 0, CHORD_DOM7, "03467a"}, {"C9#11", 0, 0, CHORD_DOM7, "02467a"},
+        {"C79b13", 0, 0, CHORD_DOM7, "01479a"}, {"C7b9b13", 0, 0, CHORD_DOM7, "01478a"},
+        {"C-j7", 0, 0, CHORD_MINMAJ7, "037b"},  {"C+7", 0, 0, CHORD_AUG7, "048a"},
+        {"C+j7", 0, 0, CHORD_AUGMAJ7, "048b"},  {"Csus", 0, 0, CHORD_SUS, "057"},
+        {"Co", 0, 0, CHORD_DIM, "036"},         {"C69", 0, 0, CHORD_MAJ6, "02479"},
+        {"Ab-6/Eb", 8, 3, CHORD_MIN6, "358b"}, {"C7(b9,#11)", 0, 0, CHORD_DOM7, "01467a"},
+        {"Cb7", 11, 11, CHORD_DOM7, "369b"},    {"E6911#", 4, 4, CHORD_MAJ6, "1468ab"},
+    };
+    int bad = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        chord c;
+        char err[ERR_MAX] = "";
+        unsigned tones = 0;
+        for (const char *p = cases[i].tones; *p; p++)
+            tones |= 1u << (*p <= '9' ? *p - '0' : *p - 'a' + 10);
+        if (chord_parse(cases[i].symbol, &c, err) < 0 || c.root != cases[i].root || c.bass != cases[i].bass ||
+            c.quality != cases[i].q || c.tones != tones || strcmp(c.symbol, cases[i].symbol)) {
+            check(0, "chord '%s': root %d bass %d %s tones %03x (want %03x) %s", cases[i].symbol, c.root, c.bass,
+                  chord_quality_name(c.quality), c.tones, tones, err);
+            bad++;
+        }
+    }
+    check(bad == 0, "chords: %zu symbols (common and WJazzD spellings) give their root, bass, quality and tones",
+          sizeof cases / sizeof *cases);
+    static const char *const wrong[] = {"Cx7", "H7", "C7b11", "C/", "C/X", "c", "Cmaj7#13", "C7 9"};
+    bad = 0;
+    for (size_t i = 0; i < sizeof wrong / sizeof *wrong; i++) {
+        chord c;
+        char err[ERR_MAX] = "";
+        if (chord_parse(wrong[i], &c, err) != -1 || !one_line(err) || !strstr(err, wrong[i])) {
+            check(0, "chord '%s' refused: '%s'", wrong[i], err);
+            bad++;
+        }
+    }
+    chord c;
+    char err[ERR_MAX] = "";
+    chord_parse("Cx7", &c, err);
+    check(bad == 0, "chords: %zu wrong symbols refused with a line that names them: '%s'",
+          sizeof wrong / sizeof *wrong, err);
+    check(chord_parse("G7", &c, err) == 0 && chord_has(&c, 65) && chord_has(&c, 71) && !chord_has(&c, 72),
+          "chords: G7 holds F (65) and B (71), not C (72)");
+
+    chord_timeline t;
+    char *text = NULL;
+    int ok = chord_timeline_parse("| Dm7 G7 | Cmaj7 | |\n| Am7 D7 || G |", 4, &t, err) == 0 && t.n == 6 &&
+             t.spans[1].start == 2 && t.spans[1].duration == 2 && t.spans[2].start == 4 &&
+             t.spans[2].duration == 8 && t.spans[5].start == 16 && t.spans[5].duration == 4;
+    check(ok, "timeline: bars shared equally, an empty bar holds the chord before, '||' and '|' at a line's end "
+              "and the next's start are one bar line %s",
+          ok ? "" : err);
+    ok = ok && chord_at(&t, 3.5) == &t.spans[1].chord && chord_at(&t, 11.9) == &t.spans[2].chord &&
+         chord_at(&t, 20) == NULL && chord_at(&t, -1) == NULL;
+    check(ok, "timeline: chord_at finds the chord sounding at a beat");
+    ok = chord_timeline_format(&t, 4, &text, err) == 0 && strcmp(text, "Dm7 G7 | Cmaj7 | | Am7 D7 | G |") == 0;
+    check(ok, "timeline: printed back as '%s'", text ? text : err);
+    chord_timeline_free(&t);
+    if (text) {
+        char *again = NULL;
+        ok = chord_timeline_parse(text, 4, &t, err) == 0 && chord_timeline_format(&t, 4, &again, err) == 0 &&
+             strcmp(again, text) == 0;
+        check(ok, "timeline: parse -> print -> parse -> print is stable");
+        free(again);
+        chord_timeline_free(&t);
+    }
+    free(text);
+    ok = chord_timeline_parse("C F G | Bb Eb", 3, &t, err) == 0 && t.n == 5 && t.spans[1].start == 1 &&
+         t.spans[4].start == 4.5 && t.spans[4].duration == 1.5;
+    check(ok, "timeline: in 3/4, three chords a beat each, two a beat and a half each");
+    chord_timeline_free(&t);
+    err[0] = 0;
+    check(chord_timeline_parse("C | Dm7 Gx7 |", 4, &t, err) == -1 && strstr(err, "Gx7") && one_line(err),
+          "timeline: a bad symbol named: '%s'", err);
+    chord_timeline_free(&t);
+    err[0] = 0;
+    check(chord_timeline_parse("| | C", 4, &t, err) == -1 && one_line(err), "timeline: an empty first bar: '%s'",
+          err);
+    chord_timeline_free(&t);
+    chord_parse("C", &c, err);
+    chord_span uneven[] = {{0, 3, c}, {3, 1, c}};
+    chord_timeline ut = {uneven, 2};
+    err[0] = 0;
+    check(chord_timeline_format(&ut, 4, &text, err) == -1 && one_line(err),
+          "timeline: 3 + 1 beats has no text form: '%s'", err);
+}
+
 /* ---- the reference data ---- */
 
 static const char *shared_dir(void)
@@ -809,6 +919,71 @@ static size_t each_corpus_file(const char *sub, const char *suffix, const char *
     }
     free_list(files, n);
     return n;
+}
+
+/* What the chord sidecars held. */
+typedef struct {
+    size_t lines, failed, distinct, cap;
+    char **seen;
+    char first_bad[ERR_MAX];
+    size_t per_quality[CHORD_QUALITIES];
+} sidecar_count;
+
+/* A sidecar: two '#' lines, a header "tick bar beat onset_s chord", then
+ * a symbol at the end of each line. */
+static void parse_sidecar(const char *path, const char *name, void *ctx)
+{
+    sidecar_count *s = ctx;
+    char line[1024];
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        s->failed++;
+        return;
+    }
+    int header = 0;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = 0;
+        if (line[0] == '#' || !line[0] || !header++)
+            continue;
+        char *sym = strrchr(line, '\t');
+        sym = sym ? sym + 1 : line;
+        chord c;
+        char err[ERR_MAX] = "";
+        s->lines++;
+        if (chord_parse(sym, &c, err) < 0) {
+            if (!s->failed++)
+                snprintf(s->first_bad, sizeof s->first_bad, "%.200s: %.300s", name, err);
+            continue;
+        }
+        size_t k = 0;
+        while (k < s->distinct && strcmp(s->seen[k], sym))
+            k++;
+        if (k < s->distinct)
+            continue;
+        if (s->distinct == s->cap)
+            s->seen = realloc(s->seen, (s->cap = 2 * s->cap + 64) * sizeof *s->seen);
+        s->seen[s->distinct++] = strdup(sym);
+        s->per_quality[c.quality]++;
+    }
+    fclose(f);
+}
+
+static void test_corpus_chords(void)
+{
+    sidecar_count s = {0};
+    size_t n = each_corpus_file("chords", ".chords.tsv", "corpus chord symbols", parse_sidecar, &s);
+    if (n) {
+        check(s.failed == 0 && s.lines == 30553,
+              "corpus: all %zu chord lines of %zu sidecars parse (%zu distinct symbols) %s", s.lines, n, s.distinct,
+              s.first_bad);
+        printf("  distinct symbols by quality:");
+        for (int q = 0; q < CHORD_QUALITIES; q++)
+            printf(" %s %zu", chord_quality_name(q), s.per_quality[q]);
+        printf("\n");
+    }
+    for (size_t k = 0; k < s.distinct; k++)
+        free(s.seen[k]);
+    free(s.seen);
 }
 
 static int read_whole(const char *path, unsigned char **data, size_t *size)
@@ -975,6 +1150,8 @@ int main(void)
     test_notes();
     test_melody();
     test_quantize();
+    test_chords();
+    test_corpus_chords();
     test_corpus_midi();
     test_metheny();
     test_midicsv();
