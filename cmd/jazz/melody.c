@@ -299,6 +299,25 @@ static const float *top_out(const jazz_model *m, int B)
     return layer_out(m, m->cfg.layers - 1, B);
 }
 
+/* Each layer's W_hh packed for the recurrent products of the passes to
+ * come (the same numbers, without packing it again at every step), until
+ * unpack_recurrent; a layer that cannot be packed runs unpacked. */
+static void pack_recurrent(jazz_model *m)
+{
+    int H = m->cfg.hidden;
+    for (int l = 0; l < m->cfg.layers; l++)
+        if (mat_pack(&m->whh[l], 1, 4 * H, H, params_data(&m->ps, m->layer[l].w_hh)) == 0)
+            m->cache[l].whh = &m->whh[l];
+}
+
+static void unpack_recurrent(jazz_model *m)
+{
+    for (int l = 0; l < m->cfg.layers; l++) {
+        m->cache[l].whh = NULL;
+        mat_packed_free(&m->whh[l]);
+    }
+}
+
 /* The inputs through the LSTM stack; with carry, each row starts from
  * m->state_* and leaves its last state there. */
 static void run_stack(jazz_model *m, int T, int B, rng *r, int carry)
@@ -368,7 +387,9 @@ static void heads(jazz_model *m, int T, int B)
 
 void jazz_model_forward(jazz_model *m, int T, int B, rng *r)
 {
+    pack_recurrent(m);
     run_stack(m, T, B, r, 0);
+    unpack_recurrent(m);
     heads(m, T, B);
 }
 
@@ -460,6 +481,7 @@ int jazz_model_score(jazz_model *m, const jazz_event *ev, int n, int window, jaz
     /* a first workspace of up to 256 steps; a larger one as it is */
     if (jazz_model_reserve(m, m->x ? 1 : n < 1 ? 1 : n < 256 ? n : 256, 1) < 0)
         return -1;
+    pack_recurrent(m);
     for (int i = 0; i < n;) {
         int into = window > 0 ? i % window : i, len = n - i;
         if (len > m->T)
@@ -479,6 +501,7 @@ int jazz_model_score(jazz_model *m, const jazz_event *ev, int n, int window, jaz
         nll->notes += part.notes;
         i += len;
     }
+    unpack_recurrent(m);
     return 0;
 }
 
@@ -549,6 +572,7 @@ int jazz_model_sample(jazz_model *m, rng *r, const jazz_timeline *tl, const jazz
     if (jazz_model_reserve(m, 1, 1) < 0)
         return err_set(err, "out of memory");
     zero_state(m, 1);
+    pack_recurrent(m);
     m->mask[0] = 1.0f;
     const float *h = cell_outputs(&m->layer[m->cfg.layers - 1], &m->cache[m->cfg.layers - 1], 1);
     int prev_end = o->start, count = 0;
@@ -583,6 +607,7 @@ int jazz_model_sample(jazz_model *m, rng *r, const jazz_timeline *tl, const jazz
         prev = e;
         prev_end = onset + dur;
     }
+    unpack_recurrent(m);
     return count;
 }
 

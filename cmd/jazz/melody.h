@@ -84,6 +84,7 @@ typedef struct {
     /* workspace, sized by jazz_model_reserve */
     int T, B;
     cell_cache cache[JAZZ_MAX_LAYERS];
+    mat_packed whh[JAZZ_MAX_LAYERS]; /* W_hh packed during a forward pass */
     int *in[JAZZ_FIELDS];  /* [T][B] classes of the input note, -1 = none */
     int *out[JAZZ_FIELDS]; /* [T][B] classes of the target note, -1 = padding */
     float *mask;           /* [T][B] 1 real, 0 padding */
