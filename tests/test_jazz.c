@@ -666,6 +666,7 @@ static int dump(const char *dir)
     jazz_config c;
     rng r;
     small_model(&m, &c, 0.0f, 81, &r);
+    rng_seed(&R, 83);
     fill_params(&m.ps, 0.4f); /* the chord-tone bias too */
     enum { T = 6, B = 4 };
     jazz_event ev[B][10];
