@@ -211,29 +211,29 @@ int jazz_model_reserve(jazz_model *m, int T, int B)
 
 /* ---- batches ---- */
 
-static void event_fields(const jazz_event *e, int shift, int v[JAZZ_FIELDS])
-{
-    v[JAZZ_F_REST] = e->rest;
-    v[JAZZ_F_PITCH] = e->pitch + shift;
-    v[JAZZ_F_DUR] = e->dur;
-    v[JAZZ_F_POS] = e->pos;
-    v[JAZZ_F_ROOT] = e->root == JAZZ_NO_ROOT ? e->root : ((e->root + shift) % 12 + 12) % 12;
-    v[JAZZ_F_QUAL] = e->qual;
-}
-
-/* Put the fields of e (NULL: none, -1 each) at index i of ids. */
+/* Put the fields of e transposed by shift (e NULL: none, -1 each) at
+ * index i of ids. */
 static void put_fields(int *const *ids, size_t i, const jazz_event *e, int shift)
 {
-    int v[JAZZ_FIELDS];
-    if (e)
-        event_fields(e, shift, v);
-    for (int f = 0; f < JAZZ_FIELDS; f++)
-        ids[f][i] = e ? v[f] : -1;
+    if (!e) {
+        for (int f = 0; f < JAZZ_FIELDS; f++)
+            ids[f][i] = -1;
+        return;
+    }
+    jazz_event t = *e;
+    jazz_transpose(&t, 1, shift);
+    ids[JAZZ_F_REST][i] = t.rest;
+    ids[JAZZ_F_PITCH][i] = t.pitch;
+    ids[JAZZ_F_DUR][i] = t.dur;
+    ids[JAZZ_F_POS][i] = t.pos;
+    ids[JAZZ_F_ROOT][i] = t.root;
+    ids[JAZZ_F_QUAL][i] = t.qual;
 }
 
 void jazz_model_set_row(jazz_model *m, int T, int B, int b, const jazz_event *ev, int start,
                         int n, int shift)
 {
+    n = n < T ? n : T;
     for (int t = 0; t < T; t++) {
         size_t i = (size_t)t * B + b;
         int real = t < n, j = start + t;
