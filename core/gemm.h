@@ -1,7 +1,8 @@
 /* gemm — matrix products on float32 row-major matrices.  Shapes below a
  * few thousand flops run in loops the compiler vectorizes; middle sizes
  * in packed, register-tiled kernels chosen at run time (AVX2, or AVX-512
- * where the CPU has it, with the same bits); large ones in the CBLAS.
+ * where the CPU has it, with the same bits); large ones in the CBLAS when
+ * it is a tuned one (OpenBLAS and the like), else in those kernels too.
  */
 #ifndef SEQTOOL_GEMM_H
 #define SEQTOOL_GEMM_H
