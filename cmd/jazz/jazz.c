@@ -25,12 +25,12 @@ static const cli_option jazz_option_table[] = {
                             "(generate), the SVG picture (show; '-' standard\n"
                             "output) [train: " JAZZ_DEFAULT_MODEL "]", "train generate show", 0},
     {"list", OPT_LIST, "SPLIT.tsv", "solos from a split list (file, split, group per\n"
-                                    "line; paths relative to the list), instead of FILES", "train eval", 0},
+                                    "line; paths relative to the list), instead of FILES", "train eval stats", 0},
     {"split", OPT_SPLIT, "NAME", "the split to read from --list [train: train, held\n"
-                                 "out: valid; eval: test]", "train eval", 0},
+                                 "out: valid; eval, stats: test]", "train eval stats", 0},
     {"track", OPT_TRACK, "N", "the melody is track N (0 is the first) [the highest\n"
-                              "voice of every track but drums]", "train eval show", 0},
-    {"channel", OPT_CHANNEL, "C", "the melody is on channel C, 1-16 [any]", "train eval show", 0},
+                              "voice of every track but drums]", "train eval show stats", 0},
+    {"channel", OPT_CHANNEL, "C", "the melody is on channel C, 1-16 [any]", "train eval show stats", 0},
     {"course", OPT_COURSE, NULL, "the course's setup: one LSTM of 64 units over\n"
                                  "30-note windows, no held-out solos (applied first:\n"
                                  "the other options still apply)", "train", CLI_PRESET},
@@ -59,7 +59,7 @@ static const cli_option jazz_option_table[] = {
     {"tempo", OPT_TEMPO, "BPM", "quarter notes a minute [140]", "generate", 0},
     {"comp", OPT_COMP, NULL, "add a comping track that plays the chords", "generate", 0},
     CLI_OPTION_SEED("train generate"),
-    CLI_OPTION_JSON("train generate eval"),
+    CLI_OPTION_JSON("train generate eval stats"),
     CLI_OPTION_QUIET(NULL),
     CLI_OPTIONS_END,
 };
@@ -69,6 +69,7 @@ static const cli_action jazz_actions[] = {
     {"generate", jazz_generate, "-o OUT.mid [OPTIONS]", "improvise over chords"},
     {"eval", jazz_eval, "[FILES...] [OPTIONS]", "bits per note, beside an n-gram model"},
     {"show", jazz_show, "FILE.mid -o ROLL.svg", "a piano roll with the chords under it"},
+    {"stats", jazz_stats, "[FILES...] [OPTIONS]", "chord tones, range, density and rests of solos"},
     CLI_ACTIONS_END,
 };
 

@@ -126,6 +126,112 @@ int jazz_eval(void *opts, int argc, char **argv)
     return 0;
 }
 
+/* ---- stats ---- */
+
+/* The pitch classes of each quality's chord, relative to the root, in
+ * jazz_quality order (alt: the altered dominant's tones, b9 #9 b5 #5). */
+static const unsigned chord_tones[JAZZ_QUALITIES] = {
+    1u << 0 | 1u << 4 | 1u << 7,           1u << 0 | 1u << 3 | 1u << 7,
+    1u << 0 | 1u << 4 | 1u << 7 | 1u << 10, 1u << 0 | 1u << 4 | 1u << 7 | 1u << 11,
+    1u << 0 | 1u << 3 | 1u << 7 | 1u << 10, 1u << 0 | 1u << 3 | 1u << 6 | 1u << 10,
+    1u << 0 | 1u << 3 | 1u << 6 | 1u << 9,  1u << 0 | 1u << 4 | 1u << 8,
+    1u << 0 | 1u << 5 | 1u << 7,           1u << 0 | 1u << 5 | 1u << 7 | 1u << 10,
+    1u << 0 | 1u << 4 | 1u << 7 | 1u << 9,  1u << 0 | 1u << 3 | 1u << 7 | 1u << 9,
+    1u << 0 | 1u << 4 | 1u << 10 | 1u << 1 | 1u << 3 | 1u << 6 | 1u << 8,
+    1u << 0 | 1u << 3 | 1u << 7 | 1u << 11,
+};
+
+typedef struct {
+    double chord_tone_ratio; /* duration-weighted share of notes on chord tones (under a chord) */
+    int pitch_range;         /* highest - lowest pitch */
+    double notes_per_bar;    /* over the span from the first onset to the last end */
+    double rest_share;       /* share of that span with no note sounding */
+} melody_stats;
+
+static melody_stats stats_of(const jazz_melody *m)
+{
+    melody_stats st = {NAN, 0, 0, NAN};
+    if (m->n == 0)
+        return st;
+    double on = 0, under = 0, sounding = 0;
+    int lo = 127, hi = 0, first = m->note[0].onset, last = first;
+    for (int i = 0; i < m->n; i++) {
+        const jazz_note *x = &m->note[i];
+        int root, qual;
+        jazz_chord_at(&m->tl, x->onset, &root, &qual);
+        if (root != JAZZ_NO_ROOT) {
+            under += x->dur;
+            if (chord_tones[qual] >> ((x->pitch - root + 120) % 12) & 1)
+                on += x->dur;
+        }
+        lo = x->pitch < lo ? x->pitch : lo;
+        hi = x->pitch > hi ? x->pitch : hi;
+        last = x->onset + x->dur > last ? x->onset + x->dur : last;
+        int next = i + 1 < m->n ? m->note[i + 1].onset : x->onset + x->dur;
+        sounding += x->dur < next - x->onset ? x->dur : next - x->onset;
+    }
+    double span = last - first, bar = m->tl.beats_per_bar * JAZZ_GRID;
+    st.chord_tone_ratio = under > 0 ? on / under : NAN;
+    st.pitch_range = hi - lo;
+    st.notes_per_bar = span > 0 ? m->n / (span / bar) : 0;
+    st.rest_share = span > 0 ? 1 - sounding / span : 0;
+    return st;
+}
+
+static cJSON *stats_json(const char *name, const melody_stats *st, int notes)
+{
+    cJSON *j = cJSON_CreateObject();
+    if (!j || !cJSON_AddStringToObject(j, "file", name) || !cJSON_AddNumberToObject(j, "notes", notes) ||
+        !(isnan(st->chord_tone_ratio) ? cJSON_AddNullToObject(j, "chord_tone_ratio")
+                                      : cJSON_AddNumberToObject(j, "chord_tone_ratio", st->chord_tone_ratio)) ||
+        !cJSON_AddNumberToObject(j, "pitch_range", st->pitch_range) ||
+        !cJSON_AddNumberToObject(j, "notes_per_bar", st->notes_per_bar) ||
+        !cJSON_AddNumberToObject(j, "rest_share", st->rest_share))
+        die("out of memory");
+    return j;
+}
+
+int jazz_stats(void *opts, int argc, char **argv)
+{
+    jazz_options *o = opts;
+    char **files = argv;
+    int n = argc;
+    if (!argc && !o->list)
+        die_usage("name the MIDI files, or --list SPLIT.tsv (its test split)");
+    if (!argc)
+        files = jazz_list_files(o->list, o->split ? o->split : "test", &n);
+    double ctr = 0, density = 0, rests = 0, range = 0;
+    int counted = 0, with_chords = 0;
+    for (int i = 0; i < n; i++) {
+        jazz_solo s;
+        jazz_solo_load(&s, files[i], o->track, o->channel);
+        melody_stats st = stats_of(&s.mel);
+        if (o->json)
+            cli_print_json(stats_json(files[i], &st, s.mel.n));
+        else
+            printf("%s\t%d\t%.4f\t%d\t%.3f\t%.4f\n", files[i], s.mel.n, st.chord_tone_ratio, st.pitch_range,
+                   st.notes_per_bar, st.rest_share);
+        if (s.mel.n) {
+            counted++;
+            range += st.pitch_range;
+            density += st.notes_per_bar;
+            rests += st.rest_share;
+            if (!isnan(st.chord_tone_ratio)) {
+                ctr += st.chord_tone_ratio;
+                with_chords++;
+            }
+        }
+        jazz_solo_free(&s);
+    }
+    if (counted && !o->quiet)
+        inform("mean of %d file(s): chord-tone ratio %.4f (%d with chords), pitch range %.1f, %.2f notes a bar, "
+               "rests %.1f%%", counted, with_chords ? ctr / with_chords : NAN, with_chords, range / counted,
+               density / counted, 100 * rests / counted);
+    if (files != argv)
+        jazz_files_free(files, n);
+    return 0;
+}
+
 /* ---- show ---- */
 
 #define STEP_PX 2.0   /* horizontal pixels per grid step */
