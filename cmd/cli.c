@@ -1,5 +1,6 @@
 /* cli — shared command-line plumbing; see cli.h. */
 #include "cli.h"
+#include "config.h"
 
 #include <cjson/cJSON.h>
 
@@ -168,6 +169,27 @@ void cli_batch_lines(int fd, int max, void (*add)(void *ctx, char *line, size_t 
     if (pending)
         flush(ctx);
     line_reader_free(&lr);
+}
+
+const char *cli_default_model(const char *relative)
+{
+    static char path[PATH_MAX + 256];
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        for (int up = 0; up < 3; up++) {
+            char *slash = strrchr(exe, '/');
+            if (!slash)
+                break;
+            *slash = '\0';
+            snprintf(path, sizeof path, "%s/datasets/%s", exe, relative);
+            if (access(path, R_OK) == 0)
+                return path;
+        }
+    }
+    snprintf(path, sizeof path, "%s/%s", SEQTOOL_DATADIR, relative);
+    return path;
 }
 
 int cli_end_training(const char *path, const char *unit, long done, long total)

@@ -147,6 +147,11 @@ void cli_batch_lines(int fd, int max, void (*add)(void *ctx, char *line, size_t 
  * otherwise (the caller then prints its summary). */
 int cli_end_training(const char *path, const char *unit, long done, long total);
 
+/* The path of a model the project ships, datasets/RELATIVE of the tree
+ * the running binary was built in (found by walking up from it), else
+ * the installed data folder's SEQTOOL_DATADIR/RELATIVE. */
+const char *cli_default_model(const char *relative);
+
 /* Flush stdout and exit 1 if any write failed (full disk, closed pipe);
  * returns status unchanged otherwise.  Every command ends with it. */
 int cli_finish(int status);

@@ -7,18 +7,10 @@
 #include <string.h>
 
 #include "fastmath.h"
+#include "fault.h"
 #include "init.h"
 #include "tensor.h"
 #include "text.h"
-
-/* Test-only: building with -DSEQTOOL_FAULT=N flips the sign of one
- * gate's gradient (1 rnn, 2 gru update gate, 3 lstm forget gate), so that
- * tests/test_core.c can prove its gradient checks catch such a bug. */
-#ifdef SEQTOOL_FAULT
-#define FAULT(n) (SEQTOOL_FAULT == (n) ? -1.0f : 1.0f)
-#else
-#define FAULT(n) 1.0f
-#endif
 
 static const char *const kind_names[] = {"rnn", "gru", "lstm"};
 static const int kind_gates[] = {1, 3, 4};

@@ -3,13 +3,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int read_stream(file_bytes *fb, int fd)
+/* Read fd to its end; more than max bytes fails with EFBIG. */
+static int read_stream(file_bytes *fb, int fd, size_t max)
 {
     size_t cap = 1 << 16, n = 0;
     unsigned char *buf = malloc(cap);
@@ -26,6 +28,11 @@ static int read_stream(file_bytes *fb, int fd)
         if (r == 0)
             break;
         n += (size_t)r;
+        if (n > max) {
+            free(buf);
+            errno = EFBIG;
+            return -1;
+        }
         if (n == cap) {
             unsigned char *b = realloc(buf, cap *= 2);
             if (!b) {
@@ -42,7 +49,7 @@ static int read_stream(file_bytes *fb, int fd)
     return 0;
 }
 
-static int map_file(file_bytes *fb, const char *path, int populate, char *err)
+static int map_file(file_bytes *fb, const char *path, int populate, size_t max, char *err)
 {
     memset(fb, 0, sizeof *fb);
     int fd = open(path, O_RDONLY);
@@ -59,7 +66,10 @@ static int map_file(file_bytes *fb, const char *path, int populate, char *err)
         return -1;
     }
     int rc = 0;
-    if (S_ISREG(st.st_mode) && st.st_size > 0) {
+    if (S_ISREG(st.st_mode) && (unsigned long long)st.st_size > max) {
+        errno = EFBIG;
+        rc = -1;
+    } else if (S_ISREG(st.st_mode) && st.st_size > 0) {
         void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | (populate ? MAP_POPULATE : 0), fd, 0);
         if (p == MAP_FAILED) {
             rc = -1;
@@ -69,9 +79,11 @@ static int map_file(file_bytes *fb, const char *path, int populate, char *err)
             fb->mapped = 1;
         }
     } else {
-        rc = read_stream(fb, fd);
+        rc = read_stream(fb, fd, max);
     }
-    if (rc < 0)
+    if (rc < 0 && errno == EFBIG)
+        snprintf(err, ERR_MAX, "cannot read '%s': larger than %zu bytes", path, max);
+    else if (rc < 0)
         snprintf(err, ERR_MAX, "cannot read '%s': %s", path, strerror(errno));
     close(fd);
     return rc;
@@ -79,14 +91,18 @@ static int map_file(file_bytes *fb, const char *path, int populate, char *err)
 
 int file_map(file_bytes *fb, const char *path, char *err)
 {
-    return map_file(fb, path, 1, err);
+    return map_file(fb, path, 1, SIZE_MAX, err);
 }
 
 int file_map_lazy(file_bytes *fb, const char *path, char *err)
 {
-    return map_file(fb, path, 0, err);
+    return map_file(fb, path, 0, SIZE_MAX, err);
 }
 
+int file_map_max(file_bytes *fb, const char *path, size_t max, char *err)
+{
+    return map_file(fb, path, 1, max, err);
+}
 
 void file_unmap(file_bytes *fb)
 {

@@ -26,6 +26,10 @@ typedef struct {
  * reads a few rows). */
 int file_map(file_bytes *fb, const char *path, char *err);
 int file_map_lazy(file_bytes *fb, const char *path, char *err);
+/* file_map for a file that must not exceed max bytes: a larger one fails,
+ * with "cannot read 'path': larger than MAX bytes", before it is mapped
+ * (a regular file) or as soon as more than max bytes came in (a pipe). */
+int file_map_max(file_bytes *fb, const char *path, size_t max, char *err);
 void file_unmap(file_bytes *fb);
 
 typedef struct {

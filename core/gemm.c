@@ -1,11 +1,16 @@
 /* gemm — matrix products: our own vectorized loops for small shapes,
  * register-tiled packed kernels (AVX2, and AVX-512 where the CPU has it)
- * for the middle sizes, the BLAS for large ones; see gemm.h. */
+ * for the middle sizes, the BLAS for large ones when it is a tuned one;
+ * see gemm.h. */
+#define _GNU_SOURCE /* dladdr */
 #include "gemm.h"
 #include "fastmath.h"
 #include "tensor.h"
 
 #include <cblas.h>
+#include <dlfcn.h>
+#include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
@@ -173,7 +178,8 @@ void mat_dots(int M, int N, int K, const float *A, const float *B, float *C, flo
  * the AVX-512 one on a CPU with full-width AVX-512 units (188 against 103
  * GFLOPS at 256x512x128 on the AMD EPYC of `make bench BENCH=gemm`), many
  * times the reference BLAS, and the results do not depend on which BLAS is
- * installed.  Products above LARGE_GEMM flops go to the BLAS. */
+ * installed.  Products above LARGE_GEMM flops go to the BLAS when it is
+ * a tuned one (blas_is_tuned), and stay here with the reference BLAS. */
 #define MR 6
 #define NR 32
 #define KC 256
@@ -404,6 +410,29 @@ static void packed_gemm(int ta, int tb, int M, int N, int K, const float *A, con
     }
 }
 
+/* Whether the CBLAS this process loaded is a tuned one (OpenBLAS, BLIS,
+ * MKL, ATLAS), found from the real path of the library cblas_sgemm comes
+ * from: Debian's reference BLAS (what libblas.so.3 is unless another is
+ * installed) runs large products many times slower than the packed
+ * kernels above, so they stay here then.  Read once. */
+static int tuned_blas;
+static pthread_once_t tuned_once = PTHREAD_ONCE_INIT;
+
+static void find_blas(void)
+{
+    Dl_info info;
+    char real[PATH_MAX];
+    if (!dladdr((void *)cblas_sgemm, &info) || !info.dli_fname || !realpath(info.dli_fname, real))
+        return;
+    tuned_blas = strstr(real, "openblas") || strstr(real, "blis") || strstr(real, "mkl") || strstr(real, "atlas");
+}
+
+static int blas_is_tuned(void)
+{
+    pthread_once(&tuned_once, find_blas);
+    return tuned_blas;
+}
+
 void mat_gemm(int ta, int tb, int M, int N, int K, const float *A,
               const float *B, float beta, float *C)
 {
@@ -414,13 +443,24 @@ void mat_gemm(int ta, int tb, int M, int N, int K, const float *A,
         small_gemm(ta, tb, M, N, K, A, B, beta, C);
         return;
     }
-    if (flops <= LARGE_GEMM) {
+    if (flops <= LARGE_GEMM || !blas_is_tuned()) {
         packed_gemm(ta, tb, M, N, K, A, B, beta, C, NULL);
         return;
     }
     cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
                 tb ? CblasTrans : CblasNoTrans, M, N, K, 1.0f, A,
                 ta ? M : K, B, tb ? K : N, beta, C, N);
+}
+
+void mat_gemm_tiled(int ta, int tb, int M, int N, int K, const float *A,
+                    const float *B, float beta, float *C)
+{
+    if (M <= 0 || N <= 0)
+        return;
+    if (K <= 0)
+        scale(C, (size_t)M * N, beta);
+    else
+        packed_gemm(ta, tb, M, N, K, A, B, beta, C, NULL);
 }
 
 int mat_pack(mat_packed *p, int tb, int N, int K, const float *B)
@@ -455,11 +495,21 @@ void mat_gemm_packed(int M, const float *A, const mat_packed *p, float beta, flo
     double flops = (double)M * p->N * p->K;
     if (M == 0 || p->N == 0)
         return;
-    if (flops <= SMALL_GEMM || flops > LARGE_GEMM) {
+    if (flops <= SMALL_GEMM || (flops > LARGE_GEMM && blas_is_tuned())) {
         mat_gemm(0, p->tb, M, p->N, p->K, A, p->B, beta, C);
         return;
     }
     packed_gemm(0, p->tb, M, p->N, p->K, A, p->B, beta, C, p->panels);
+}
+
+void mat_gemm_packed_tiled(int M, const float *A, const mat_packed *p, float beta, float *C)
+{
+    if (M <= 0 || p->N <= 0)
+        return;
+    if (p->K <= 0)
+        scale(C, (size_t)M * p->N, beta);
+    else
+        packed_gemm(0, p->tb, M, p->N, p->K, A, p->B, beta, C, p->panels);
 }
 
 void mat_gemv(int ta, int rows, int cols, const float *A, const float *x,

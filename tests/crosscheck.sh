@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/crosscheck.sh: seqtool dinos gradients against PyTorch.
+# tests/crosscheck.sh: seqtool dinos and jazz gradients against PyTorch.
 # For each cell (rnn, gru, lstm) and 1 and 2 layers: train a tiny model with
 # `seqtool dinos train` (20 names, hidden 8, batch 4, 30 iterations; sgd for
 # 1 layer, adam for 2 so that optim.* tensors are in the file), check the
@@ -7,9 +7,17 @@
 # 5 names of unequal length in one padded batch (tests/gradump), and compare
 # them with PyTorch in float64 (tests/crosscheck.py: loss and every tensor
 # within 1e-4 of the tensor's largest reference magnitude).
+# Then the layers of the trigger-word network: tests/layerdump runs conv1d
+# (stride 4; causal), batchnorm (a training step, eval), the weighted
+# binary cross-entropy and the four in a row on seeded inputs, and
+# tests/crosscheck_layers.py compares every output and gradient with
+# torch.nn.Conv1d, BatchNorm1d and BCEWithLogitsLoss, by the same criterion.
+# Then the jazz melody model: tests/test_jazz --dump writes a small model,
+# a padded batch and its loss and gradients; tests/jazz_crosscheck.py
+# compares them with its own PyTorch network (same criterion).
 # Skips (exit 0) when /usr/bin/python3 cannot import torch, unless
 # CROSSCHECK_REQUIRED=1. Downloads nothing.
-# SEQTOOL (default ./seqtool) / GRADUMP override the binaries.
+# SEQTOOL (default ./seqtool) / GRADUMP / LAYERDUMP override the binaries.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 PY=/usr/bin/python3
@@ -22,6 +30,7 @@ if [ -z "${GRADUMP:-}" ]; then
     else GRADUMP=build/release/tests/gradump
     fi
 fi
+LAYERDUMP=${LAYERDUMP:-$(dirname "$GRADUMP")/layerdump}
 
 if ! $PY -c 'import torch, numpy' 2>/dev/null; then
     if [ "${CROSSCHECK_REQUIRED:-0}" = 1 ]; then
@@ -31,7 +40,7 @@ if ! $PY -c 'import torch, numpy' 2>/dev/null; then
     echo "skip - crosscheck against PyTorch: python3-torch not installed"
     exit 0
 fi
-for b in "$SEQ" "$GRADUMP"; do
+for b in "$SEQ" "$GRADUMP" "$LAYERDUMP"; do
     [ -x "$b" ] || { echo "crosscheck: $b not built (run make)"; exit 1; }
 done
 
@@ -96,4 +105,25 @@ for cell in rnn gru lstm; do
         fi
     done
 done
+
+log=$TMP/layers.log
+if "$LAYERDUMP" "$TMP/layers.safetensors" >"$log" 2>&1 &&
+        $PY tests/crosscheck_layers.py "$TMP/layers.safetensors" >>"$log" 2>&1; then
+    echo "ok - crosscheck against PyTorch: conv1d (stride 4, causal), batchnorm (train step, running statistics, eval), weighted binary cross-entropy, and conv1d -> batchnorm -> relu -> dense -> loss: $(tail -n 1 "$log")"
+else
+    echo "not ok - crosscheck against PyTorch: conv1d, batchnorm, weighted binary cross-entropy"
+    sed 's/^/    /' "$log"
+    fail=1
+fi
+
+JAZZ=$(dirname "$GRADUMP")/test_jazz
+log=$TMP/jazz.log
+if [ -x "$JAZZ" ] && mkdir "$TMP/jazz" && "$JAZZ" --dump "$TMP/jazz" >"$log" 2>&1 &&
+        $PY tests/jazz_crosscheck.py "$TMP/jazz" >>"$log" 2>&1; then
+    grep '^ok - ' "$log"
+else
+    echo "not ok - jazz crosscheck against PyTorch"
+    sed 's/^/    /' "$log" 2>/dev/null
+    fail=1
+fi
 exit $fail
