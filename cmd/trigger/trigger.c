@@ -7,16 +7,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <limits.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "commands.h"
+#include "config.h"
 #include "trigger.h"
 #include "parallel.h"
 
 enum {
     OPT_FRONT = CLI_OWN_KEYS, OPT_FORMAT, OPT_RANGE, OPT_NEAR, OPT_RENDERS, OPT_NEGATIVES,
     OPT_BACKGROUNDS, OPT_ENGINES, OPT_NO_EFFECTS, OPT_RATE, OPT_COUNT, OPT_SECONDS,
-    OPT_MAX_POSITIVES, OPT_MAX_NEGATIVES
+    OPT_MAX_POSITIVES, OPT_MAX_NEGATIVES, OPT_ARCH, OPT_WORD, OPT_EPOCHS, OPT_BATCH, OPT_LR, OPT_VAL,
+    OPT_THRESHOLD, OPT_REFRACTORY, OPT_RAW, OPT_CHANNELS, OPT_CHIME, OPT_WINDOW
 };
 
 static const cli_option trigger_options_table[] = {
@@ -44,15 +48,43 @@ static const cli_option trigger_options_table[] = {
     {"seconds", OPT_SECONDS, "S", "length of each clip [10]", "synth", 0},
     {"max-positives", OPT_MAX_POSITIVES, "N", "at most N wake words in a clip [4]", "synth", 0},
     {"max-negatives", OPT_MAX_NEGATIVES, "N", "at most N other words in a clip [2]", "synth", 0},
+    {"output", 'o', "MODEL", "model file to write [trigger.safetensors]", "train", 0},
+    {"arch", OPT_ARCH, "NAME", "small (log-mel, causal), course (the course's\n"
+                               "network) or a description such as\n"
+                               "conv:64:3:2:causal,relu,gru:96,dense [small]", "train", 0},
+    {"word", OPT_WORD, "WORD", "the wake word the model hears, recorded in it\n"
+                               "[activate]", "train", 0},
+    {"epochs", OPT_EPOCHS, "N", "passes over the training clips [20]", "train", 0},
+    {"batch", OPT_BATCH, "N", "clips per step [16]", "train", 0},
+    {"lr", OPT_LR, "X", "Adam's learning rate [0.001]", "train", 0},
+    {"val", OPT_VAL, "F", "hold out fraction F of the clips; keep the model\n"
+                          "of the best held-out loss [0.1]", "train", 0},
+    {"threshold", OPT_THRESHOLD, "X", "score that fires a detection [0.5; detect and\n"
+                                      "eval: the model's]", "train detect eval", 0},
+    {"refractory", OPT_REFRACTORY, "S", "seconds in which one word fires once [1; detect\n"
+                                        "and eval: the model's]", "train detect eval", 0},
+    {"model", 'm', "MODEL", "model to use [the shipped activate model]", "detect eval", 0},
+    {"raw", OPT_RAW, NULL, "standard input is raw signed 16-bit little-endian\n"
+                           "PCM (give --rate, and --channels when not 1)", "detect", 0},
+    {"rate", OPT_RATE, "HZ", "sample rate of --raw input", "detect", 0},
+    {"channels", OPT_CHANNELS, "C", "channels of --raw input [1]", "detect", 0},
+    {"output", 'o', "OUT.wav", "write the input with a chime at each detection", "detect", 0},
+    {"chime", OPT_CHIME, "FILE", "the chime for -o [a built-in bell]", "detect", 0},
+    {"output", 'o', "DET.svg", "draw the DET curve of the threshold sweep", "eval", 0},
+    {"window", OPT_WINDOW, "S", "a detection up to S seconds after a word's end\n"
+                                "still hits it [1]", "eval", 0},
     CLI_OPTION_SEED(NULL),
-    CLI_OPTION_JSON("voices synth"),
+    CLI_OPTION_JSON("voices synth train detect eval"),
     CLI_OPTION_QUIET(NULL),
     CLI_OPTIONS_END,
 };
 
 static const cli_action trigger_actions[] = {
+    {"detect", trigger_detect, "[-m MODEL] FILE... [OPTIONS]", "print when the wake word is heard"},
+    {"eval", trigger_eval, "CLIPS [LABELS] [OPTIONS]", "false rejects and false accepts per hour"},
     {"spectrogram", trigger_spectrogram, "IN -o OUT [OPTIONS]", "draw a spectrogram"},
     {"synth", trigger_synth, "POS_DIR NEG_DIR BG_DIR [OPTIONS]", "make labelled 10 s training clips"},
+    {"train", trigger_train, "CLIPS... [-o MODEL] [OPTIONS]", "learn the wake word from labelled clips"},
     {"voices", trigger_voices, "WORD... [OPTIONS]", "render a word and others with speech engines"},
     CLI_ACTIONS_END,
 };
@@ -74,7 +106,18 @@ static void trigger_begin(void *opts, const char *action)
     o->seconds = 10;
     o->max_positives = 4;
     o->max_negatives = 2;
-    o->output = strcmp(action, "voices") == 0 ? "trigger-data" : strcmp(action, "synth") == 0 ? "clips" : NULL;
+    o->arch = "small";
+    o->word = "activate";
+    o->epochs = 20;
+    o->batch = 16;
+    o->lr = 0.001;
+    o->val = 0.1;
+    o->threshold = o->refractory = -1;
+    o->window = 1.0;
+    o->output = strcmp(action, "voices") == 0  ? "trigger-data"
+                : strcmp(action, "synth") == 0 ? "clips"
+                : strcmp(action, "train") == 0 ? "trigger.safetensors"
+                                               : NULL;
 }
 
 static void trigger_set(void *opts, int key, const char *arg)
@@ -104,7 +147,29 @@ static void trigger_set(void *opts, int key, const char *arg)
     case OPT_BACKGROUNDS: o->backgrounds = cli_long("--backgrounds", arg, 0, 100000); break;
     case OPT_ENGINES: o->engines = arg; break;
     case OPT_NO_EFFECTS: o->no_effects = 1; break;
-    case OPT_RATE: o->rate = (int)cli_long("--rate", arg, 8000, 192000); break;
+    case OPT_RATE:
+        if (strcmp(o->action, "detect") == 0)
+            o->raw_rate = (int)cli_long("--rate", arg, WAV_MIN_RATE, WAV_MAX_RATE);
+        else
+            o->rate = (int)cli_long("--rate", arg, 8000, 192000);
+        break;
+    case OPT_ARCH: o->arch = arg; break;
+    case OPT_WORD:
+        if (!*arg || strlen(arg) >= 128)
+            die_usage("--word wants a word of 1 to 127 bytes");
+        o->word = arg;
+        break;
+    case OPT_EPOCHS: o->epochs = (int)cli_long("--epochs", arg, 1, 100000); break;
+    case OPT_BATCH: o->batch = (int)cli_long("--batch", arg, 1, 4096); break;
+    case OPT_LR: o->lr = cli_double("--lr", arg, 1e-7, 10); break;
+    case OPT_VAL: o->val = cli_double("--val", arg, 0, 0.9); break;
+    case OPT_THRESHOLD: o->threshold = cli_double("--threshold", arg, 0, 1); break;
+    case OPT_REFRACTORY: o->refractory = cli_double("--refractory", arg, 0, 3600); break;
+    case 'm': o->model = arg; break;
+    case OPT_RAW: o->raw = 1; break;
+    case OPT_CHANNELS: o->channels = (int)cli_long("--channels", arg, 1, WAV_MAX_CHANNELS); break;
+    case OPT_CHIME: o->chime = arg; break;
+    case OPT_WINDOW: o->window = cli_double("--window", arg, 0, 60); break;
     case OPT_SECONDS: o->seconds = cli_double("--seconds", arg, 1, 600); break;
     case OPT_MAX_POSITIVES: o->max_positives = (int)cli_long("--max-positives", arg, 0, 32); break;
     case OPT_MAX_NEGATIVES: o->max_negatives = (int)cli_long("--max-negatives", arg, 0, 32); break;
@@ -116,15 +181,17 @@ static void trigger_set(void *opts, int key, const char *arg)
 
 const cli_command trigger_command = {
     "trigger",
-    "wake-word detection: voices, training clips, spectrograms",
+    "wake-word detection: voices, training clips, training, detection",
     sizeof(trigger_options),
     trigger_actions,
     trigger_options_table,
-    "IN is any audio file libsndfile reads ('-': a WAV stream on standard\n"
+    "Audio is any file libsndfile reads ('-': a WAV stream on standard\n"
     "input), at any rate and channel count: it is mixed down to mono and\n"
     "resampled.  voices renders the wake word WORD... (one word or phrase)\n"
     "with espeak-ng and flite, other words and sentences as negatives, and\n"
-    "backgrounds with sox; synth mixes such folders into labelled clips.\n",
+    "backgrounds with sox; synth mixes such folders into labelled clips\n"
+    "(CLIPS: a folder with their labels.tsv); train learns from them;\n"
+    "detect prints SECONDS<TAB>SCORE for each detection as it happens.\n",
     NULL,
     trigger_begin,
     trigger_set,
@@ -212,4 +279,29 @@ char *trigger_join(const char *path, const char *name)
         die("out of memory");
     sprintf(s, "%s%s%s", path, n && path[n - 1] == '/' ? "" : "/", name);
     return s;
+}
+
+#define SHIPPED_MODEL "datasets/trigger/activate.safetensors"
+
+const char *trigger_default_model(void)
+{
+    static char path[PATH_MAX + 64];
+    const char *env = getenv("SEQTOOL_TRIGGER_MODEL");
+    if (env && *env)
+        return env;
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        for (int up = 0; up < 3; up++) {
+            char *slash = strrchr(exe, '/');
+            if (!slash)
+                break;
+            *slash = '\0';
+            snprintf(path, sizeof path, "%s/%s", exe, SHIPPED_MODEL);
+            if (access(path, R_OK) == 0)
+                return path;
+        }
+    }
+    return SEQTOOL_DATADIR "/trigger/activate.safetensors";
 }

@@ -34,12 +34,32 @@ typedef struct {
     long count;
     double seconds;
     int max_positives, max_negatives;
+    /* train */
+    const char *arch;             /* "course", "small" or a description */
+    const char *word;
+    int epochs, batch;
+    double lr, val;
+    /* train (recorded), detect and eval (overriding the model's) */
+    double threshold, refractory; /* < 0: the model's */
+    /* detect, eval */
+    const char *model;            /* -m; NULL: the default model */
+    int raw, channels, raw_rate;
+    const char *chime;
+    double window;                /* eval: seconds after a word's end that a detection still hits */
 } trigger_options;
 
 /* The actions: opts is a trigger_options, argv[0..argc) the operands. */
 int trigger_spectrogram(void *opts, int argc, char **argv);
 int trigger_synth(void *opts, int argc, char **argv);
 int trigger_voices(void *opts, int argc, char **argv);
+int trigger_train(void *opts, int argc, char **argv);
+int trigger_detect(void *opts, int argc, char **argv);
+int trigger_eval(void *opts, int argc, char **argv);
+
+/* The model detect and eval use without -m: $SEQTOOL_TRIGGER_MODEL, else
+ * the shipped datasets/trigger/activate.safetensors beside the binary (or
+ * up to two folders above it, for build trees), else the installed copy. */
+const char *trigger_default_model(void);
 
 /* The audio of path ("-": standard input) as mono at rate Hz, or die
  * with the reader's one-line message. */

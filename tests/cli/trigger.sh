@@ -163,6 +163,126 @@ cp "$TMP/text.wav" "$TMP/neg/bad.wav"
 expect_error 1 "synth with a text file named .wav" $T synth "$TMP/pos" "$TMP/neg" "$TMP/bg" -o "$TMP/c7"
 rm "$TMP/neg/bad.wav"
 
+# ---- train, detect, eval: tones for words ----
+# The wake "word" is a rising 400-800 Hz sweep, the negatives a 2.5 kHz
+# tone and a falling sweep (its near miss), on pink noise: a task the
+# small model learns in a few seconds.
+W=$TMP/tones
+mkdir -p "$W/pos" "$W/neg" "$W/bg"
+sox -n -r 16000 -c 1 -b 16 "$W/pos/a.wav" synth 0.5 sine 400-800 vol 0.8 2>/dev/null
+sox -n -r 16000 -c 1 -b 16 "$W/pos/b.wav" synth 0.6 sine 450-900 vol 0.6 2>/dev/null
+sox -n -r 16000 -c 1 -b 16 "$W/neg/a.wav" synth 0.5 sine 2500 vol 0.8 2>/dev/null
+sox -n -r 16000 -c 1 -b 16 "$W/neg/b.wav" synth 0.5 sine 800-400 vol 0.8 2>/dev/null
+sox -R -n -r 16000 -c 1 -b 16 "$W/bg/a.wav" synth 10 pinknoise vol 0.3 2>/dev/null
+$T synth "$W/pos" "$W/neg" "$W/bg" -n 80 --seconds 4 -o "$W/clips" -q >/dev/null
+$T synth "$W/pos" "$W/neg" "$W/bg" -n 20 --seconds 4 --seed 9 -o "$W/test" -q >/dev/null
+M=$W/m.safetensors
+$T train "$W/clips" --epochs 8 --batch 8 --word sweep -o "$M" >"$TMP/sum" 2>"$TMP/err"
+rc=$?
+[ $rc -eq 0 ] && grep -q "^weights 67361$" "$TMP/sum" && grep -q "^held_out 8$" "$TMP/sum" && grep -q "^held_out_loss " "$TMP/sum" \
+    && grep -q "epoch 8: loss" "$TMP/err" \
+    && ok "train: the small model (67,361 weights), 72 clips and 8 held out, a line an epoch on stderr" \
+    || not_ok "train ($rc): $(tail -2 "$TMP/err")"
+$PY tests/safetensors_check.py "$M" >"$TMP/fmt" 2>&1 && ok "the trigger model meets the safetensors spec" || not_ok "safetensors_check: $(tail -2 "$TMP/fmt")"
+$PY - "$M" <<'EOF' && ok "the model file records the kind, word, network, front end and detection settings" || not_ok "model metadata"
+import json, struct, sys
+f = open(sys.argv[1], "rb")
+h = json.loads(f.read(struct.unpack("<Q", f.read(8))[0]))
+m = h["__metadata__"]
+assert m["seqtool.kind"] == "trigger" and m["trigger.word"] == "sweep" and m["trigger.front"] == "logmel"
+assert m["trigger.arch"].startswith("conv:64:3:1:causal") and m["trigger.rate"] == "16000"
+assert float(m["trigger.threshold"]) == 0.5 and float(m["trigger.refractory"]) == 1 and "l0.weight" in h
+assert "l1.running_mean" in h and h["l6.weight_hh_l0"]["shape"] == [288, 96]
+EOF
+$T train "$W/clips" --epochs 8 --batch 8 --word sweep -q -o "$TMP/m2.safetensors" >/dev/null
+cmp -s "$M" "$TMP/m2.safetensors" && ok "train: the same seed, the same model byte for byte" || not_ok "train is not reproducible"
+$T eval "$W/test" -m "$M" -o "$TMP/det.svg" >"$TMP/eval" 2>"$TMP/err"
+frr=$(awk '$1 == "false_reject_rate" {print $2}' "$TMP/eval")
+fa=$(awk '$1 == "false_accepts" {print $2}' "$TMP/eval")
+awk -v f="$frr" -v a="$fa" 'BEGIN {exit !(f <= 0.25 && a <= 6)}' && [ "$(awk -F'\t' 'NF == 3 && $1 ~ /^0\.[0-9][05]$/' "$TMP/eval" | wc -l)" -eq 19 ] \
+    && ok "eval: false rejects $frr, $fa false accepts in 80 s at 0.5; a sweep of 19 thresholds" \
+    || not_ok "eval: $(head -8 "$TMP/eval" | tr '\n' ' ')"
+$PY -c "import sys, xml.dom.minidom as m; d = m.parse(sys.argv[1]); assert d.getElementsByTagName('polyline')" "$TMP/det.svg" \
+    && ok "eval -o: a DET curve in SVG" || not_ok "eval -o det.svg"
+$T eval "$W/test" -m "$M" --json -q | $PY -c "import json, sys; j = json.loads(sys.stdin.read()); assert len(j['sweep']) == 99 and j['words'] > 30" \
+    && ok "eval --json: one object, the sweep of 99 thresholds in it" || not_ok "eval --json"
+
+# detect: a file, the same through a pipe, as raw PCM, at another rate
+C=$W/test/00001.wav
+$T detect -m "$M" "$C" >"$TMP/d1" 2>"$TMP/err"
+[ $? -eq 0 ] && [ -s "$TMP/d1" ] && ! grep -qvP '^\d+\.\d\d\t0\.\d{3}$' "$TMP/d1" && [ ! -s "$TMP/err" ] \
+    && ok "detect: SECONDS<TAB>SCORE lines ($(wc -l <"$TMP/d1") in 00001.wav)" || not_ok "detect: $(cat "$TMP/d1" "$TMP/err")"
+$PY - "$TMP/d1" "$W/test/labels.tsv" <<'EOF' && ok "detect: the sweeps of 00001.wav found, from onset to 1 s after their end" || not_ok "detections off the labels"
+import sys
+words = [tuple(map(float, l.split("\t")[1:])) for l in open(sys.argv[2]) if l.startswith("00001.wav\t")]
+times = [float(line.split("\t")[0]) for line in open(sys.argv[1])]
+assert words and all(any(a <= t <= b + 1 for t in times) for a, b in words), (times, words)
+EOF
+cat "$C" | $T detect -m "$M" - >"$TMP/d2"
+cmp -s "$TMP/d1" "$TMP/d2" && ok "detect -: a WAV stream on stdin gives the same detections" || not_ok "stdin: $(cat "$TMP/d2")"
+sox "$C" -t raw -e signed -b 16 -L - | $T detect -m "$M" --raw --rate 16000 - >"$TMP/d3"
+cmp -s "$TMP/d1" "$TMP/d3" && ok "detect --raw --rate 16000: the same detections" || not_ok "raw: $(cat "$TMP/d3")"
+sox "$C" -r 44100 -c 2 "$TMP/c44.wav" 2>/dev/null
+$T detect -m "$M" "$TMP/c44.wav" >"$TMP/d4"
+sox "$TMP/c44.wav" -t raw -e signed -b 16 -L - | $T detect -m "$M" --raw --rate 44100 --channels 2 - >"$TMP/d5"
+[ -s "$TMP/d4" ] && cmp -s "$TMP/d4" "$TMP/d5" && ok "44.1 kHz stereo: the file and its raw PCM give the same detections" \
+    || not_ok "44.1 kHz stereo: $(cat "$TMP/d4") / $(cat "$TMP/d5")"
+(head -c 100000 "$C"; printf 'x') | $T detect -m "$M" - >"$TMP/d6" 2>"$TMP/err"
+[ $? -eq 0 ] && ok "a stream that stops mid-sample: works ($(wc -l <"$TMP/d6") detections)" || not_ok "stream cut mid-sample: $(cat "$TMP/err")"
+$T detect -m "$M" "$C" "$W/test/00002.wav" >"$TMP/d7"
+grep -q "^$C:" "$TMP/d7" && ! grep -qv ":" "$TMP/d7" && ok "detect of several files: FILE: in front, as grep does" || not_ok "several files: $(head -2 "$TMP/d7")"
+$T detect -m "$M" "$C" --json | $PY -c "
+import json, sys
+for l in sys.stdin: j = json.loads(l); assert set(j) == {'file', 'time', 'score'} and j['file'].endswith('00001.wav')" \
+    && ok "detect --json: {file, time, score} a line" || not_ok "detect --json"
+$T detect -m "$M" "$C" --threshold 0.999 >"$TMP/d8"
+[ "$(wc -l <"$TMP/d8")" -lt "$(wc -l <"$TMP/d1")" ] && ok "detect --threshold 0.999: fewer detections" || not_ok "--threshold"
+# each detection printed when it happens: a pipe that pauses 2 s after the
+# first word; the line must come before the rest of the audio
+first=$(awk '{print $1; exit}' "$TMP/d1")
+sox "$C" -t raw -e signed -b 16 -L "$TMP/c.raw"
+bytes=$(awk -v t="$first" 'BEGIN {printf "%d", (t + 0.5) * 32000}')
+start=$(date +%s.%N)
+(head -c "$bytes" "$TMP/c.raw"; sleep 2; tail -c +$((bytes + 1)) "$TMP/c.raw") |
+    $T detect -m "$M" --raw --rate 16000 - | while read -r line; do echo "$(date +%s.%N) $line"; done >"$TMP/timed"
+t1=$(awk '{print $1; exit}' "$TMP/timed")
+awk -v s="$start" -v t="$t1" 'BEGIN {exit !(t - s < 1.5)}' && [ "$(cut -d' ' -f2- "$TMP/timed")" = "$(cat "$TMP/d1")" ] \
+    && ok "detect on a live pipe: the first detection printed while the pipe waits, then the same ones" \
+    || not_ok "live pipe: first line after $(awk -v s="$start" -v t="$t1" 'BEGIN {print t - s}') s"
+$T detect -m "$M" "$C" -o "$TMP/chimed.wav" >/dev/null
+[ "$(soxi -s "$TMP/chimed.wav")" = "$(soxi -s "$C")" ] && ! cmp -s "$TMP/chimed.wav" "$C" \
+    && ok "detect -o: the input with a chime at each detection, as long as the input" || not_ok "detect -o chime"
+$T detect -m "$M" "$C" --chime "$W/neg/a.wav" -o "$TMP/chimed2.wav" >/dev/null && ! cmp -s "$TMP/chimed.wav" "$TMP/chimed2.wav" \
+    && ok "detect --chime FILE: another chime" || not_ok "--chime"
+# memory: an hour-long stream cannot be afforded here; ten minutes must
+# take no more than one minute does
+rss() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
+r1=$(rss sh -c "sox -R -n -r 16000 -c 1 -b 16 -t raw - synth 60 pinknoise vol 0.1 | $T detect -m '$M' --raw --rate 16000 -")
+r10=$(rss sh -c "sox -R -n -r 16000 -c 1 -b 16 -t raw - synth 600 pinknoise vol 0.1 | $T detect -m '$M' --raw --rate 16000 -")
+[ -n "$r1" ] && [ "$r10" -le $((r1 + 1024)) ] && ok "detect: 10 minutes of stream in $r10 kB peak, 1 minute in $r1 kB" \
+    || not_ok "memory grows with the stream: $r1 kB for 1 min, $r10 kB for 10"
+
+# bad input and bad models
+expect_error 2 "train without clips" $T train -o "$TMP/x.safetensors"
+expect_error 2 "train --arch that does not parse" $T train "$W/clips" --arch conv:8,dense -o "$TMP/x.safetensors"
+expect_error 1 "train on a folder without labels.tsv" $T train "$W/pos" -o "$TMP/x.safetensors"
+expect_error 2 "detect without a file" $T detect -m "$M"
+expect_error 2 "detect --raw without --rate" $T detect -m "$M" --raw -
+expect_error 2 "detect --raw of a file" $T detect -m "$M" --raw --rate 16000 "$C"
+expect_error 2 "detect --chime without -o" $T detect -m "$M" --chime "$C" "$C"
+expect_error 1 "detect on an empty file" $T detect -m "$M" "$TMP/empty.wav"
+expect_error 1 "detect on a text file" $T detect -m "$M" "$TMP/text.wav"
+$T detect -m "$M" "$TMP/tenth.wav" >"$TMP/out" 2>"$TMP/err" && [ ! -s "$TMP/err" ] \
+    && ok "detect on a 0.1 s clip: works, $(wc -l <"$TMP/out") detections" || not_ok "0.1 s clip: $(cat "$TMP/err")"
+for f in u8 s24 f32 96k; do $T detect -m "$M" "$TMP/$f.wav" >/dev/null 2>"$TMP/err" || echo "$f: $(cat "$TMP/err")"; done >"$TMP/bad"
+[ ! -s "$TMP/bad" ] && ok "detect on 8-bit, 24-bit, float and 96 kHz stereo WAVs: works" || not_ok "formats: $(cat "$TMP/bad")"
+$SEQTOOL dinos train datasets/dinos.txt --hidden 8 --iters 2 -q -o "$TMP/dinos.safetensors" >/dev/null
+expect_error 1 "detect with a dinos model" $T detect -m "$TMP/dinos.safetensors" "$C"
+grep -q "is a dinos model, not a trigger model" "$TMP/err" && ok "a model of another kind is refused by name" || not_ok "kind: $(cat "$TMP/err")"
+head -c 3000 "$M" >"$TMP/cut.safetensors"
+expect_error 1 "detect with a truncated model" $T detect -m "$TMP/cut.safetensors" "$C"
+expect_error 1 "eval of a folder without labels.tsv" $T eval "$W/pos" -m "$M"
+
 # ---- voices ----
 expect_error 2 "voices without a word" $T voices -o "$TMP/v"
 expect_error 2 "voices of a word with digits" $T voices activ8 -o "$TMP/v"
