@@ -62,9 +62,9 @@ static void test_descriptions(void)
 }
 
 typedef struct {
-    wakenet *w;
-    wakenet_work *k;
-    const float *x, *y;
+    wakenet w;
+    wakenet_work k;
+    float *x, *y;
     int T, B;
     size_t nx;
 } grad_ctx;
@@ -74,12 +74,46 @@ typedef struct {
 static double model_loss(void *p)
 {
     grad_ctx *c = p;
-    memcpy(c->k->act[0], c->x, c->nx * sizeof *c->x);
+    memcpy(c->k.act[0], c->x, c->nx * sizeof *c->x);
     rng r;
     rng_seed(&r, 99);
-    float *z = wakenet_forward(c->w, c->k, c->T, c->B, 1, &r);
-    int ty = wakenet_out_len(c->w, c->T);
+    float *z = wakenet_forward(&c->w, &c->k, c->T, c->B, 1, &r);
+    int ty = wakenet_out_len(&c->w, c->T);
     return loss_sigmoid_xent(z, c->y, NULL, (size_t)ty * c->B, 3.0f, 0.5f, NULL);
+}
+
+/* Model arch with random weights, input and targets of T frames of B
+ * clips, and its analytic gradient; 0, or -1 (a check failed). */
+static int grad_setup(grad_ctx *c, const char *arch, int T, int B, uint64_t seed)
+{
+    char err[ERR_MAX];
+    memset(c, 0, sizeof *c);
+    if (wakenet_init(&c->w, arch, SPEC_LOGMEL, err) < 0 || wakenet_work_reserve(&c->k, &c->w, T, B) < 0)
+        return check(0, "gradient check of %s: %s", arch, err) - 1;
+    rng_seed(&R, seed);
+    wakenet_init_weights(&c->w, &R);
+    int ty = wakenet_out_len(&c->w, T);
+    c->T = T;
+    c->B = B;
+    c->nx = (size_t)T * B * c->w.bins;
+    c->x = malloc(c->nx * sizeof *c->x);
+    c->y = malloc((size_t)ty * B * sizeof *c->y);
+    fill_uniform(c->x, c->nx, 1.0f);
+    for (int i = 0; i < ty * B; i++)
+        c->y[i] = rng_uniform(&R) < 0.3f;
+    model_loss(c);
+    params_zero_grad(&c->w.ps);
+    loss_sigmoid_xent(c->k.act[c->w.n], c->y, NULL, (size_t)ty * B, 3.0f, 0.5f, c->k.grad[c->w.n]);
+    wakenet_backward(&c->w, &c->k, T, B);
+    return 0;
+}
+
+static void grad_free(grad_ctx *c)
+{
+    free(c->x);
+    free(c->y);
+    wakenet_work_free(&c->k);
+    wakenet_free(&c->w);
 }
 
 static void test_gradients(void)
@@ -89,39 +123,20 @@ static void test_gradients(void)
         "conv:6:4:3,bn,conv:4:2:1:causal,gru:5,dense",
     };
     for (size_t a = 0; a < sizeof arch / sizeof arch[0]; a++) {
-        char err[ERR_MAX];
-        wakenet w;
-        wakenet_work k = {0};
-        if (wakenet_init(&w, arch[a], SPEC_LOGMEL, err) < 0 || wakenet_work_reserve(&k, &w, 13, 3) < 0) {
-            check(0, "gradient check: %s", err);
+        grad_ctx c;
+        if (grad_setup(&c, arch[a], 13, 3, 7 + a) < 0)
             continue;
-        }
-        rng_seed(&R, 7 + a);
-        wakenet_init_weights(&w, &R);
-        int T = 13, B = 3, ty = wakenet_out_len(&w, T);
-        size_t nx = (size_t)T * B * w.bins;
-        float *x = malloc(nx * sizeof *x), *y = malloc((size_t)ty * B * sizeof *y);
-        fill_uniform(x, nx, 1.0f);
-        for (int i = 0; i < ty * B; i++)
-            y[i] = rng_uniform(&R) < 0.3f;
-        grad_ctx c = {&w, &k, x, y, T, B, nx};
-        model_loss(&c);
-        params_zero_grad(&w.ps);
-        loss_sigmoid_xent(k.act[w.n], y, NULL, (size_t)ty * B, 3.0f, 0.5f, k.grad[w.n]);
-        wakenet_backward(&w, &k, T, B);
         /* the first conv's bias feeds a batch norm, which takes every
          * shift away: its true gradient is 0, so it is checked by size */
         const char *worst = "";
-        int bias = params_find(&w.ps, "l0.bias");
-        double e = params_grad_error_but(model_loss, &c, &w.ps, bias, &worst), g = 0;
-        for (size_t i = 0; i < w.ps.p[bias].size; i++)
-            g = fmax(g, fabs(params_grad(&w.ps, bias)[i]));
+        params *ps = &c.w.ps;
+        int bias = params_find(ps, "l0.bias");
+        double e = params_grad_error_but(model_loss, &c, ps, bias, &worst), g = 0;
+        for (size_t i = 0; i < ps->p[bias].size; i++)
+            g = fmax(g, fabs(params_grad(ps, bias)[i]));
         check(e < GRAD_TOL && g < 1e-5, "gradient of every tensor of %s against central differences: worst %.2e (%s); "
               "the bias under a batch norm %.1e", arch[a], e, worst, g);
-        free(x);
-        free(y);
-        wakenet_work_free(&k);
-        wakenet_free(&w);
+        grad_free(&c);
     }
 }
 
@@ -132,54 +147,34 @@ static void test_gradients(void)
  * gives errors of 2e-3, 3e-3 of 8e-2: the kinks, not the backward). */
 static void test_gradient_relu(void)
 {
-    char err[ERR_MAX];
-    wakenet w;
-    wakenet_work k = {0};
-    const char *arch = "conv:6:5:4,bn,relu,drop:0.5,gru:5,drop:0.5,bn,gru:4,drop:0.5,bn,drop:0.5,dense";
-    int T = 23, B = 4;
-    if (wakenet_init(&w, arch, SPEC_LOGMEL, err) < 0 || wakenet_work_reserve(&k, &w, T, B) < 0) {
-        check(0, "relu gradient: %s", err);
+    grad_ctx c;
+    if (grad_setup(&c, "conv:6:5:4,bn,relu,drop:0.5,gru:5,drop:0.5,bn,gru:4,drop:0.5,bn,drop:0.5,dense", 23, 4, 21) < 0)
         return;
-    }
-    rng_seed(&R, 21);
-    wakenet_init_weights(&w, &R);
-    int ty = wakenet_out_len(&w, T);
-    size_t nx = (size_t)T * B * w.bins, P = w.ps.total;
-    float *x = malloc(nx * sizeof *x), *y = malloc((size_t)ty * B * sizeof *y), *keep = malloc(P * sizeof *keep);
-    float *v = malloc(P * sizeof *v);
-    fill_uniform(x, nx, 1.0f);
-    for (int i = 0; i < ty * B; i++)
-        y[i] = rng_uniform(&R) < 0.3f;
-    grad_ctx c = {&w, &k, x, y, T, B, nx};
-    model_loss(&c);
-    params_zero_grad(&w.ps);
-    loss_sigmoid_xent(k.act[w.n], y, NULL, (size_t)ty * B, 3.0f, 0.5f, k.grad[w.n]);
-    wakenet_backward(&w, &k, T, B);
-    memcpy(keep, w.ps.data, P * sizeof *keep);
+    params *ps = &c.w.ps;
+    size_t P = ps->total;
+    float *keep = malloc(P * sizeof *keep), *v = malloc(P * sizeof *v);
+    memcpy(keep, ps->data, P * sizeof *keep);
     double worst = 0;
     for (int d = 0; d < 5; d++) {
         fill_uniform(v, P, 3e-4f);
         double analytic = 0;
         for (size_t i = 0; i < P; i++)
-            analytic += (double)v[i] * w.ps.grad[i];
+            analytic += (double)v[i] * ps->grad[i];
         for (size_t i = 0; i < P; i++)
-            w.ps.data[i] = keep[i] + v[i];
+            ps->data[i] = keep[i] + v[i];
         double lp = model_loss(&c);
         for (size_t i = 0; i < P; i++)
-            w.ps.data[i] = keep[i] - v[i];
+            ps->data[i] = keep[i] - v[i];
         double lm = model_loss(&c);
-        memcpy(w.ps.data, keep, P * sizeof *keep);
+        memcpy(ps->data, keep, P * sizeof *keep);
         double numeric = (lp - lm) / 2, e = fabs(numeric - analytic) / (fabs(numeric) + fabs(analytic));
         worst = e > worst ? e : worst;
     }
     check(worst < GRAD_TOL, "gradient of the course's order of layers (with relu) along 5 random directions: worst %.2e",
           worst);
-    free(x);
-    free(y);
     free(keep);
     free(v);
-    wakenet_work_free(&k);
-    wakenet_free(&w);
+    grad_free(&c);
 }
 
 /* One frame at a time gives the logits of whole clips (batch statistics

@@ -7,12 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <limits.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "commands.h"
-#include "config.h"
 #include "trigger.h"
 #include "parallel.h"
 
@@ -281,27 +278,8 @@ char *trigger_join(const char *path, const char *name)
     return s;
 }
 
-#define SHIPPED_MODEL "datasets/trigger/activate.safetensors"
-
 const char *trigger_default_model(void)
 {
-    static char path[PATH_MAX + 64];
     const char *env = getenv("SEQTOOL_TRIGGER_MODEL");
-    if (env && *env)
-        return env;
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        for (int up = 0; up < 3; up++) {
-            char *slash = strrchr(exe, '/');
-            if (!slash)
-                break;
-            *slash = '\0';
-            snprintf(path, sizeof path, "%s/%s", exe, SHIPPED_MODEL);
-            if (access(path, R_OK) == 0)
-                return path;
-        }
-    }
-    return SEQTOOL_DATADIR "/trigger/activate.safetensors";
+    return env && *env ? env : cli_default_model("trigger/activate.safetensors");
 }
