@@ -95,7 +95,7 @@ static int run(char **argv, char *err)
 
 /* The engine's render of j's text into raw, then sox's effects into
  * fx when the plan has any: the file to read. */
-static const char *speak(const job *j, const char *raw, const char *fx, char *err)
+static const char *speak(const job *j, const char *raw, const char *fx, int out_rate, char *err)
 {
     const speech_plan *p = &j->plan;
     char speed[32], pitch[48];
@@ -125,9 +125,13 @@ static const char *speak(const job *j, const char *raw, const char *fx, char *er
     }
     if (!speech_has_effects(p))
         return raw;
-    char *argv[32] = {"sox", "-R", (char *)raw, "-e", "floating-point", "-b", "32", (char *)fx};
+    /* the effects run at the output rate: at an engine's own 8 kHz, the
+     * pitch effect's inner rate leaves a telephone band no room */
+    char rate[16];
+    snprintf(rate, sizeof rate, "%d", out_rate);
+    char *argv[32] = {"sox", "-R", (char *)raw, "-e", "floating-point", "-b", "32", (char *)fx, "rate", rate};
     char buf[256];
-    speech_effect_args(p, argv + 8, buf);
+    speech_effect_args(p, argv + 10, buf);
     return run(argv, err) < 0 ? NULL : fx;
 }
 
@@ -136,7 +140,7 @@ static int render_speech(const trigger_options *o, job *j, const char *tmp)
     char raw[4200], fx[4200], err[ERR_MAX];
     snprintf(raw, sizeof raw, "%s/%d-%d.wav", tmp, j->kind, j->number);
     snprintf(fx, sizeof fx, "%s/%d-%d-fx.wav", tmp, j->kind, j->number);
-    const char *in = speak(j, raw, fx, err);
+    const char *in = speak(j, raw, fx, o->rate, err);
     wav_audio a = {0};
     int bad = !in;
     if (!bad && wav_read(in, o->rate, &a, err) < 0)
