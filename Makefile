@@ -55,7 +55,7 @@ TEST_PROGS := $(UNIT_PROGS) $(BUILD)/tests/gradump $(BUILD)/tests/layerdump $(BU
 	$(BUILD)/tests/test_layers_fault4 $(BUILD)/tests/test_layers_fault5 $(BUILD)/tests/test_layers_fault6
 BIN := $(BUILD)/seqtool
 
-.PHONY: FORCE all deps check identity bench crosscheck demo corpus nmt-model jazz-model install clean
+.PHONY: FORCE all deps check identity bench crosscheck demo corpus nmt-model jazz-model trigger-data trigger-model install clean
 all: seqtool
 
 # ./seqtool is the release build; sanitizer builds stay under build/.
@@ -139,12 +139,30 @@ jazz-model: seqtool
 corpus:
 	datasets/w2v/make-corpus
 
+# The wake-word model shipped in datasets/trigger (what `seqtool trigger
+# detect` uses without -m): datasets/trigger/make-data renders and mixes
+# its clips into $(TRIGGER_DATA) (espeak-ng, flite, sox, and the course's
+# recordings when ../shared has them, one speaker held out), then train,
+# seed 1, and eval on the clips training never saw.  See
+# datasets/trigger/README.md.
+TRIGGER_DATA ?= build/trigger-data
+TRIGGER_MODEL := datasets/trigger/activate.safetensors
+TRIGGER_TRAIN ?= --epochs 15 --augment
+trigger-data: seqtool
+	datasets/trigger/make-data $(TRIGGER_DATA)
+trigger-model: trigger-data
+	./seqtool trigger train $(TRIGGER_DATA)/train-* --seed 1 $(TRIGGER_TRAIN) -o $(TRIGGER_MODEL)
+	@for s in eval-voices eval-speech dev-course; do [ ! -d $(TRIGGER_DATA)/$$s ] || \
+	    { echo "== $$s"; ./seqtool trigger eval $(TRIGGER_DATA)/$$s -m $(TRIGGER_MODEL) -q | head -8; }; done
+
 install: seqtool
 	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(mandir)/man1 $(DESTDIR)$(completiondir)
 	install -m 755 seqtool $(DESTDIR)$(bindir)/seqtool
 	install -m 644 man/*.1 $(DESTDIR)$(mandir)/man1/
 	install -d $(DESTDIR)$(datadir)/nmt
 	install -m 644 datasets/nmt/dates.safetensors $(DESTDIR)$(datadir)/nmt/
+	[ ! -f $(TRIGGER_MODEL) ] || { install -d $(DESTDIR)$(datadir)/trigger && \
+	    install -m 644 $(TRIGGER_MODEL) $(DESTDIR)$(datadir)/trigger/; }
 	./seqtool completion bash > $(DESTDIR)$(completiondir)/seqtool.tmp
 	mv -f $(DESTDIR)$(completiondir)/seqtool.tmp $(DESTDIR)$(completiondir)/seqtool
 

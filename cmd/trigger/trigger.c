@@ -17,7 +17,7 @@ enum {
     OPT_FRONT = CLI_OWN_KEYS, OPT_FORMAT, OPT_RANGE, OPT_NEAR, OPT_RENDERS, OPT_NEGATIVES,
     OPT_BACKGROUNDS, OPT_ENGINES, OPT_NO_EFFECTS, OPT_RATE, OPT_COUNT, OPT_SECONDS,
     OPT_MAX_POSITIVES, OPT_MAX_NEGATIVES, OPT_ARCH, OPT_WORD, OPT_EPOCHS, OPT_BATCH, OPT_LR, OPT_VAL,
-    OPT_THRESHOLD, OPT_REFRACTORY, OPT_RAW, OPT_CHANNELS, OPT_CHIME, OPT_WINDOW
+    OPT_THRESHOLD, OPT_REFRACTORY, OPT_RAW, OPT_CHANNELS, OPT_CHIME, OPT_WINDOW, OPT_AUGMENT
 };
 
 static const cli_option trigger_options_table[] = {
@@ -56,6 +56,8 @@ static const cli_option trigger_options_table[] = {
     {"lr", OPT_LR, "X", "Adam's learning rate [0.001]", "train", 0},
     {"val", OPT_VAL, "F", "hold out fraction F of the clips; keep the model\n"
                           "of the best held-out loss [0.1]", "train", 0},
+    {"augment", OPT_AUGMENT, NULL, "SpecAugment: mask a band and two spans of each\n"
+                                   "training clip's features", "train", 0},
     {"threshold", OPT_THRESHOLD, "X", "score that fires a detection [0.5; detect and\n"
                                       "eval: the model's]", "train detect eval", 0},
     {"refractory", OPT_REFRACTORY, "S", "seconds in which one word fires once [1; detect\n"
@@ -159,6 +161,7 @@ static void trigger_set(void *opts, int key, const char *arg)
     case OPT_EPOCHS: o->epochs = (int)cli_long("--epochs", arg, 1, 100000); break;
     case OPT_BATCH: o->batch = (int)cli_long("--batch", arg, 1, 4096); break;
     case OPT_LR: o->lr = cli_double("--lr", arg, 1e-7, 10); break;
+    case OPT_AUGMENT: o->augment = 1; break;
     case OPT_VAL: o->val = cli_double("--val", arg, 0, 0.9); break;
     case OPT_THRESHOLD: o->threshold = cli_double("--threshold", arg, 0, 1); break;
     case OPT_REFRACTORY: o->refractory = cli_double("--refractory", arg, 0, 3600); break;

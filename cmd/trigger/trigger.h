@@ -39,6 +39,7 @@ typedef struct {
     const char *word;
     int epochs, batch;
     double lr, val;
+    int augment;
     /* train (recorded), detect and eval (overriding the model's) */
     double threshold, refractory; /* < 0: the model's */
     /* detect, eval */

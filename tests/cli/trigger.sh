@@ -196,6 +196,9 @@ assert "l1.running_mean" in h and h["l6.weight_hh_l0"]["shape"] == [288, 96]
 EOF
 $T train "$W/clips" --epochs 8 --batch 8 --word sweep -q -o "$TMP/m2.safetensors" >/dev/null
 cmp -s "$M" "$TMP/m2.safetensors" && ok "train: the same seed, the same model byte for byte" || not_ok "train is not reproducible"
+$T train "$W/clips" --epochs 1 --batch 8 --augment -q -o "$TMP/m3.safetensors" >/dev/null &&
+    $T train "$W/clips" --epochs 1 --batch 8 -q -o "$TMP/m4.safetensors" >/dev/null && ! cmp -s "$TMP/m3.safetensors" "$TMP/m4.safetensors" \
+    && ok "train --augment: masked features, another model" || not_ok "train --augment"
 $T eval "$W/test" -m "$M" -o "$TMP/det.svg" >"$TMP/eval" 2>"$TMP/err"
 frr=$(awk '$1 == "false_reject_rate" {print $2}' "$TMP/eval")
 fa=$(awk '$1 == "false_accepts" {print $2}' "$TMP/eval")
