@@ -147,7 +147,7 @@ corpus:
 # datasets/trigger/README.md.
 TRIGGER_DATA ?= build/trigger-data
 TRIGGER_MODEL := datasets/trigger/activate.safetensors
-TRIGGER_TRAIN ?= --epochs 15 --augment
+TRIGGER_TRAIN ?= --epochs 30 --threshold 0.9
 trigger-data: seqtool
 	datasets/trigger/make-data $(TRIGGER_DATA)
 trigger-model: trigger-data

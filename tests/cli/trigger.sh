@@ -286,6 +286,20 @@ head -c 3000 "$M" >"$TMP/cut.safetensors"
 expect_error 1 "detect with a truncated model" $T detect -m "$TMP/cut.safetensors" "$C"
 expect_error 1 "eval of a folder without labels.tsv" $T eval "$W/pos" -m "$M"
 
+# ---- the shipped model (datasets/trigger/activate.safetensors) ----
+if [ -f datasets/trigger/activate.safetensors ] && command -v flite >/dev/null 2>&1; then
+    flite -voice slt -t activate -o "$TMP/act.wav" && sox "$TMP/act.wav" "$TMP/actp.wav" pad 1 1.5
+    flite -voice slt -t "hello there, how are you today" -o "$TMP/hello.wav" && sox "$TMP/hello.wav" "$TMP/hellop.wav" pad 1 1.5
+    a=$($T detect "$TMP/actp.wav" | wc -l)
+    h=$($T detect "$TMP/hellop.wav" | wc -l)
+    [ "$a" -eq 1 ] && [ "$h" -eq 0 ] && ok "the shipped model, no -m: flite's 'activate' fires once, 'hello there, how are you today' never" \
+        || not_ok "the shipped model: $a detections of activate, $h of hello"
+    SEQTOOL_TRIGGER_MODEL=$M $T detect "$C" >"$TMP/env"
+    cmp -s "$TMP/env" "$TMP/d1" && ok "SEQTOOL_TRIGGER_MODEL names the default model" || not_ok "SEQTOOL_TRIGGER_MODEL"
+else
+    echo "skip - the shipped model: datasets/trigger/activate.safetensors or flite missing"
+fi
+
 # ---- voices ----
 expect_error 2 "voices without a word" $T voices -o "$TMP/v"
 expect_error 2 "voices of a word with digits" $T voices activ8 -o "$TMP/v"
