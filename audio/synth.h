@@ -108,7 +108,9 @@ int synth_render(const synth_note *notes, size_t n_notes, int rate, const char *
  *   /usr/share/sounds/sf3/default-GM.sf3  the system's choice (alternatives)
  *   /usr/share/sounds/sf3/MuseScore_General.sf3
  *                                         musescore-general-soundfont-small
- * The string is static. */
+ * Debian's libfluidsynth3 depends on timgm6mb-soundfont or another
+ * sf3-soundfont-gm, so wherever seqtool is built from Debian's packages
+ * one is found.  The string is static. */
 const char *synth_find_soundfont(void);
 
 /* Write a rendering as a 16-bit mono WAV file at its rate (wav_write:
