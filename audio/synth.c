@@ -4,10 +4,12 @@
 #include "wav.h"
 
 #include <ctype.h>
+#include <dlfcn.h>
 #include <errno.h>
-#include <fluidsynth.h>
-#include <glib.h>
+#include <fluidsynth.h> /* types and prototypes only: the library is dlopen'ed */
+#include <glib.h>       /* the same, for GLogFunc and g_log_set_default_handler */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,6 +245,77 @@ static void render_note(float *out, const synth_note *nt, int rate)
 
 /* ---------------------------------------------------------- FluidSynth */
 
+/* FluidSynth is loaded on the first SoundFont rendering, not linked: it
+ * and what it needs (GLib, PulseAudio, JACK, SDL, ... about 50 libraries)
+ * would otherwise be loaded by every command of seqtool at start-up. */
+#ifndef SYNTH_FLUIDSYNTH_LIB /* the tests build one with a name that is absent */
+#define SYNTH_FLUIDSYNTH_LIB "libfluidsynth.so.3"
+#endif
+
+/* The functions used, each as a pointer of its prototype's type. */
+#define FLUID_FUNCTIONS(X)                                                                                            \
+    X(new_fluid_settings)                                                                                             \
+    X(delete_fluid_settings)                                                                                          \
+    X(fluid_settings_setnum)                                                                                          \
+    X(fluid_settings_setint)                                                                                          \
+    X(new_fluid_synth)                                                                                                \
+    X(delete_fluid_synth)                                                                                             \
+    X(fluid_synth_sfload)                                                                                             \
+    X(fluid_synth_program_select)                                                                                     \
+    X(fluid_synth_get_sfont_by_id)                                                                                    \
+    X(fluid_sfont_iteration_start)                                                                                    \
+    X(fluid_sfont_iteration_next)                                                                                     \
+    X(fluid_preset_get_banknum)                                                                                       \
+    X(fluid_preset_get_num)                                                                                           \
+    X(fluid_synth_noteon)                                                                                             \
+    X(fluid_synth_noteoff)                                                                                            \
+    X(fluid_synth_write_float)                                                                                        \
+    X(fluid_set_log_function)
+
+static struct {
+#define FLUID_POINTER(name) __typeof__(&name) name;
+    FLUID_FUNCTIONS(FLUID_POINTER)
+#undef FLUID_POINTER
+    /* From GLib, which FluidSynth loads; NULL if it does not. */
+    __typeof__(&g_log_set_default_handler) g_log_set_default_handler;
+} fl;
+
+static pthread_once_t fluid_once = PTHREAD_ONCE_INIT;
+static int fluid_loaded;
+static char fluid_error[ERR_MAX]; /* why not, when not */
+
+/* Load the library and find each function, once per process (it stays
+ * loaded).  All or nothing: on failure fl stays zero. */
+static void fluid_load(void)
+{
+    void *lib = dlopen(SYNTH_FLUIDSYNTH_LIB, RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+        const char *why = dlerror();
+        err_set(fluid_error, "FluidSynth (%s) is not installed: %s", SYNTH_FLUIDSYNTH_LIB, why ? why : "dlopen failed");
+        return;
+    }
+#define FLUID_FIND(name)                                                                                              \
+    if (!(fl.name = (__typeof__(fl.name))dlsym(lib, #name))) {                                                       \
+        err_set(fluid_error, "FluidSynth (%s) cannot be used: it has no %s", SYNTH_FLUIDSYNTH_LIB, #name);          \
+        memset(&fl, 0, sizeof fl);                                                                                    \
+        dlclose(lib);                                                                                                 \
+        return;                                                                                                       \
+    }
+    FLUID_FUNCTIONS(FLUID_FIND)
+#undef FLUID_FIND
+    /* Searched in FluidSynth's dependencies too, where GLib is. */
+    fl.g_log_set_default_handler = (__typeof__(fl.g_log_set_default_handler))dlsym(lib, "g_log_set_default_handler");
+    fluid_loaded = 1;
+}
+
+int synth_fluidsynth(char *err)
+{
+    pthread_once(&fluid_once, fluid_load);
+    if (!fluid_loaded)
+        return err_set(err, "%s", fluid_error);
+    return 0;
+}
+
 /* FluidSynth's log goes here: silence, except that its first error is
  * kept in data (an ERR_MAX buffer, "" until then) when there is one,
  * starting lower-case as our messages do unless its first word is a name
@@ -271,7 +344,7 @@ static void glib_quiet(const gchar *domain, GLogLevelFlags level, const gchar *m
 static void fluid_silence(char *last_error)
 {
     for (int level = FLUID_PANIC; level <= FLUID_DBG; level++)
-        fluid_set_log_function(level, fluid_quiet, last_error);
+        fl.fluid_set_log_function(level, fluid_quiet, last_error);
 }
 
 /* A note-on or note-off at a sample. */
@@ -314,16 +387,17 @@ static int fluid_channels(fluid_synth_t *fs, int font, const char *path, const s
             if (next >= 16)
                 return err_set(err, "cannot render with '%s': more than 15 programs", path);
             program_channel[p] = next++;
-            if (fluid_synth_program_select(fs, program_channel[p], font, 0, p) != FLUID_OK) {
+            if (fl.fluid_synth_program_select(fs, program_channel[p], font, 0, p) != FLUID_OK) {
                 /* Not a full GM set: play the program with the font's first preset. */
-                fluid_sfont_t *sf = fluid_synth_get_sfont_by_id(fs, font);
+                fluid_sfont_t *sf = fl.fluid_synth_get_sfont_by_id(fs, font);
                 fluid_preset_t *first = NULL;
                 if (sf) {
-                    fluid_sfont_iteration_start(sf);
-                    first = fluid_sfont_iteration_next(sf);
+                    fl.fluid_sfont_iteration_start(sf);
+                    first = fl.fluid_sfont_iteration_next(sf);
                 }
-                if (!first || fluid_synth_program_select(fs, program_channel[p], font, fluid_preset_get_banknum(first),
-                                                         fluid_preset_get_num(first)) != FLUID_OK)
+                if (!first || fl.fluid_synth_program_select(fs, program_channel[p], font,
+                                                            fl.fluid_preset_get_banknum(first),
+                                                            fl.fluid_preset_get_num(first)) != FLUID_OK)
                     return err_set(err, "cannot render with '%s': it has no preset to play", path);
             }
         }
@@ -348,15 +422,15 @@ static int fluid_play(fluid_synth_t *fs, const fluid_event *ev, size_t n_ev, syn
             const fluid_event *x = &ev[e];
             if (!x->off) {
                 down[x->channel][x->key]++;
-                fluid_synth_noteon(fs, x->channel, x->key, x->velocity);
+                fl.fluid_synth_noteon(fs, x->channel, x->key, x->velocity);
             } else if (--down[x->channel][x->key] == 0) {
-                fluid_synth_noteoff(fs, x->channel, x->key);
+                fl.fluid_synth_noteoff(fs, x->channel, x->key);
             }
         }
         size_t len = a->n - pos < CHUNK ? a->n - pos : CHUNK;
         if (e < n_ev && ev[e].at - pos < len)
             len = ev[e].at - pos;
-        if (fluid_synth_write_float(fs, (int)len, left, 0, 1, right, 0, 1) != FLUID_OK)
+        if (fl.fluid_synth_write_float(fs, (int)len, left, 0, 1, right, 0, 1) != FLUID_OK)
             return err_set(err, "cannot render with '%s': FluidSynth failed", path);
         for (size_t j = 0; j < len; j++)
             a->samples[pos + j] = 0.5f * (left[j] + right[j]);
@@ -377,6 +451,8 @@ static void fade_out(synth_audio *a)
 
 static int render_fluid(const synth_note *notes, size_t n_notes, const char *path, synth_audio *a, char *err)
 {
+    if (synth_fluidsynth(err) < 0)
+        return -1;
     /* fopen first: its errno says why better than FluidSynth would. */
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -386,7 +462,7 @@ static int render_fluid(const synth_note *notes, size_t n_notes, const char *pat
     char last_error[ERR_MAX] = "";
     fluid_silence(last_error);
     int rc = -1;
-    fluid_settings_t *settings = new_fluid_settings();
+    fluid_settings_t *settings = fl.new_fluid_settings();
     fluid_synth_t *fs = NULL;
     fluid_event *ev = NULL;
     int *channel_of = NULL;
@@ -394,25 +470,26 @@ static int render_fluid(const synth_note *notes, size_t n_notes, const char *pat
         err_set(err, "cannot render with '%s': FluidSynth cannot start", path);
         goto done;
     }
-    if (fluid_settings_setnum(settings, "synth.sample-rate", a->rate) != FLUID_OK) {
+    if (fl.fluid_settings_setnum(settings, "synth.sample-rate", a->rate) != FLUID_OK) {
         err_set(err, "cannot render at %d Hz with FluidSynth", a->rate);
         goto done;
     }
     /* One thread calls it, and the samples stay in memory.  A gain of 0.5
      * rather than FluidSynth's cautious 0.2: limit_peak scales down what
      * would pass SYNTH_PEAK. */
-    fluid_settings_setint(settings, "synth.threadsafe-api", 0);
-    fluid_settings_setint(settings, "synth.lock-memory", 0);
-    fluid_settings_setnum(settings, "synth.gain", 0.5);
-    fs = new_fluid_synth(settings);
+    fl.fluid_settings_setint(settings, "synth.threadsafe-api", 0);
+    fl.fluid_settings_setint(settings, "synth.lock-memory", 0);
+    fl.fluid_settings_setnum(settings, "synth.gain", 0.5);
+    fs = fl.new_fluid_synth(settings);
     if (!fs) {
         err_set(err, "cannot render at %d Hz with FluidSynth%s%s", a->rate, last_error[0] ? ": " : "", last_error);
         goto done;
     }
     last_error[0] = 0;
-    GLogFunc glib_was = g_log_set_default_handler(glib_quiet, NULL);
-    int font = fluid_synth_sfload(fs, path, 1);
-    g_log_set_default_handler(glib_was, NULL);
+    GLogFunc glib_was = fl.g_log_set_default_handler ? fl.g_log_set_default_handler(glib_quiet, NULL) : NULL;
+    int font = fl.fluid_synth_sfload(fs, path, 1);
+    if (fl.g_log_set_default_handler)
+        fl.g_log_set_default_handler(glib_was, NULL);
     if (font == FLUID_FAILED) {
         err_set(err, "cannot load SoundFont '%s': %s", path, last_error[0] ? last_error : "FluidSynth refused it");
         goto done;
@@ -441,9 +518,9 @@ done:
     free(ev);
     free(channel_of);
     if (fs)
-        delete_fluid_synth(fs);
+        fl.delete_fluid_synth(fs);
     if (settings)
-        delete_fluid_settings(settings);
+        fl.delete_fluid_settings(settings);
     /* Still silent, but no longer writing into this call's buffer. */
     fluid_silence(NULL);
     return rc;

@@ -20,6 +20,15 @@
  * sample ever leaves [-1, 1].  Nothing is random: the same notes at the
  * same rate give the same samples, bit for bit.
  *
+ * FluidSynth is not linked: it is loaded (dlopen of libfluidsynth.so.3,
+ * and with it GLib and its other dependencies) the first time a SoundFont
+ * rendering is asked for, once per process under pthread_once, and stays
+ * loaded.  Commands that render no SoundFont never load it.  When it
+ * cannot be loaded (libfluidsynth3 not installed), a SoundFont rendering
+ * fails with one line, "FluidSynth (libfluidsynth.so.3) is not installed:
+ * ...", and the caller may render with the built-in voices instead
+ * (soundfont NULL); synth_fluidsynth tells beforehand.
+ *
  * With a SoundFont, FluidSynth renders offline (no audio driver): one
  * MIDI channel per distinct program (channel 10, the drums, skipped),
  * note-on and note-off at each note's sample position, FluidSynth's own
@@ -94,11 +103,20 @@ typedef struct {
  * note out of range (named by its place, counted from 1), a rate outside
  * WAV_MIN_RATE..WAV_MAX_RATE (FluidSynth's own range is narrower), a
  * rendering longer than SYNTH_MAX_SECONDS, no memory; with a SoundFont,
- * a file that cannot be opened or that FluidSynth does not load, more
- * than 15 distinct programs.  A program the SoundFont lacks is played
- * with its first preset.  Free out with synth_free. */
+ * FluidSynth not installed (synth_fluidsynth's message), a file that
+ * cannot be opened or that FluidSynth does not load, more than 15
+ * distinct programs.  A program the SoundFont lacks is played with its
+ * first preset.  Free out with synth_free. */
 int synth_render(const synth_note *notes, size_t n_notes, int rate, const char *soundfont,
                  synth_audio *out, char *err);
+
+/* Load FluidSynth if it is not yet loaded (see above): 0 when it is
+ * there, or -1 with "FluidSynth (libfluidsynth.so.3) is not installed:
+ * <the loader's reason>" (or "... cannot be used: it has no FUNCTION" for
+ * a library without one this needs).  Safe from any thread; the answer
+ * is the same for the whole process.  A caller that wants to fall back
+ * to the built-in voices asks this first. */
+int synth_fluidsynth(char *err);
 
 /* The first readable General MIDI SoundFont in the places Debian's
  * packages put them, in this order, or NULL when there is none:
