@@ -11,10 +11,13 @@ DESTDIR ?=
 
 CC ?= cc
 CFLAGS ?= -O3 -g
-PKGS := blas-netlib libcjson sndfile samplerate kissfft-float fluidsynth glib-2.0
+PKGS := blas-netlib libcjson sndfile samplerate kissfft-float
+# Compiled against, not linked: audio/synth.c loads FluidSynth (and GLib
+# with it) with dlopen when a SoundFont rendering is asked for.
+DLOPEN_PKGS := fluidsynth glib-2.0
 WARN := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wno-psabi
-ALL_CFLAGS := -std=gnu11 -pthread $(WARN) $(CFLAGS) -MMD -MP $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lblas -lcjson -lsndfile -lsamplerate -lkissfft-float -lfluidsynth -lglib-2.0) -lm -pthread
+ALL_CFLAGS := -std=gnu11 -pthread $(WARN) $(CFLAGS) -MMD -MP $(shell pkg-config --cflags $(PKGS) $(DLOPEN_PKGS) 2>/dev/null)
+LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lblas -lcjson -lsndfile -lsamplerate -lkissfft-float) -lm -pthread
 
 # Build variants: SANITIZE=1 (ASan + UBSan), NATIVE=1 (-march=native).
 BUILD := build/release
