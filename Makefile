@@ -53,7 +53,8 @@ $(BUILD)/tests/%.o: INCLUDES := -Icore -Iaudio -Itests $(addprefix -I,$(CMD_DIRS
 # Every tests/test_*.c is a unit-test program that tests/run runs.
 UNIT_PROGS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 TEST_PROGS := $(UNIT_PROGS) $(BUILD)/tests/gradump $(BUILD)/tests/gemm_speed $(BUILD)/tests/audiodump $(BUILD)/tests/synth_speed \
-	$(BUILD)/tests/test_core_fault1 $(BUILD)/tests/test_core_fault2 $(BUILD)/tests/test_core_fault3
+	$(BUILD)/tests/test_core_fault1 $(BUILD)/tests/test_core_fault2 $(BUILD)/tests/test_core_fault3 \
+	$(BUILD)/tests/test_synth_nofluid
 BIN := $(BUILD)/seqtool
 
 .PHONY: FORCE all deps check identity bench crosscheck demo corpus nmt-model install clean
@@ -151,4 +152,13 @@ $(BUILD)/fault%/cells.o: core/cells.c
 	$(CC) $(ALL_CFLAGS) -Icore -DSEQTOOL_FAULT=$* -c -o $@ $<
 
 $(BUILD)/tests/test_core_fault%: $(BUILD)/tests/test_core.o $(BUILD)/fault%/cells.o $(filter-out $(BUILD)/core/cells.o,$(CORE_OBJ)) $(MODEL_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# FluidSynth absent at run time: audio/synth.c built to dlopen a library
+# no system has (see tests/test_synth.c, --no-fluidsynth).
+$(BUILD)/nofluid/synth.o: audio/synth.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Icore -Iaudio -DSYNTH_FLUIDSYNTH_LIB='"libfluidsynth-absent.so.3"' -c -o $@ $<
+
+$(BUILD)/tests/test_synth_nofluid: $(BUILD)/tests/test_synth.o $(BUILD)/nofluid/synth.o $(filter-out $(BUILD)/audio/synth.o,$(CORE_OBJ)) $(MODEL_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)

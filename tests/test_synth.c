@@ -7,9 +7,18 @@
  * the FluidSynth path, when a General MIDI SoundFont is installed (skipped
  * otherwise: make check does not need one, though Debian's libfluidsynth3
  * brings timgm6mb-soundfont along).  How fast it renders is
- * tests/synth_speed's to say, not asserted here. */
+ * tests/synth_speed's to say, not asserted here.
+ *
+ * FluidSynth is loaded only when a SoundFont rendering asks for it: not
+ * at start, not by the built-in voices; loaded once however many threads
+ * ask at the same time.  With --no-fluidsynth (the program the Makefile
+ * links as test_synth_nofluid, whose synth.o looks for a library no
+ * system has), the failure when it is not installed: one line, and the
+ * built-in voices still render. */
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -363,6 +372,79 @@ static void test_bad_input(void)
 
 /* ---------------------------------------------------------- FluidSynth */
 
+/* Whether libfluidsynth is in the process (RTLD_NOLOAD: without loading it). */
+static int fluid_in_process(void)
+{
+    void *lib = dlopen("libfluidsynth.so.3", RTLD_LAZY | RTLD_NOLOAD);
+    if (lib)
+        dlclose(lib);
+    return lib != NULL;
+}
+
+static void *ask_fluidsynth(void *result)
+{
+    char err[ERR_MAX];
+    *(int *)result = synth_fluidsynth(err);
+    return NULL;
+}
+
+/* Run first: nothing before it renders with a SoundFont. */
+static void test_lazy_load(void)
+{
+    check(!fluid_in_process(), "FluidSynth is not loaded at start (the program does not link it)");
+    synth_note n = note(0, 0.5, 69, 100, SYNTH_LEAD);
+    synth_audio a;
+    char err[ERR_MAX] = "";
+    int ok = synth_render(&n, 1, SYNTH_RATE, NULL, &a, err) == 0;
+    check(ok && !fluid_in_process(), "a rendering with the built-in voices does not load FluidSynth (%s)", err);
+    if (ok)
+        synth_free(&a);
+    enum { THREADS = 4 };
+    pthread_t t[THREADS];
+    int result[THREADS];
+    for (int i = 0; i < THREADS; i++)
+        result[i] = 2;
+    for (int i = 0; i < THREADS; i++)
+        if (pthread_create(&t[i], NULL, ask_fluidsynth, &result[i]) != 0)
+            result[i] = 3;
+    for (int i = 0; i < THREADS; i++)
+        if (result[i] != 3)
+            pthread_join(t[i], NULL);
+    int same = 1;
+    for (int i = 1; i < THREADS; i++)
+        same = same && result[i] == result[0];
+    if (result[0] == -1 && same) {
+        printf("skip - loading FluidSynth: libfluidsynth.so.3 is not installed (libfluidsynth3)\n");
+        return;
+    }
+    check(same && result[0] == 0 && fluid_in_process(), "synth_fluidsynth from %d threads at once: all 0, loaded",
+          THREADS);
+    err[0] = 0;
+    check(synth_fluidsynth(err) == 0 && err[0] == 0, "synth_fluidsynth again: 0");
+}
+
+/* Built with a FluidSynth no system has: a SoundFont rendering fails
+ * with one line saying so, and the built-in voices are the way out. */
+static void test_no_fluidsynth(void)
+{
+    char err[ERR_MAX] = "", again[ERR_MAX] = "";
+    check(synth_fluidsynth(err) < 0 && one_line(err) && strstr(err, "FluidSynth (") &&
+              strstr(err, ") is not installed: ") && synth_fluidsynth(again) < 0 && strcmp(err, again) == 0,
+          "no FluidSynth: synth_fluidsynth says '%s', twice the same", err);
+    synth_note n = note(0, 0.5, 69, 100, SYNTH_LEAD);
+    synth_audio a = {(float *)1, 99, 1, 1};
+    char render_err[ERR_MAX] = "";
+    /* any file will do: the library is looked for first */
+    check(synth_render(&n, 1, SYNTH_RATE, "/proc/self/exe", &a, render_err) < 0 && strcmp(render_err, err) == 0 &&
+              a.samples == NULL && a.n == 0,
+          "no FluidSynth: a SoundFont rendering fails with the same line");
+    int ok = synth_render(&n, 1, SYNTH_RATE, NULL, &a, render_err) == 0;
+    check(ok && a.n == at(0.5 + SYNTH_TAIL_SECONDS, SYNTH_RATE) && peak_of(a.samples, 0, a.n) > 0.1f,
+          "no FluidSynth: the built-in voices still render (%s)", ok ? "" : render_err);
+    if (ok)
+        synth_free(&a);
+}
+
 /* Run synth_render with standard output and error going to a file, and
  * say whether anything was written there. */
 static int render_quietly(const synth_note *notes, size_t n, int rate, const char *font, synth_audio *a, char *err,
@@ -449,8 +531,13 @@ static void test_soundfont(void)
     unlink(path);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "--no-fluidsynth") == 0) {
+        test_no_fluidsynth();
+        return check_exit();
+    }
+    test_lazy_load();
     test_deterministic();
     test_never_clips();
     test_silence();
