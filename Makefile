@@ -12,8 +12,11 @@ DESTDIR ?=
 CC ?= cc
 CFLAGS ?= -O3 -g
 PKGS := blas-netlib libcjson sndfile samplerate kissfft-float
+# Compiled against, not linked: audio/synth.c loads FluidSynth (and GLib
+# with it) with dlopen when a SoundFont rendering is asked for.
+DLOPEN_PKGS := fluidsynth glib-2.0
 WARN := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wno-psabi
-ALL_CFLAGS := -std=gnu11 -pthread $(WARN) $(CFLAGS) -MMD -MP $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+ALL_CFLAGS := -std=gnu11 -pthread $(WARN) $(CFLAGS) -MMD -MP $(shell pkg-config --cflags $(PKGS) $(DLOPEN_PKGS) 2>/dev/null)
 LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lblas -lcjson -lsndfile -lsamplerate -lkissfft-float) -lm -pthread
 
 # Build variants: SANITIZE=1 (ASan + UBSan), NATIVE=1 (-march=native).
@@ -50,9 +53,10 @@ $(BUILD)/tests/%.o: INCLUDES := -Icore -Iaudio -Itests $(addprefix -I,$(CMD_DIRS
 # Every tests/test_*.c is a unit-test program that tests/run runs.
 UNIT_PROGS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 TEST_PROGS := $(UNIT_PROGS) $(BUILD)/tests/gradump $(BUILD)/tests/layerdump $(BUILD)/tests/gemm_speed \
-	$(BUILD)/tests/audiodump \
+	$(BUILD)/tests/audiodump $(BUILD)/tests/synth_speed \
 	$(BUILD)/tests/test_core_fault1 $(BUILD)/tests/test_core_fault2 $(BUILD)/tests/test_core_fault3 \
-	$(BUILD)/tests/test_layers_fault4 $(BUILD)/tests/test_layers_fault5 $(BUILD)/tests/test_layers_fault6
+	$(BUILD)/tests/test_layers_fault4 $(BUILD)/tests/test_layers_fault5 $(BUILD)/tests/test_layers_fault6 \
+	$(BUILD)/tests/test_synth_nofluid
 BIN := $(BUILD)/seqtool
 
 .PHONY: FORCE all deps check identity bench crosscheck demo corpus nmt-model jazz-model install clean
@@ -170,4 +174,13 @@ $(BUILD)/tests/test_core_fault%: $(BUILD)/tests/test_core.o $(BUILD)/fault%/cell
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 $(BUILD)/tests/test_layers_fault%: $(BUILD)/tests/test_layers.o $(BUILD)/fault%/layers.o $(BUILD)/fault%/loss.o \
 		$(filter-out $(BUILD)/core/layers.o $(BUILD)/core/loss.o,$(CORE_OBJ)) $(MODEL_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# FluidSynth absent at run time: audio/synth.c built to dlopen a library
+# no system has (see tests/test_synth.c, --no-fluidsynth).
+$(BUILD)/nofluid/synth.o: audio/synth.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Icore -Iaudio -DSYNTH_FLUIDSYNTH_LIB='"libfluidsynth-absent.so.3"' -c -o $@ $<
+
+$(BUILD)/tests/test_synth_nofluid: $(BUILD)/tests/test_synth.o $(BUILD)/nofluid/synth.o $(filter-out $(BUILD)/audio/synth.o,$(CORE_OBJ)) $(MODEL_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
