@@ -16,8 +16,8 @@
 enum {
     OPT_COURSE = CLI_OWN_KEYS, OPT_LIST, OPT_SPLIT, OPT_EPOCHS, OPT_BATCH, OPT_WINDOW, OPT_LR,
     OPT_CLIP_NORM, OPT_DROPOUT, OPT_HIDDEN, OPT_LAYERS, OPT_TRANSPOSE, OPT_VAL, OPT_TRACK, OPT_CHANNEL,
-    OPT_WAV, OPT_BARS, OPT_CHORDS, OPT_CHORDS_FROM, OPT_PRIMER, OPT_TEMPERATURE, OPT_TOP_P, OPT_TEMPO,
-    OPT_COMP
+    OPT_BARS, OPT_CHORDS, OPT_CHORDS_FROM, OPT_PRIMER, OPT_TEMPERATURE, OPT_TOP_P, OPT_TEMPO,
+    OPT_COMP, OPT_WAV, OPT_SOUNDFONT
 };
 
 static const cli_option jazz_option_table[] = {
@@ -58,6 +58,10 @@ static const cli_option jazz_option_table[] = {
                               "probability [0.95]", "generate", 0},
     {"tempo", OPT_TEMPO, "BPM", "quarter notes a minute [140]", "generate", 0},
     {"comp", OPT_COMP, NULL, "add a comping track that plays the chords", "generate", 0},
+    {"wav", OPT_WAV, "OUT.wav", "also render the solo to a WAV file (44.1 kHz mono)", "generate", 0},
+    {"soundfont", OPT_SOUNDFONT, "FILE", "render with this General MIDI SoundFont through\n"
+                                         "FluidSynth; 'none': the built-in voices [an\n"
+                                         "installed one, else the built-in voices]", "generate", 0},
     CLI_OPTION_SEED("train generate"),
     CLI_OPTION_JSON("train generate eval stats"),
     CLI_OPTION_QUIET(NULL),
@@ -132,6 +136,8 @@ static void jazz_set_option(void *opts, int key, const char *arg)
     case OPT_TOP_P: o->top_p = cli_double("--top-p", arg, 1e-6, 1); break;
     case OPT_TEMPO: o->tempo = cli_double("--tempo", arg, 10, 1000); break;
     case OPT_COMP: o->comp = 1; break;
+    case OPT_WAV: o->wav = arg; break;
+    case OPT_SOUNDFONT: o->soundfont = arg; break;
     case CLI_SEED: o->seed = cli_seed(arg); break;
     case CLI_JSON: o->json = 1; break;
     }
