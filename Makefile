@@ -149,6 +149,8 @@ install: seqtool
 	install -m 644 man/*.1 $(DESTDIR)$(mandir)/man1/
 	install -d $(DESTDIR)$(datadir)/nmt
 	install -m 644 datasets/nmt/dates.safetensors $(DESTDIR)$(datadir)/nmt/
+	install -d $(DESTDIR)$(datadir)/jazz
+	install -m 644 datasets/jazz/wjazzd.safetensors $(DESTDIR)$(datadir)/jazz/
 	./seqtool completion bash > $(DESTDIR)$(completiondir)/seqtool.tmp
 	mv -f $(DESTDIR)$(completiondir)/seqtool.tmp $(DESTDIR)$(completiondir)/seqtool
 
