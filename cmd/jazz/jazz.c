@@ -242,14 +242,13 @@ static void add_bar(jazz_timeline *tl, int step)
     tl->bar[tl->nbars++] = step;
 }
 
-/* The sidecar's chords (tick<TAB>bar<TAB>beat<TAB>onset_s<TAB>chord) and
- * the bar lines its bar numbers give. */
+/* The sidecar's chords (tick<TAB>bar<TAB>beat<TAB>onset_s<TAB>chord), read
+ * by tick: the bar lines come from the MIDI file's time signatures, since
+ * a bar without a chord row has no line of its own there. */
 static void read_sidecar(jazz_solo *s, const char *side)
 {
     text_lines lines;
     cli_read_lines(side, 4096, &lines);
-    long last_bar = 0;
-    int have_bar = 0;
     for (int i = 0; i < lines.n; i++) {
         char *l = lines.line[i];
         if (l[0] == '#' || strncmp(l, "tick\t", 5) == 0 || text_is_blank(l))
@@ -265,22 +264,34 @@ static void read_sidecar(jazz_solo *s, const char *side)
         char *end;
         errno = 0;
         long tick = k == 5 ? strtol(f[0], &end, 10) : -1;
-        long bar = k == 5 ? strtol(f[1], NULL, 10) : 0;
         if (k < 5 || errno || tick < 0 || *end)
             die("'%s': line %d: expected tick, bar, beat, onset and chord", side, i + 1);
         chord c;
         char err[ERR_MAX];
         if (chord_parse(f[4], &c, err) < 0)
             die("'%s': line %d: %s", side, i + 1, err);
-        int step = (int)midi_tick_step(tick, s->ticks_per_quarter, JAZZ_GRID);
-        if (!have_bar || bar != last_bar) {
-            add_bar(&s->mel.tl, step);
-            last_bar = bar;
-            have_bar = 1;
-        }
-        timeline_add(&s->mel.tl, step, &c);
+        int64_t step = midi_tick_step(tick, s->ticks_per_quarter, JAZZ_GRID);
+        if (step > (int64_t)1 << 30)
+            die("'%s': line %d: tick %ld is past the end of any solo", side, i + 1, tick);
+        timeline_add(&s->mel.tl, (int)step, &c);
     }
     text_lines_free(&lines);
+}
+
+/* Bar lines where the meter changes: each time signature's bars from its
+ * tick to the next one's (the last to end). */
+static void meter_bars(jazz_solo *s, const midi_file *f, int64_t end)
+{
+    for (size_t k = 0; k < f->n_time_signatures; k++) {
+        const midi_time_signature *t = &f->time_signatures[k];
+        int64_t from = midi_tick_step(t->tick, f->ticks_per_quarter, JAZZ_GRID);
+        int64_t to = k + 1 < f->n_time_signatures
+                         ? midi_tick_step(f->time_signatures[k + 1].tick, f->ticks_per_quarter, JAZZ_GRID)
+                         : end + 1;
+        int64_t len = (int64_t)JAZZ_GRID * t->numerator * 4 / (t->denominator ? t->denominator : 4);
+        for (int64_t b = from; b < to && b <= (int64_t)1 << 30; b += len > 0 ? len : 1)
+            add_bar(&s->mel.tl, (int)b);
+    }
 }
 
 void jazz_solo_load(jazz_solo *s, const char *path, int track, int channel)
@@ -310,6 +321,8 @@ void jazz_solo_load(jazz_solo *s, const char *path, int track, int channel)
             die("'%s': the melody is too long", path);
         s->mel.note[s->mel.n++] = (jazz_note){(int)on, off > on ? (int)(off - on) : 1, mel[i].pitch};
     }
+    if (f.n_time_signatures > 1)
+        meter_bars(s, &f, nm ? midi_tick_step(mel[nm - 1].end, f.ticks_per_quarter, JAZZ_GRID) : 0);
     char *side = sidecar_path(path);
     if (side)
         read_sidecar(s, side);
@@ -399,10 +412,11 @@ char **jazz_list_files(const char *list, const char *split, int *n)
             *tab2 = 0;
         if (strcmp(name, split) != 0)
             continue;
-        size_t len = (size_t)dir + strlen(l) + 1;
+        int d = l[0] == '/' ? 0 : dir; /* an absolute path stands as it is */
+        size_t len = (size_t)d + strlen(l) + 1;
         if (!(files[*n] = malloc(len)))
             die("out of memory");
-        snprintf(files[(*n)++], len, "%.*s%s", dir, list, l);
+        snprintf(files[(*n)++], len, "%.*s%s", d, list, l);
     }
     text_lines_free(&lines);
     if (*n == 0)
@@ -419,12 +433,14 @@ void jazz_files_free(char **files, int n)
 
 /* ---- chords ---- */
 
-int jazz_chords_parse(const char *text, int bpb, jazz_timeline *tl)
+int jazz_chords_parse(const char *text, const char *source, int bpb, jazz_timeline *tl)
 {
     chord_timeline ct;
     char err[ERR_MAX];
     if (chord_timeline_parse(text, bpb, &ct, err) < 0) {
         chord_timeline_free(&ct);
+        if (source)
+            die("'%s': %s", source, err);
         die_usage("--chords: %s", err);
     }
     memset(tl, 0, sizeof *tl);

@@ -40,6 +40,8 @@ static int read_chords(const jazz_options *o, jazz_timeline *tl)
             *tl = s.mel.tl;
             memset(&s.mel.tl, 0, sizeof s.mel.tl);
             int end = s.mel.n ? s.mel.note[s.mel.n - 1].onset + s.mel.note[s.mel.n - 1].dur : 0;
+            int bar = tl->beats_per_bar * JAZZ_GRID;
+            end = (end + bar - 1) / bar * bar; /* whole bars */
             jazz_solo_free(&s);
             return end;
         }
@@ -52,14 +54,14 @@ static int read_chords(const jazz_options *o, jazz_timeline *tl)
         if (!text)
             die("out of memory");
         for (int i = 0; i < lines.n; i++)
-            p += sprintf(p, "%s ", lines.line[i][0] == '#' ? "" : lines.line[i]);
+            p += sprintf(p, "%s\n", lines.line[i][0] == '#' ? "" : lines.line[i]);
         *p = 0;
         text_lines_free(&lines);
-        int steps = jazz_chords_parse(text, 4, tl);
+        int steps = jazz_chords_parse(text, o->chords_from, 4, tl);
         free(text);
         return steps;
     }
-    return jazz_chords_parse(o->chords ? o->chords : DEFAULT_CHORDS, 4, tl);
+    return jazz_chords_parse(o->chords ? o->chords : DEFAULT_CHORDS, NULL, 4, tl);
 }
 
 /* The form repeated until it covers end steps. */
@@ -234,6 +236,8 @@ int jazz_generate(void *opts, int argc, char **argv)
         die_usage("unexpected argument '%s' (the output is -o OUT.mid)", argv[0]);
     if (!o->output)
         die_usage("generate writes a MIDI file: -o OUT.mid");
+    if (strcmp(o->output, "-") == 0)
+        die_usage("generate writes a MIDI file and its sidecar: -o OUT.mid, not '-'");
     jazz_model m;
     jazz_open_model(o, &m);
     jazz_timeline tl;
