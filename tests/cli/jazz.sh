@@ -209,6 +209,9 @@ printf '# a form in the --chords text\nCm7 F7 | Bbmaj7 |\nEb7 | Am7b5 D7 |\n' >"
 $S jazz generate -m "$M" -o "$G/tf.mid" --chords-from "$TMP/form.txt" --json -q >"$TMP/j"
 [ "$(jfield "$TMP/j" bars)" = 4 ] && [ "$($MIDI sidecar "$G/tf.chords.tsv")" = "6 3 Cm7 F7 Bbmaj7 Eb7 Am7b5 D7" ] \
     && ok "--chords-from a text file: 4 bars" || not_ok "--chords-from text: $(cat "$TMP/j") $($MIDI sidecar "$G/tf.chords.tsv")"
+echo 'Dm7 G7 | Cmaj7 |' | $S jazz generate -m "$M" -o "$G/stdin.mid" --chords-from - -q >/dev/null \
+    && [ "$($MIDI sidecar "$G/stdin.chords.tsv")" = "3 1 Dm7 G7 Cmaj7" ] \
+    && ok "--chords-from -: the chords from standard input" || not_ok "--chords-from -: $($MIDI sidecar "$G/stdin.chords.tsv")"
 expect_error 1 "--chords-from a missing file" $S jazz generate -m "$M" -o "$G/x.mid" --chords-from "$TMP/nonexistent.txt"
 
 # the chords from a solo's sidecar: one written by generate, one in the corpus layout
