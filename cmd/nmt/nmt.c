@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "config.h"
 #include "model.h"
 #include "nmt.h"
 
@@ -192,25 +191,8 @@ const char *nmt_file_operand(int argc, char **argv)
 
 const char *nmt_default_model(void)
 {
-    static char path[PATH_MAX + 64];
     const char *env = getenv("SEQTOOL_NMT_MODEL");
-    if (env && *env)
-        return env;
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        for (int up = 0; up < 3; up++) {
-            char *slash = strrchr(exe, '/');
-            if (!slash)
-                break;
-            *slash = '\0';
-            snprintf(path, sizeof path, "%s/%s", exe, SHIPPED_MODEL);
-            if (access(path, R_OK) == 0)
-                return path;
-        }
-    }
-    return SEQTOOL_DATADIR "/nmt/dates.safetensors";
+    return env && *env ? env : cli_default_model("nmt/dates.safetensors");
 }
 
 void nmt_model_open(nmt_model *m, const char *path)

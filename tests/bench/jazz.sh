@@ -214,9 +214,7 @@ for setup in $SETUPS; do
         name=${b%%:*} dir=${b#*:}
         setcmd seqtool "$setup" "$name"
         echo "training: $setup, $name, $([ "$setup" = random ] && echo "$SIZE steps" || echo ">= $SIZE notes, 1 epoch")"
-        for r in $(seq 1 "$RUNS"); do
-            for side in $(alternate "$r" seqtool peer); do one "$side" "$setup" "$name" "$dir"; done
-        done
+        alternate_runs "$setup" "$name" "$dir"
         echo "$setup $name $SIZE" >>"$TMP/setups"
     done
 done

@@ -228,6 +228,16 @@ alternate() {
     echo "$out"
 }
 
+# alternate_runs ARGS...: $RUNS rounds of `one seqtool ARGS...` and
+# `one peer ARGS...` (the script's own `one`), the sides taking turns to
+# go first.
+alternate_runs() {
+    local r side
+    for r in $(seq 1 "$RUNS"); do
+        for side in $(alternate "$r" seqtool peer); do one "$side" "$@"; done
+    done
+}
+
 # ---- JSON ------------------------------------------------------------------
 
 field() {
