@@ -1,5 +1,6 @@
 /* cli — shared command-line plumbing; see cli.h. */
 #include "cli.h"
+#include "config.h"
 
 #include <cjson/cJSON.h>
 
@@ -148,6 +149,42 @@ void cli_open_vectors(vectors *v, const char *path, vec_format fmt, const char *
     if (v->duplicates && !quiet)
         warn("'%s': %ld repeated word(s), the first at %s %ld; kept the first vector of each", path,
              v->duplicates, v->format == VEC_WORD2VEC_BIN ? "record" : "line", v->first_duplicate);
+}
+
+/* datasets/REL beside the executable: ./seqtool is at the top of the
+ * tree, build/VARIANT/seqtool two folders below it. */
+static int shipped_beside_exe(const char *rel, char *path, size_t size)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return 0;
+    exe[n] = '\0';
+    for (int up = 0; up < 3; up++) {
+        char *slash = strrchr(exe, '/');
+        if (!slash)
+            break;
+        *slash = '\0';
+        if ((size_t)snprintf(path, size, "%s/datasets/%s", exe, rel) < size && access(path, R_OK) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+const char *cli_default_model(const char *rel, const char *env, const char *local)
+{
+    /* a few results live for the process: a command asks for two at most */
+    static char paths[4][PATH_MAX + 64];
+    static int next;
+    const char *e = env ? getenv(env) : NULL;
+    if (e && *e)
+        return e;
+    if (local && access(local, F_OK) == 0)
+        return local;
+    char *path = paths[next++ % 4];
+    if (!shipped_beside_exe(rel, path, sizeof paths[0]))
+        snprintf(path, sizeof paths[0], "%s/%s", SEQTOOL_DATADIR, rel);
+    return path;
 }
 
 void cli_batch_lines(int fd, int max, void (*add)(void *ctx, char *line, size_t len, long lineno),

@@ -133,6 +133,16 @@ void cli_read_lines(const char *path, size_t max, text_lines *out);
 void cli_open_vectors(vectors *v, const char *path, vec_format fmt, const char *default_name,
                       int quiet);
 
+/* The model file an action reads when none is named: $env when it is
+ * set (env may be NULL); else local, what the command's train writes by
+ * default, when it exists in the current folder (local may be NULL); else
+ * the model the project ships as datasets/REL ("nmt/dates.safetensors"):
+ * in the source tree the executable was built in (./seqtool or
+ * build/VARIANT/seqtool), else in the installed data folder (make
+ * install).
+ * The string stays valid for the life of the process. */
+const char *cli_default_model(const char *rel, const char *env, const char *local);
+
 /* The lines of fd for a query loop, in batches: add(ctx, line, len,
  * lineno) for each line (valid during the call), then flush(ctx) when
  * max lines were added since the last flush or the next line is not yet

@@ -2,19 +2,15 @@
  * nmt`.  This file holds the command's tables, finds and opens model
  * files, and fans translation out over threads; the actions are in
  * nmt_dates.c, nmt_train.c, nmt_eval.c and nmt_translate.c. */
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "commands.h"
-#include "config.h"
 #include "model.h"
 #include "nmt.h"
 
 #define DEFAULT_COUNT 10000
 #define MAX_COUNT 1000000000000L
-#define SHIPPED_MODEL "datasets/nmt/dates.safetensors"
 
 enum {
     OPT_MONTH_FIRST = CLI_OWN_KEYS, OPT_MIXED, OPT_WITH_ORDER, OPT_FORMAT, OPT_FORMATS,
@@ -45,7 +41,7 @@ static const cli_option nmt_option_table[] = {
     {"encoder-units", OPT_ENCODER_UNITS, "N", "LSTM units per direction of the encoder [32]", "train", 0},
     {"decoder-units", OPT_DECODER_UNITS, "N", "LSTM units of the decoder [64]", "train", 0},
     {"attention-units", OPT_ATTENTION_UNITS, "N", "hidden units of the attention's scorer [10]", "train", 0},
-    {"model", 'm', "MODEL", "model to read [the shipped " SHIPPED_MODEL ";\n"
+    {"model", 'm', "MODEL", "model to read [the shipped datasets/" NMT_SHIPPED_MODEL ";\n"
                             "$SEQTOOL_NMT_MODEL overrides it]", "eval translate attention", 0},
     {"beam", OPT_BEAM, "K", "the K likeliest outputs are searched for the most\n"
                             "probable valid date (1: greedy) [5]", "eval translate attention", 0},
@@ -84,6 +80,8 @@ static void nmt_begin(void *opts, const char *action)
     o->n_att = 10;
     o->threads = 1;
     o->beam = 5;
+    if (strcmp(action, "train") != 0)
+        o->model = cli_default_model(NMT_SHIPPED_MODEL, "SEQTOOL_NMT_MODEL", NULL);
 }
 
 /* --format a,b,c: every name must be a family; repeats are ignored. */
@@ -189,29 +187,6 @@ const char *nmt_file_operand(int argc, char **argv)
 }
 
 /* ---- model files ---- */
-
-const char *nmt_default_model(void)
-{
-    static char path[PATH_MAX + 64];
-    const char *env = getenv("SEQTOOL_NMT_MODEL");
-    if (env && *env)
-        return env;
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        for (int up = 0; up < 3; up++) {
-            char *slash = strrchr(exe, '/');
-            if (!slash)
-                break;
-            *slash = '\0';
-            snprintf(path, sizeof path, "%s/%s", exe, SHIPPED_MODEL);
-            if (access(path, R_OK) == 0)
-                return path;
-        }
-    }
-    return SEQTOOL_DATADIR "/nmt/dates.safetensors";
-}
 
 void nmt_model_open(nmt_model *m, const char *path)
 {

@@ -26,7 +26,7 @@ typedef struct {
     int nasked;                   /* families named by --format */
     int asked[DATES_NFORMATS];
     /* train, eval, translate, attention */
-    const char *model;            /* -m / train's -o; NULL: the action's default */
+    const char *model;            /* -m (its default set by nmt_begin) / train's -o */
     const char *file;             /* train/eval: pairs file; NULL: generated */
     long examples, held_out;
     int epochs, batch, beam;
@@ -37,9 +37,8 @@ typedef struct {
 
 /* The model translate, eval and attention use without -m:
  * $SEQTOOL_NMT_MODEL, else the shipped datasets/nmt/dates.safetensors
- * beside the binary (or up to two folders above it, for build trees),
- * else the installed copy. */
-const char *nmt_default_model(void);
+ * (cli_default_model). */
+#define NMT_SHIPPED_MODEL "nmt/dates.safetensors"
 
 /* Open and load a model, or die naming the file. */
 void nmt_model_open(nmt_model *m, const char *path);
