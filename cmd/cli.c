@@ -1,6 +1,8 @@
 /* cli — shared command-line plumbing; see cli.h. */
 #include "cli.h"
 #include "config.h"
+#include "fileio.h"
+#include "model.h"
 
 #include <cjson/cJSON.h>
 
@@ -185,6 +187,78 @@ const char *cli_default_model(const char *rel, const char *env, const char *loca
     if (!shipped_beside_exe(rel, path, sizeof paths[0]))
         snprintf(path, sizeof paths[0], "%s/%s", SEQTOOL_DATADIR, rel);
     return path;
+}
+
+/* ---- how a model was made ---- */
+
+static char *command_line;
+
+/* Whether a word reads the same to a POSIX shell unquoted. */
+static int shell_plain(const char *w)
+{
+    if (!*w)
+        return 0;
+    for (; *w; w++)
+        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=.,/:@%", *w))
+            return 0;
+    return 1;
+}
+
+void cli_set_command_line(int argc, char **argv)
+{
+    size_t n = sizeof "seqtool";
+    for (int i = 0; i < argc; i++)
+        n += 4 * strlen(argv[i]) + 3; /* each ' may become '\'' */
+    free(command_line);
+    if (!(command_line = malloc(n)))
+        die("out of memory");
+    char *p = command_line + sprintf(command_line, "seqtool");
+    for (int i = 0; i < argc; i++) {
+        *p++ = ' ';
+        if (shell_plain(argv[i])) {
+            p = stpcpy(p, argv[i]);
+            continue;
+        }
+        *p++ = '\'';
+        for (const char *w = argv[i]; *w; w++) {
+            if (*w == '\'')
+                p = stpcpy(p, "'\\''");
+            else
+                *p++ = *w;
+        }
+        *p++ = '\'';
+        *p = 0;
+    }
+}
+
+const char *const *cli_provenance(const char *data, unsigned long long seed)
+{
+    static char seed_text[32];
+    static const char *kv[9];
+    snprintf(seed_text, sizeof seed_text, "%llu", seed);
+    kv[0] = "train.command", kv[1] = command_line ? command_line : "seqtool";
+    kv[2] = "train.program", kv[3] = "seqtool " SEQTOOL_VERSION;
+    kv[4] = "train.seed", kv[5] = seed_text;
+    kv[6] = "train.data", kv[7] = data;
+    kv[8] = NULL;
+    return kv;
+}
+
+char *cli_describe_file(const char *path)
+{
+    char err[ERR_MAX], *s;
+    if (strcmp(path, "-") == 0)
+        return strdup("standard input");
+    file_bytes fb;
+    if (file_map(&fb, path, err) < 0)
+        die("%s", err);
+    uint32_t crc = crc32_update(0, fb.bytes, fb.size);
+    size_t n = strlen(path) + 64;
+    if (!(s = malloc(n)))
+        die("out of memory");
+    snprintf(s, n, "%s (%zu bytes, CRC-32 %08x)", path, fb.size, (unsigned)crc);
+    file_unmap(&fb);
+    return s;
 }
 
 void cli_batch_lines(int fd, int max, void (*add)(void *ctx, char *line, size_t len, long lineno),

@@ -143,6 +143,26 @@ void cli_open_vectors(vectors *v, const char *path, vec_format fmt, const char *
  * The string stays valid for the life of the process. */
 const char *cli_default_model(const char *rel, const char *env, const char *local);
 
+/* ---- how a model was made ----
+ *
+ * Every model a train action writes records, in its metadata:
+ *   train.command   the command line as typed, quoted for a POSIX shell
+ *   train.program   "seqtool VERSION"
+ *   train.seed      the --seed
+ *   train.data      what it learnt from (a file: its name, size, CRC-32)
+ * so that `seqtool CMD info MODEL` can say how to make it again. */
+
+/* Keep the command line (argv[0] is CMD) for train.command; cli_run
+ * calls it before parsing, which reorders argv. */
+void cli_set_command_line(int argc, char **argv);
+/* The keys above as key, value pairs ending with NULL (static: valid
+ * until the next call). */
+const char *const *cli_provenance(const char *data, unsigned long long seed);
+/* "PATH (N bytes, CRC-32 XXXXXXXX)" for train.data, or "standard input"
+ * for "-" (read once, not again); the caller frees it.  Dies when the
+ * file cannot be read. */
+char *cli_describe_file(const char *path);
+
 /* The lines of fd for a query loop, in batches: add(ctx, line, len,
  * lineno) for each line (valid during the call), then flush(ctx) when
  * max lines were added since the last flush or the next line is not yet

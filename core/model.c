@@ -111,6 +111,14 @@ int model_out_metaf(model_out *m, const char *key, const char *fmt, ...)
     return model_out_meta(m, key, buf);
 }
 
+int model_out_meta_pairs(model_out *m, const char *const *kv)
+{
+    for (; kv[0]; kv += 2)
+        if (model_out_meta(m, kv[0], kv[1]) < 0)
+            return -1;
+    return 0;
+}
+
 int model_out_tensor(model_out *m, const char *name, int ndim,
                      const int *shape, const float *data)
 {

@@ -38,6 +38,9 @@ model_out *model_out_new(const char *kind);
 int model_out_meta(model_out *m, const char *key, const char *value);
 int model_out_metaf(model_out *m, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Metadata from pairs: kv[0] = kv[1], kv[2] = kv[3], ... up to a NULL
+ * key.  0 or -1. */
+int model_out_meta_pairs(model_out *m, const char *const *kv);
 /* Add a tensor (the data is referenced, not copied: keep it alive until
  * model_out_write).  0 or -1. */
 int model_out_tensor(model_out *m, const char *name, int ndim,

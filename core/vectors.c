@@ -574,7 +574,7 @@ int vectors_write(const vectors *v, FILE *f, vec_format fmt)
     return ferror(f) ? -1 : 0;
 }
 
-static int save_safetensors(const vectors *v, const char *path, char *err)
+static int save_safetensors(const vectors *v, const char *path, const char *const *meta, char *err)
 {
     model_out *m = model_out_new("vectors");
     const word_index *wi = &v->index;
@@ -582,6 +582,7 @@ static int save_safetensors(const vectors *v, const char *path, char *err)
     int sv[2] = {(int)v->n, v->dim}, sw[1] = {(int)word_index_bytes(wi)};
     int rc = -1;
     if (m && model_out_meta(m, "vectors.hash", "fnv1a64-linear") == 0 &&
+        (!meta || model_out_meta_pairs(m, meta) == 0) &&
         model_out_tensor_typed(m, "word_offsets", "U64", 1, so, wi->offset) == 0 &&
         model_out_tensor_typed(m, "hash", "U32", 1, sh, wi->hash) == 0 &&
         model_out_tensor_typed(m, "vectors", "F32", 2, sv, v->data) == 0 &&
@@ -593,12 +594,12 @@ static int save_safetensors(const vectors *v, const char *path, char *err)
     return rc;
 }
 
-int vectors_save(const vectors *v, const char *path, vec_format fmt, char *err)
+int vectors_save(const vectors *v, const char *path, vec_format fmt, const char *const *meta, char *err)
 {
     if (fmt == VEC_SAFETENSORS) {
         if (word_index_bytes(&v->index) > INT32_MAX || v->index.mask >= INT32_MAX)
             return err_set(err, "cannot write '%s': too many words for the safetensors form", path);
-        return save_safetensors(v, path, err);
+        return save_safetensors(v, path, meta, err);
     }
     atomic_file a;
     if (atomic_open(&a, path) < 0)

@@ -85,7 +85,9 @@ static inline const float *vectors_row(const vectors *v, long i)
 
 /* Write in a streaming format (not safetensors) to f; 0 or -1 (errno). */
 int vectors_write(const vectors *v, FILE *f, vec_format fmt);
-/* Write path atomically in any format.  0, or -1 with err. */
-int vectors_save(const vectors *v, const char *path, vec_format fmt, char *err);
+/* Write path atomically in any format; the safetensors form also keeps
+ * the metadata pairs meta (key, value, ..., NULL; meta may be NULL).
+ * 0, or -1 with err. */
+int vectors_save(const vectors *v, const char *path, vec_format fmt, const char *const *meta, char *err);
 
 #endif

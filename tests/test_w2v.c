@@ -146,7 +146,7 @@ static void test_vector_files(const char *dir)
         char path[600], err[ERR_MAX];
         snprintf(path, sizeof path, "%s/v.%s", dir, vec_format_name(formats[f]));
         vectors back;
-        int ok = vectors_save(&v, path, formats[f], err) == 0 && vectors_load(&back, path, VEC_AUTO, err) == 0;
+        int ok = vectors_save(&v, path, formats[f], NULL, err) == 0 && vectors_load(&back, path, VEC_AUTO, err) == 0;
         if (!ok)
             printf("  %s\n", err);
         check(ok && back.format == formats[f] && same_table(&v, &back) &&

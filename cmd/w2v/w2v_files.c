@@ -31,7 +31,7 @@ static void write_vectors(const options *o, const vectors *v, vec_format fmt)
     if (strcmp(o->output, "-") == 0) {
         if (vectors_write(v, stdout, fmt) < 0)
             die("write error on standard output");
-    } else if (vectors_save(v, o->output, fmt, err) < 0) {
+    } else if (vectors_save(v, o->output, fmt, NULL, err) < 0) {
         die("%s", err);
     }
 }

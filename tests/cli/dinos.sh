@@ -31,13 +31,26 @@ $SEQTOOL dinos train datasets/dinos.txt --hidden 32 --epochs 2 --seed 7 -o "$M" 
 rc=$?
 [ $rc -eq 0 ] && [ -s "$M" ] && grep -q "^val_nats_per_char" "$TMP/sum" && [ ! -s "$TMP/err" ] \
     && ok "train on datasets/dinos.txt: summary on stdout, nothing on stderr with -q" || not_ok "train ($rc): $(cat "$TMP/err")"
+# how the model was made: the command as typed (quoted for a shell), the
+# program, the seed, the data with its size and CRC-32
+cp datasets/dinos.txt "$TMP/it's here.txt"
+$SEQTOOL dinos train "$TMP/it's here.txt" --hidden 4 --iters 2 --seed 9 -o "$TMP/prov.safetensors" -q >/dev/null
+$PY - "$TMP/prov.safetensors" "$TMP/it's here.txt" "$($SEQTOOL --version)" <<'PYEOF' && ok "train records its command line, program, seed and data" || not_ok "provenance"
+import json, shlex, struct, sys, zlib
+raw = open(sys.argv[1], "rb").read()
+m = json.loads(raw[8:8 + struct.unpack("<Q", raw[:8])[0]])["__metadata__"]
+data = open(sys.argv[2], "rb").read()
+assert shlex.split(m["train.command"])[:4] == ["seqtool", "dinos", "train", sys.argv[2]], m["train.command"]
+assert m["train.program"] == sys.argv[3] and m["train.seed"] == "9", m
+assert m["train.data"] == "%s (%d bytes, CRC-32 %08x)" % (sys.argv[2], len(data), zlib.crc32(data)), m["train.data"]
+PYEOF
 ls "$TMP" | grep -q '\.tmp-' && not_ok "a temporary file was left behind" || ok "no temporary file left behind"
 [ "$(wc -l < datasets/dinos.txt)" -ge 800 ] && ! grep -qvxE '[A-Z][a-z]+' datasets/dinos.txt \
     && ok "datasets/dinos.txt: $(wc -l < datasets/dinos.txt) genus names" || not_ok "datasets/dinos.txt format"
 $PY tests/safetensors_check.py "$M" >"$TMP/fmt" 2>&1 && ok "the model file meets the safetensors spec (read with struct + json)" \
     || not_ok "safetensors_check: $(tail -2 "$TMP/fmt")"
 $SEQTOOL dinos train datasets/dinos.txt --hidden 32 --epochs 2 --seed 7 -o "$TMP/d2.safetensors" -q >/dev/null
-cmp -s "$M" "$TMP/d2.safetensors" && ok "same seed, same model, byte for byte" || not_ok "training is not reproducible"
+same_model "$M" "$TMP/d2.safetensors" && ok "same seed, same model (the same bytes but the command line)" || not_ok "training is not reproducible"
 
 # ---- sample ----
 $SEQTOOL dinos sample -m "$M" -n 20 --seed 3 >"$TMP/s1"

@@ -116,9 +116,9 @@ assert j["train"]["sentences"] == 345 and j["test"]["sentences"] == 115
 assert j["train"]["accuracy"] >= 0.6, j["train"]["accuracy"]  # 8 epochs of 16 units: it has begun to learn
 PYEOF
 $S emojify train "$TRAIN" -v "$V" -o "$TMP/v2b.safetensors" --epochs 8 --hidden 16 --test "$TEST" -q >/dev/null
-cmp -s "$M2" "$TMP/v2b.safetensors" && ok "same seed, same model, byte for byte" || not_ok "training is not reproducible"
+same_model "$M2" "$TMP/v2b.safetensors" && ok "same seed, same model (the same bytes but the command line)" || not_ok "training is not reproducible"
 $S emojify train "$TRAIN" -v "$V" -o "$TMP/v2c.safetensors" --epochs 8 --hidden 16 --test "$TEST" --seed 2 -q >/dev/null
-cmp -s "$M2" "$TMP/v2c.safetensors" && not_ok "--seed 2 gave the same model" || ok "--seed 2 gives another model"
+same_model "$M2" "$TMP/v2c.safetensors" && not_ok "--seed 2 gave the same model" || ok "--seed 2 gives another model"
 $PY - "$M2" <<'PYEOF' && ok "the model keeps the classes' emoji, the training words and their rows" || not_ok "model metadata"
 import json, struct, sys
 raw = open(sys.argv[1], "rb").read()
@@ -137,18 +137,18 @@ PYEOF
 # ---- --arch, its old spelling -m v1|v2, abbreviations, --threads ----
 $S emojify train "$TRAIN" -v "$V" -o "$TMP/arch1.st" --arch v1 --epochs 5 >/dev/null 2>"$TMP/err_new"
 $S emojify train "$TRAIN" -v "$V" -o "$TMP/old1.st" -m v1 --epochs 5 >/dev/null 2>"$TMP/err"; rc=$?
-[ $rc -eq 0 ] && cmp -s "$TMP/arch1.st" "$TMP/old1.st" && [ "$(grep -c 'now --arch' "$TMP/err")" -eq 1 ] \
+[ $rc -eq 0 ] && same_model "$TMP/arch1.st" "$TMP/old1.st" && [ "$(grep -c 'now --arch' "$TMP/err")" -eq 1 ] \
     && grep -qx "seqtool emojify: warning: -m v1|v2 is now --arch v1|v2" "$TMP/err" && ! grep -q "now --arch" "$TMP/err_new" \
     && ok "train -m v1 (the old spelling): the model of --arch v1, and one line of warning" \
     || not_ok "train -m v1 ($rc): $(cat "$TMP/err")"
 $S emojify train "$TRAIN" -v "$V" -o "$TMP/old2.st" --model v2 --epochs 8 --hidden 16 --test "$TEST" -q >/dev/null 2>"$TMP/err"
-cmp -s "$M2" "$TMP/old2.st" && [ ! -s "$TMP/err" ] && ok "train --model v2 -q: the model of the default v2, no warning with -q" \
+same_model "$M2" "$TMP/old2.st" && [ ! -s "$TMP/err" ] && ok "train --model v2 -q: the model of the default v2, no warning with -q" \
     || not_ok "train --model v2 -q: $(cat "$TMP/err")"
 $S emojify train "$TRAIN" -v "$V" --out "$TMP/abbr.st" --arc v1 --epo 5 -q >/dev/null 2>"$TMP/err"; rc=$?
-[ $rc -eq 0 ] && cmp -s "$TMP/arch1.st" "$TMP/abbr.st" && ok "unique abbreviations (--out, --arc, --epo) work" \
+[ $rc -eq 0 ] && same_model "$TMP/arch1.st" "$TMP/abbr.st" && ok "unique abbreviations (--out, --arc, --epo) work" \
     || not_ok "abbreviations ($rc): $(cat "$TMP/err")"
 $S emojify train "$TRAIN" -v "$V" -o "$TMP/thr.st" --epochs 8 --hidden 16 --test "$TEST" --threads 3 -q >"$TMP/sum_thr"
-cmp -s "$M2" "$TMP/thr.st" && [ "$(grep accuracy "$TMP/sum_thr")" = "$(grep accuracy <(printf '%s\n' "$(cat "$TMP/sum2")" | $PY -c '
+same_model "$M2" "$TMP/thr.st" && [ "$(grep accuracy "$TMP/sum_thr")" = "$(grep accuracy <(printf '%s\n' "$(cat "$TMP/sum2")" | $PY -c '
 import json, sys; j = json.load(sys.stdin)
 print("train_accuracy %.4f (%d of %d)" % (j["train"]["accuracy"], j["train"]["correct"], j["train"]["sentences"]))
 print("test_accuracy %.4f (%d of %d)" % (j["test"]["accuracy"], j["test"]["correct"], j["test"]["sentences"]))'))" ] \
