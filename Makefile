@@ -53,7 +53,7 @@ TEST_PROGS := $(UNIT_PROGS) $(BUILD)/tests/gradump $(BUILD)/tests/gemm_speed $(B
 	$(BUILD)/tests/test_core_fault1 $(BUILD)/tests/test_core_fault2 $(BUILD)/tests/test_core_fault3
 BIN := $(BUILD)/seqtool
 
-.PHONY: FORCE all deps check identity bench crosscheck demo corpus nmt-model install clean
+.PHONY: FORCE all deps check identity bench crosscheck demo corpus nmt-model dinos-model install clean
 all: seqtool
 
 # ./seqtool is the release build; sanitizer builds stay under build/.
@@ -122,6 +122,17 @@ nmt-model: seqtool
 	./seqtool nmt train --seed 1 --threads 2 -o $(NMT_MODEL)
 	./seqtool nmt eval -m $(NMT_MODEL) -n 10000 --seed 20261123
 
+# The name model shipped in datasets/dinos (what `seqtool dinos sample`
+# and `score` read without -m when there is no ./dinos.safetensors): the
+# defaults of `dinos train` on datasets/dinos.txt, seed 1.
+DINOS_MODEL := datasets/dinos/dinos.safetensors
+dinos-model: seqtool
+	./seqtool dinos train datasets/dinos.txt --seed 1 -o $(DINOS_MODEL)
+
+# Every model the project ships, installed under $(datadir) by the path
+# it has below datasets/ (where cli_default_model looks for it).
+SHIPPED_MODELS := $(NMT_MODEL) $(DINOS_MODEL)
+
 # English training text for `seqtool w2v train`, from Debian packages
 # (installs them when missing); see datasets/w2v/README.md.
 corpus:
@@ -131,8 +142,10 @@ install: seqtool
 	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(mandir)/man1 $(DESTDIR)$(completiondir)
 	install -m 755 seqtool $(DESTDIR)$(bindir)/seqtool
 	install -m 644 man/*.1 $(DESTDIR)$(mandir)/man1/
-	install -d $(DESTDIR)$(datadir)/nmt
-	install -m 644 datasets/nmt/dates.safetensors $(DESTDIR)$(datadir)/nmt/
+	for f in $(SHIPPED_MODELS:datasets/%=%); do \
+	    install -d $(DESTDIR)$(datadir)/$$(dirname $$f) && \
+	    install -m 644 datasets/$$f $(DESTDIR)$(datadir)/$$f || exit 1; \
+	done
 	./seqtool completion bash > $(DESTDIR)$(completiondir)/seqtool.tmp
 	mv -f $(DESTDIR)$(completiondir)/seqtool.tmp $(DESTDIR)$(completiondir)/seqtool
 

@@ -42,7 +42,9 @@ static const cli_option dinos_options[] = {
                                  "lr 0.01, clip 5, 0.01*N(0,1) init, 22001 steps,\n"
                                  "--carry-state, no held-out names (applied first:\n"
                                  "the other options still apply)", "train", CLI_PRESET},
-    {"model", 'm', "MODEL", "model to read [" DEFAULT_MODEL "]", "sample score", 0},
+    {"model", 'm', "MODEL", "model to read [" DEFAULT_MODEL " when it exists,\n"
+                            "else the shipped datasets/" SHIPPED_MODEL ";\n"
+                            "$SEQTOOL_DINOS_MODEL overrides both]", "sample score", 0},
     {"count", 'n', "N", "names to print [10]", "sample", 0},
     {"temperature", OPT_TEMPERATURE, "T", "<1 safer, >1 wilder [1]", "sample", 0},
     {"prefix", OPT_PREFIX, "LETTERS", "only names that start so", "sample", 0},
@@ -66,7 +68,8 @@ static void dinos_begin(void *opts, const char *action)
     options *o = opts;
     memset(o, 0, sizeof *o);
     o->action = action;
-    o->model = DEFAULT_MODEL;
+    o->model = strcmp(action, "train") == 0 ? DEFAULT_MODEL
+                                             : cli_default_model(SHIPPED_MODEL, "SEQTOOL_DINOS_MODEL", DEFAULT_MODEL);
     o->cell = CELL_LSTM;
     o->hidden = 128;
     o->layers = 2;

@@ -11,6 +11,10 @@
 #include "text.h"
 
 #define DEFAULT_MODEL "dinos.safetensors"
+/* The model sample and score read when -m names none and DEFAULT_MODEL
+ * is not in the current folder: datasets/ + this, made by
+ * `make dinos-model` (cli_default_model). */
+#define SHIPPED_MODEL "dinos/dinos.safetensors"
 #define DEFAULT_DATA "datasets/dinos.txt"
 #define NAME_MAX_BYTES 1000
 #define COURSE_INIT_SCALE 0.01f

@@ -73,6 +73,24 @@ $SEQTOOL dinos sample -m "$M" -n 3 --json | $PY -c 'import sys, json; [json.load
 expect_error 2 "--prefix with a character the model never saw" $SEQTOOL dinos sample -m "$M" --prefix "x1"
 $SEQTOOL dinos sample -m "$M" -n 5 --temperature 0.2 >/dev/null && ok "--temperature" || not_ok "--temperature"
 
+# ---- the default model: ./dinos.safetensors, else the shipped one ----
+ABS=$(realpath "$SEQTOOL")
+mkdir -p "$TMP/fresh" "$TMP/own"
+(cd "$TMP/fresh" && env -u SEQTOOL_DINOS_MODEL "$ABS" dinos sample --seed 3) >"$TMP/fresh.out" 2>"$TMP/fresh.err"; rc=$?
+$SEQTOOL dinos sample -m datasets/dinos/dinos.safetensors --seed 3 >"$TMP/shipped.out"
+[ $rc -eq 0 ] && [ ! -s "$TMP/fresh.err" ] && [ "$(grep -cE '^[A-Z][a-z]+$' "$TMP/fresh.out")" -eq 10 ] && cmp -s "$TMP/fresh.out" "$TMP/shipped.out" \
+    && ok "sample with no model anywhere: ten names of the shipped datasets/dinos/dinos.safetensors" \
+    || not_ok "sample on a fresh folder ($rc): $(head -2 "$TMP/fresh.err")"
+score=$(cd "$TMP/fresh" && echo Velociraptor | env -u SEQTOOL_DINOS_MODEL "$ABS" dinos score | cut -f2)
+awk -v s="$score" 'BEGIN { exit !(s > 0 && s < 2) }' \
+    && ok "score with the shipped model: Velociraptor $score nats/char" || not_ok "score with the shipped model: '$score'"
+cp "$M" "$TMP/own/dinos.safetensors"
+(cd "$TMP/own" && env -u SEQTOOL_DINOS_MODEL "$ABS" dinos sample -n 20 --seed 3) | cmp -s - "$TMP/s1" \
+    && ok "sample prefers ./dinos.safetensors, what train writes, to the shipped model" || not_ok "./dinos.safetensors not used"
+SHIPPED=$(realpath datasets/dinos/dinos.safetensors)
+(cd "$TMP/own" && SEQTOOL_DINOS_MODEL=$SHIPPED "$ABS" dinos sample --seed 3) \
+    | cmp -s - "$TMP/shipped.out" && ok "\$SEQTOOL_DINOS_MODEL overrides ./dinos.safetensors" || not_ok "SEQTOOL_DINOS_MODEL"
+
 # ---- score ----
 printf 'Tyrannosaurus\nqxzqxzqxz\n' | $SEQTOOL dinos score -m "$M" >"$TMP/sc"
 a=$(awk -F'\t' 'NR==1 {print $2}' "$TMP/sc"); b=$(awk -F'\t' 'NR==2 {print $2}' "$TMP/sc")
