@@ -163,6 +163,22 @@ const char *const *cli_provenance(const char *data, unsigned long long seed);
  * file cannot be read. */
 char *cli_describe_file(const char *path);
 
+/* ---- info (info.c) ---- */
+
+struct cJSON;
+/* What `seqtool CMD info` prints: "PATH: SUMMARY", then how it was made
+ * (the train.* keys m records, as "command ...", "program ...", "seed
+ * ...", "data ..." lines) and, for a model (model 1), one line "tensor
+ * NAME DTYPE D1xD2..." for each tensor of m.  With json, one object
+ * instead: file, the members of fields (taken over; may be NULL), the
+ * train.* keys and, for a model, tensors.  m may be NULL (vectors in a
+ * text format).  A model that records no train.command says so. */
+void cli_info(const char *path, const char *summary, const model_in *m, struct cJSON *fields,
+              int model, int json);
+/* The MODEL operand of info, or the action's default when none; dies on
+ * more than one. */
+const char *cli_info_operand(const char *action_default, int argc, char **argv);
+
 /* The lines of fd for a query loop, in batches: add(ctx, line, len,
  * lineno) for each line (valid during the call), then flush(ctx) when
  * max lines were added since the last flush or the next line is not yet

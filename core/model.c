@@ -460,6 +460,27 @@ int model_in_fits(const model_in *m, size_t floats, char *err)
     return -1;
 }
 
+int model_in_tensor_at(const model_in *m, int i, const char **name, const char **dtype,
+                       long long *shape, int max)
+{
+    const cJSON *t;
+    cJSON_ArrayForEach(t, (const cJSON *)m->header) {
+        if (strcmp(t->string, "__metadata__") == 0 || i-- > 0)
+            continue;
+        const cJSON *sh = cJSON_GetObjectItemCaseSensitive(t, "shape"), *d;
+        int ndim = 0;
+        cJSON_ArrayForEach(d, sh) {
+            if (ndim < max)
+                shape[ndim] = (long long)d->valuedouble;
+            ndim++;
+        }
+        *name = t->string;
+        *dtype = cJSON_GetObjectItemCaseSensitive(t, "dtype")->valuestring;
+        return ndim;
+    }
+    return -1;
+}
+
 int model_in_has(const model_in *m, const char *name)
 {
     return cJSON_GetObjectItemCaseSensitive(m->header, name) != NULL;

@@ -69,6 +69,7 @@ void dinos_unload(dinos_model *d);
 int dinos_train(void *opts, int argc, char **argv);
 int dinos_sample(void *opts, int argc, char **argv);
 int dinos_score(void *opts, int argc, char **argv);
+int dinos_info(void *opts, int argc, char **argv);
 /* The one FILE operand of train and score (NULL when none), or die. */
 const char *dinos_operand(int argc, char **argv);
 

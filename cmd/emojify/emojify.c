@@ -25,7 +25,7 @@ static const cli_option emojify_option_table[] = {
      * spelling of --arch (emojify_set).  Parsing checks an option against
      * the first row of its key (options.c), so this hidden row, which
      * admits train, comes before the one the help shows. */
-    {"model", 'm', "MODEL", "model to read; in train, the old spelling of --arch", "train predict eval",
+    {"model", 'm', "MODEL", "model to read; in train, the old spelling of --arch", "train predict eval info",
      CLI_HIDDEN},
     {"output", 'o', "MODEL", "model file to write [" EMOJIFY_DEFAULT_MODEL "]", "train", 0},
     {"arch", OPT_ARCH, "v1|v2", "v1: mean of the word vectors, dense, softmax, SGD;\n"
@@ -50,7 +50,7 @@ static const cli_option emojify_option_table[] = {
     {"labels", OPT_LABELS, "FILE", "the classes' emoji, one per line (then, after a\n"
                                    "blank, an optional description)", "train", 0},
     CLI_OPTION_SEED("train"),
-    {"model", 'm', "MODEL", "model to read [" EMOJIFY_DEFAULT_MODEL "]", "predict eval", 0},
+    {"model", 'm', "MODEL", "model to read [" EMOJIFY_DEFAULT_MODEL "]", "predict eval info", 0},
     {"label", OPT_LABEL, NULL, "print the class number instead of sentence and emoji", "predict", 0},
     {"top", OPT_TOP, "K", "the K likeliest classes with their probabilities", "predict", 0},
     {"vectors", 'v', "FILE", "word vectors: GloVe, word2vec, fastText text or\n"
@@ -71,6 +71,7 @@ static const cli_action emojify_actions[] = {
     {"train", emojify_train, "[TRAIN.csv] [OPTIONS]", "train a model"},
     {"predict", emojify_predict, "[OPTIONS] [TEXT... | -]", "each sentence's emoji"},
     {"eval", emojify_eval, "[TEST.csv] [OPTIONS]", "score a model"},
+    {"info", emojify_info, "[MODEL]", "how a model was made, and its shape"},
     CLI_ACTIONS_END,
 };
 
@@ -491,7 +492,7 @@ void emojify_metrics_print(const emojify_metrics *r, const emoji_set *e, const c
 
 /* ---- files ---- */
 
-void emojify_open_model(const char *path, emo_model *m, emoji_set *e)
+void emojify_open_model(const char *path, emo_model *m, emoji_set *e, model_in *keep)
 {
     char err[ERR_MAX];
     model_in f;
@@ -500,5 +501,8 @@ void emojify_open_model(const char *path, emo_model *m, emoji_set *e)
     const char *list = model_in_meta(&f, "emojify.emoji");
     if (!list || emoji_set_parse(list, e) < 0 || e->n != m->K)
         die("'%s': bad or missing metadata (emoji)", path);
-    model_in_close(&f);
+    if (keep)
+        *keep = f;
+    else
+        model_in_close(&f);
 }

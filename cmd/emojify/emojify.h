@@ -109,12 +109,14 @@ double emojify_ratio(int a, int b);
 
 /* ---- files ---- */
 
-/* Open and load a model with its emoji, or die naming the file. */
-void emojify_open_model(const char *path, emo_model *m, emoji_set *e);
+/* Open and load a model with its emoji, or die naming the file; with
+ * keep, the file stays open there (for its metadata), else it is closed. */
+void emojify_open_model(const char *path, emo_model *m, emoji_set *e, model_in *keep);
 
 /* The actions: opts is an emojify_options, argv[0..argc) the operands. */
 int emojify_train(void *opts, int argc, char **argv);
 int emojify_predict(void *opts, int argc, char **argv);
 int emojify_eval(void *opts, int argc, char **argv);
+int emojify_info(void *opts, int argc, char **argv);
 
 #endif

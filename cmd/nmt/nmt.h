@@ -40,8 +40,9 @@ typedef struct {
  * (cli_default_model). */
 #define NMT_SHIPPED_MODEL "nmt/dates.safetensors"
 
-/* Open and load a model, or die naming the file. */
-void nmt_model_open(nmt_model *m, const char *path);
+/* Open and load a model, or die naming the file; with keep, the file
+ * stays open there (for its metadata), else it is closed. */
+void nmt_model_open(nmt_model *m, const char *path, model_in *keep);
 
 /* ---- translation over threads ---- */
 
@@ -110,5 +111,6 @@ int nmt_train(void *opts, int argc, char **argv);
 int nmt_eval(void *opts, int argc, char **argv);
 int nmt_translate(void *opts, int argc, char **argv);
 int nmt_attention(void *opts, int argc, char **argv);
+int nmt_info(void *opts, int argc, char **argv);
 
 #endif

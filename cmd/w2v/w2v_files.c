@@ -163,24 +163,20 @@ int w2v_info(void *opts, int argc, char **argv)
     file_operand(o, argc, argv);
     vectors v;
     w2v_open(o, &v);
-    if (v.format == VEC_SAFETENSORS) {
-        model_in m;
-        char err[ERR_MAX];
-        if (model_in_open(&m, o->vectors, "vectors", err) < 0)
-            die("%s", err);
+    model_in m;
+    char err[ERR_MAX], summary[256];
+    /* the safetensors form: its CRC checked, and how it was made */
+    if (v.format == VEC_SAFETENSORS && model_in_open(&m, o->vectors, "vectors", err) < 0)
+        die("%s", err);
+    snprintf(summary, sizeof summary, "%ld words, %d dimensions, %s", v.n, v.dim, vec_format_name(v.format));
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddNumberToObject(j, "words", (double)v.n);
+    cJSON_AddNumberToObject(j, "dim", v.dim);
+    cJSON_AddStringToObject(j, "format", vec_format_name(v.format));
+    cJSON_AddNumberToObject(j, "duplicates", (double)v.duplicates);
+    cli_info(o->vectors, summary, v.format == VEC_SAFETENSORS ? &m : NULL, j, 0, o->json);
+    if (v.format == VEC_SAFETENSORS)
         model_in_close(&m);
-    }
-    if (o->json) {
-        cJSON *j = cJSON_CreateObject();
-        cJSON_AddStringToObject(j, "file", o->vectors);
-        cJSON_AddNumberToObject(j, "words", (double)v.n);
-        cJSON_AddNumberToObject(j, "dim", v.dim);
-        cJSON_AddStringToObject(j, "format", vec_format_name(v.format));
-        cJSON_AddNumberToObject(j, "duplicates", (double)v.duplicates);
-        cli_print_json(j);
-    } else {
-        printf("%s: %ld words, %d dimensions, %s\n", o->vectors, v.n, v.dim, vec_format_name(v.format));
-    }
     vectors_free(&v);
     return 0;
 }

@@ -91,6 +91,38 @@ SHIPPED=$(realpath datasets/dinos/dinos.safetensors)
 (cd "$TMP/own" && SEQTOOL_DINOS_MODEL=$SHIPPED "$ABS" dinos sample --seed 3) \
     | cmp -s - "$TMP/shipped.out" && ok "\$SEQTOOL_DINOS_MODEL overrides ./dinos.safetensors" || not_ok "SEQTOOL_DINOS_MODEL"
 
+# ---- info: what a model is and how it was made ----
+$SEQTOOL dinos info >"$TMP/info" 2>"$TMP/err"; rc=$?
+[ $rc -eq 0 ] && [ ! -s "$TMP/err" ] && head -1 "$TMP/info" | grep -q "datasets/dinos/dinos.safetensors: lstm, 2 layers of 128 units, 26 characters, 214939 weights; 1235 names" \
+    && grep -qx "command seqtool dinos train datasets/dinos.txt --seed 1 -o datasets/dinos/dinos.safetensors" "$TMP/info" \
+    && grep -qx "seed 1" "$TMP/info" && grep -qx "data datasets/dinos.txt ($(wc -c <datasets/dinos.txt) bytes, CRC-32 [0-9a-f]*)" "$TMP/info" \
+    && grep -qx "tensor rnn.weight_ih_l0 F32 512x27" "$TMP/info" \
+    && ok "info: the shipped model, the command that made it, its seed, data and tensors" || not_ok "info ($rc): $(head -3 "$TMP/info" "$TMP/err")"
+$SEQTOOL dinos info "$M" --json | $PY -c '
+import json, sys
+j = json.loads(sys.stdin.read())
+assert j["kind"] == "dinos" and j["cell"] == "lstm" and j["hidden"] == 32 and j["layers"] == 2 and j["seed"] == 7, j
+assert j["command"].startswith("seqtool dinos train datasets/dinos.txt --hidden 32") and j["data"].startswith("datasets/dinos.txt ("), j
+assert j["tensors"][0] == {"name": "rnn.weight_ih_l0", "dtype": "F32", "shape": [128, 27]}, j["tensors"][0]
+assert j["weights"] == sum(t["shape"][0] * (t["shape"][1] if len(t["shape"]) > 1 else 1) for t in j["tensors"] if not t["name"].startswith("optim")), j' \
+    && ok "info MODEL --json: shape, weights, seed (a number), command and tensors" || not_ok "info --json"
+[ "$($SEQTOOL dinos info -m "$M")" = "$($SEQTOOL dinos info "$M")" ] && ok "info -m MODEL = info MODEL" || not_ok "info -m"
+$PY - "$M" "$TMP/old.safetensors" <<'PYEOF'
+import json, struct, sys
+raw = open(sys.argv[1], "rb").read()
+n = struct.unpack("<Q", raw[:8])[0]
+h = json.loads(raw[8:8 + n])
+for k in ("train.command", "train.program", "train.seed", "train.data"):
+    del h["__metadata__"][k]
+head = json.dumps(h).encode()
+head += b" " * (-len(head) % 8)
+open(sys.argv[2], "wb").write(struct.pack("<Q", len(head)) + head + raw[8 + n:])
+PYEOF
+$SEQTOOL dinos info "$TMP/old.safetensors" | sed -n 2p | grep -q "^command (not recorded" \
+    && ok "info: a model from before it was recorded says 'command (not recorded ...)'" || not_ok "info of an old model: $($SEQTOOL dinos info "$TMP/old.safetensors" 2>&1 | head -2)"
+expect_error 2 "info: two models" $SEQTOOL dinos info "$M" "$M"
+expect_error 1 "info: a model of another kind" $SEQTOOL dinos info datasets/nmt/dates.safetensors
+
 # ---- score ----
 printf 'Tyrannosaurus\nqxzqxzqxz\n' | $SEQTOOL dinos score -m "$M" >"$TMP/sc"
 a=$(awk -F'\t' 'NR==1 {print $2}' "$TMP/sc"); b=$(awk -F'\t' 'NR==2 {print $2}' "$TMP/sc")

@@ -134,6 +134,18 @@ assert len(names) == words and b"dinner" in names and b"feast" not in names
 assert h["lstm.weight_ih_l0"]["shape"] == [64, 8] and h["out.weight"]["shape"] == [5, 16]
 PYEOF
 
+$S emojify info "$M2" >"$TMP/info" && head -1 "$TMP/info" | grep -q ": v2: two LSTMs of 16 units over 8-dimensional vectors, 5 classes" \
+    && grep -q "^vectors $V ($(wc -c <"$V") bytes, CRC-32 " "$TMP/info" && grep -q "^data $TRAIN (" "$TMP/info" \
+    && grep -q "^command seqtool emojify train $TRAIN -v $V -o $M2 " "$TMP/info" && grep -qx "tensor out.weight F32 5x16" "$TMP/info" \
+    && ok "info: the architecture, the vectors and data it learnt from, the command, the tensors" || not_ok "info: $(head -3 "$TMP/info")"
+$S emojify info --json -m "$M2" | $PY -c '
+import json, sys
+j = json.loads(sys.stdin.read())
+assert j["kind"] == "emojify" and j["arch"] == "v2" and j["hidden"] == 16 and j["dim"] == 8 and j["classes"] == 5, j
+assert j["seed"] == 1 and j["vectors"].startswith(sys.argv[1] + " (") and 0 <= j["test_accuracy"] <= 1, j
+assert [t["name"] for t in j["tensors"]][-1] == "words", j' "$V" \
+    && ok "info --json" || not_ok "info --json"
+
 # ---- --arch, its old spelling -m v1|v2, abbreviations, --threads ----
 $S emojify train "$TRAIN" -v "$V" -o "$TMP/arch1.st" --arch v1 --epochs 5 >/dev/null 2>"$TMP/err_new"
 $S emojify train "$TRAIN" -v "$V" -o "$TMP/old1.st" -m v1 --epochs 5 >/dev/null 2>"$TMP/err"; rc=$?

@@ -204,6 +204,18 @@ rc=$?
     && ! cmp -s "$TMP/keep.safetensors" "$TMP/m1.safetensors" \
     && ok "train: Ctrl-C saves the model so far (a whole file) and exits 130" || not_ok "train Ctrl-C: exit $rc, $(cat "$TMP/int.err")"
 
+$SEQTOOL nmt info "$TMP/m1.safetensors" >"$TMP/info" \
+    && head -1 "$TMP/info" | grep -q "m1.safetensors: a Bi-LSTM encoder of 2 x 32 units, attention of 10 units, an LSTM decoder of 64 units" \
+    && grep -q "^command seqtool nmt train -q --examples 1500 " "$TMP/info" && grep -qx "data generated (the pairs of 'seqtool nmt dates')" "$TMP/info" \
+    && grep -qx "seed 1" "$TMP/info" && grep -q "^tensor encoder.weight_ih_l0 F32 128x" "$TMP/info" \
+    && ok "info: the model's sizes, how it was made, its tensors" || not_ok "info: $(head -3 "$TMP/info")"
+$SEQTOOL nmt info --json | $PY -c '
+import json, sys
+j = json.loads(sys.stdin.read())
+assert j["file"].endswith("datasets/nmt/dates.safetensors") and j["kind"] == "nmt" and j["decoder_units"] == 64, j
+assert j["held_out_exact"] > 0.99 and "command" in j and j["seed"] == 1, j' \
+    && ok "info --json, without -m: the shipped model" || not_ok "info --json of the shipped model"
+
 # ---- translate with the shipped model ----
 SHIPPED=datasets/nmt/dates.safetensors
 if [ ! -f "$SHIPPED" ]; then
