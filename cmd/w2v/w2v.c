@@ -31,6 +31,13 @@ static const cli_option w2v_options[] = {
     {"input-format", OPT_INPUT_FORMAT, "F", "the format of the vectors [detected from the content]",
      READERS, 0},
     {NULL, 'k', "N", "how many neighbours or answers [nearest 10,\nanalogy 1]", "nearest analogy", 0},
+    {"eval", OPT_EVAL, "FILE", "a word-similarity set (WordSim353, SimLex-999:\n"
+                               "two words and a score per line): Spearman's and\n"
+                               "Pearson's correlation of the cosines with the\n"
+                               "scores; pairs with a word outside the first N\n"
+                               "words are left out (gensim's evaluate_word_pairs)", "similarity", 0},
+    {"restrict-vocab", OPT_RESTRICT, "N", "with --eval, only the first N words count\n"
+                                          "[300000, gensim's]", "similarity", 0},
     {"restrict-vocab", OPT_RESTRICT, "N", "only the first N words are candidates (and, with\n"
                                           "--eval, questions) [all; 30000 with --eval]",
      "nearest analogy", 0},
@@ -45,7 +52,7 @@ static const cli_option w2v_options[] = {
                                "outside the first N words are skipped (gensim's\n"
                                "evaluate_word_analogies protocol)", "analogy", 0},
     {"no-fold-case", OPT_NO_FOLD, NULL, "with --eval, compare words as written [upper-case\n"
-                                        "both, as gensim and word2vec do]", "analogy", 0},
+                                        "both, as gensim and word2vec do]", "similarity analogy", 0},
     {"per-question", OPT_PER_QUESTION, NULL, "with --eval, also print each question, the answer\n"
                                              "and ok, wrong or skip", "analogy", 0},
     {"pairs", OPT_PAIRS, "A:B,...", "g is the mean of B - A over the pairs [man:woman,\n"
@@ -80,7 +87,7 @@ static const cli_option w2v_options[] = {
 };
 
 static const cli_action w2v_actions[] = {
-    {"similarity", w2v_similarity, "[W1 W2 | -]", "cosine of two words or expressions"},
+    {"similarity", w2v_similarity, "[W1 W2 | -]", "cosine of two words; --eval: a set"},
     {"nearest", w2v_nearest, "[WORD... | -]", "the nearest words, by cosine"},
     {"analogy", w2v_analogy, "[A B C | -]", "D in A:B :: C:D; --eval: a test set"},
     {"bias", w2v_bias, "[WORD... | -]", "cosine with the bias direction g"},
@@ -165,7 +172,9 @@ static void w2v_end(void *opts)
         o->output_format = VEC_AUTO;
     }
     if (!o->questions && (o->per_question || !o->fold_case))
-        die_usage("--per-question and --no-fold-case go with --eval");
+        die_usage("%s goes with --eval", o->per_question ? "--per-question" : "--no-fold-case");
+    if (strcmp(a, "similarity") == 0 && o->restrict_vocab && !o->questions)
+        die_usage("--restrict-vocab goes with --eval in similarity");
     if (o->questions && (o->k || o->include_inputs))
         die_usage("-k and --include-inputs do not go with --eval (its protocol is fixed)");
 }
