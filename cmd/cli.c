@@ -231,12 +231,14 @@ void cli_set_command_line(int argc, char **argv)
     }
 }
 
+const char *cli_command_line(void) { return command_line ? command_line : "seqtool"; }
+
 const char *const *cli_provenance(const char *data, unsigned long long seed)
 {
     static char seed_text[32];
     static const char *kv[9];
     snprintf(seed_text, sizeof seed_text, "%llu", seed);
-    kv[0] = "train.command", kv[1] = command_line ? command_line : "seqtool";
+    kv[0] = "train.command", kv[1] = cli_command_line();
     kv[2] = "train.program", kv[3] = "seqtool " SEQTOOL_VERSION;
     kv[4] = "train.seed", kv[5] = seed_text;
     kv[6] = "train.data", kv[7] = data;

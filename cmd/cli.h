@@ -155,6 +155,8 @@ const char *cli_default_model(const char *rel, const char *env, const char *loca
 /* Keep the command line (argv[0] is CMD) for train.command; cli_run
  * calls it before parsing, which reorders argv. */
 void cli_set_command_line(int argc, char **argv);
+/* The command line as typed, quoted for a POSIX shell (train.command). */
+const char *cli_command_line(void);
 /* The keys above as key, value pairs ending with NULL (static: valid
  * until the next call). */
 const char *const *cli_provenance(const char *data, unsigned long long seed);

@@ -13,7 +13,7 @@ static const struct {
     const char *key, *name;
 } made[] = {
     {"train.command", "command"}, {"train.program", "program"},
-    {"train.seed", "seed"}, {"train.data", "data"},
+    {"train.seed", "seed"}, {"train.data", "data"}, {"convert.command", "convert"},
 };
 
 /* A seed as a JSON number with every digit (a double would round those

@@ -2,6 +2,7 @@
 #include "vectors.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,6 +106,22 @@ int vectors_build(vectors *v, long n, int dim, const char *const *words,
 
 /* ---- the mapped form ---- */
 
+/* 8-bit rows: q[n][dim] x scale[n] into v's own float32 table. */
+static int dequantize(vectors *v, const int8_t *q, const float *scale, const char *path, char *err)
+{
+    if (!(v->own_data = vectors_alloc((size_t)v->n * (size_t)v->dim)))
+        return err_set(err, "'%s': out of memory", path);
+    for (long i = 0; i < v->n; i++) {
+        const int8_t *qi = q + (size_t)i * v->dim;
+        float *row = v->own_data + (size_t)i * v->dim, s = scale[i];
+        for (int k = 0; k < v->dim; k++)
+            row[k] = (float)qi[k] * s;
+    }
+    v->data = v->own_data;
+    v->int8 = 1;
+    return 0;
+}
+
 static int load_mapped(vectors *v, const char *path, char *err)
 {
     if (model_in_map(&v->file, path, "vectors", 0, err) < 0)
@@ -112,20 +129,22 @@ static int load_mapped(vectors *v, const char *path, char *err)
     const char *hash_kind = model_in_meta(&v->file, "vectors.hash");
     if (!hash_kind || strcmp(hash_kind, "fnv1a64-linear") != 0)
         return err_set(err, "'%s': unknown word hash '%s'", path, hash_kind ? hash_kind : "");
-    long long so[1], sh[1], sv[2], sw[1];
-    const void *offset, *hash, *data, *words;
+    long long so[1], sh[1], sv[2], sw[1], ss[1] = {0};
+    const void *offset, *hash, *data, *words, *scales = NULL;
+    int int8 = model_in_has(&v->file, "scales");
     if (model_in_view(&v->file, "word_offsets", "U64", 1, so, &offset, err) < 0 ||
         model_in_view(&v->file, "hash", "U32", 1, sh, &hash, err) < 0 ||
-        model_in_view(&v->file, "vectors", "F32", 2, sv, &data, err) < 0 ||
+        model_in_view(&v->file, "vectors", int8 ? "I8" : "F32", 2, sv, &data, err) < 0 ||
+        (int8 && model_in_view(&v->file, "scales", "F32", 1, ss, &scales, err) < 0) ||
         model_in_view(&v->file, "words", "U8", 1, sw, &words, err) < 0)
         return -1;
     v->n = (long)sv[0];
     v->dim = (int)sv[1];
     v->data = (float *)data;
-    if (v->dim < 1 || so[0] != sv[0] + 1 ||
+    if (v->dim < 1 || so[0] != sv[0] + 1 || (int8 && ss[0] != sv[0]) ||
         word_index_adopt(&v->index, v->n, words, (size_t)sw[0], offset, hash, (uint64_t)sh[0]) < 0)
         return err_set(err, "'%s': inconsistent word index", path);
-    return 0;
+    return int8 ? dequantize(v, data, scales, path, err) : 0;
 }
 
 int vectors_load(vectors *v, const char *path, vec_format fmt, char *err)
@@ -179,32 +198,57 @@ int vectors_own_data(vectors *v)
 
 /* ---- writing ---- */
 
-static int save_safetensors(const vectors *v, const char *path, const char *const *meta, char *err)
+/* Each row as int8 times a scale, max |x| / 127, so the largest value of
+ * the row is exact and every other is within half a step of its own. */
+static void quantize(const vectors *v, int8_t *q, float *scale)
+{
+    for (long i = 0; i < v->n; i++) {
+        const float *row = vectors_row(v, i);
+        float m = 0;
+        for (int k = 0; k < v->dim; k++)
+            m = fabsf(row[k]) > m ? fabsf(row[k]) : m;
+        scale[i] = m / 127;
+        for (int k = 0; k < v->dim; k++) {
+            long x = m > 0 ? lrintf(row[k] * (127 / m)) : 0;
+            q[(size_t)i * v->dim + k] = (int8_t)(x > 127 ? 127 : x < -127 ? -127 : x);
+        }
+    }
+}
+
+static int save_safetensors(const vectors *v, const char *path, const vec_save *how, char *err)
 {
     model_out *m = model_out_new("vectors");
     const word_index *wi = &v->index;
     int so[1] = {(int)v->n + 1}, sh[1] = {(int)(wi->mask + 1)};
-    int sv[2] = {(int)v->n, v->dim}, sw[1] = {(int)word_index_bytes(wi)};
-    int rc = -1;
-    if (m && model_out_meta(m, "vectors.hash", "fnv1a64-linear") == 0 &&
-        (!meta || model_out_meta_pairs(m, meta) == 0) &&
+    int sv[2] = {(int)v->n, v->dim}, sw[1] = {(int)word_index_bytes(wi)}, ss[1] = {(int)v->n};
+    int int8 = how && how->int8, rc = -1;
+    int8_t *q = int8 ? malloc((size_t)v->n * (size_t)v->dim + 1) : NULL;
+    float *scale = int8 ? malloc((size_t)v->n * sizeof *scale + 1) : NULL;
+    if (q && scale)
+        quantize(v, q, scale);
+    if (m && (!int8 || (q && scale)) && model_out_meta(m, "vectors.hash", "fnv1a64-linear") == 0 &&
+        (!how || !how->meta || model_out_meta_pairs(m, how->meta) == 0) &&
         model_out_tensor_typed(m, "word_offsets", "U64", 1, so, wi->offset) == 0 &&
         model_out_tensor_typed(m, "hash", "U32", 1, sh, wi->hash) == 0 &&
-        model_out_tensor_typed(m, "vectors", "F32", 2, sv, v->data) == 0 &&
+        (int8 ? model_out_tensor_typed(m, "vectors", "I8", 2, sv, q) == 0 &&
+                    model_out_tensor_typed(m, "scales", "F32", 1, ss, scale) == 0
+              : model_out_tensor_typed(m, "vectors", "F32", 2, sv, v->data) == 0) &&
         model_out_tensor_typed(m, "words", "U8", 1, sw, wi->words) == 0)
         rc = model_out_write(m, path, err);
     else
         err_set(err, "cannot write '%s': out of memory", path);
     model_out_free(m);
+    free(q);
+    free(scale);
     return rc;
 }
 
-int vectors_save(const vectors *v, const char *path, vec_format fmt, const char *const *meta, char *err)
+int vectors_save(const vectors *v, const char *path, vec_format fmt, const vec_save *how, char *err)
 {
     if (fmt == VEC_SAFETENSORS) {
         if (word_index_bytes(&v->index) > INT32_MAX || v->index.mask >= INT32_MAX)
             return err_set(err, "cannot write '%s': too many words for the safetensors form", path);
-        return save_safetensors(v, path, meta, err);
+        return save_safetensors(v, path, how, err);
     }
     atomic_file a;
     if (atomic_open(&a, path) < 0)

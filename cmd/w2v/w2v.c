@@ -19,7 +19,7 @@ enum {
     OPT_INPUT_FORMAT = CLI_OWN_KEYS, OPT_FORMAT, OPT_RESTRICT, OPT_METHOD, OPT_INCLUDE_INPUTS,
     OPT_EVAL, OPT_NO_FOLD, OPT_PER_QUESTION, OPT_PAIRS, OPT_PAIRS_FILE, OPT_PCA,
     OPT_NEUTRALIZE, OPT_EQUALIZE, OPT_DIM, OPT_WINDOW, OPT_NEGATIVE,
-    OPT_MIN_COUNT, OPT_SAMPLE, OPT_EPOCHS, OPT_ALPHA
+    OPT_MIN_COUNT, OPT_SAMPLE, OPT_EPOCHS, OPT_ALPHA, OPT_INT8
 };
 
 /* The actions that read vectors: every one but train. */
@@ -65,6 +65,8 @@ static const cli_option w2v_options[] = {
     {"output", 'o', "FILE", "vectors to write ('-': standard output) [train:\n"
                             DEFAULT_VECTORS "; debias and convert need it]",
      "debias convert train", 0},
+    {"int8", OPT_INT8, NULL, "write the safetensors form with 8-bit rows, a\n"
+                             "scale each: a quarter of the size [float32]", "convert", 0},
     {"dim", OPT_DIM, "N", "vector size [100]", "train", 0},
     {"window", OPT_WINDOW, "N", "largest context window, each side [5]", "train", 0},
     {"negative", OPT_NEGATIVE, "N", "noise words per context word [5]", "train", 0},
@@ -155,6 +157,7 @@ static void w2v_set(void *opts, int key, const char *arg)
     case OPT_MIN_COUNT: o->train.min_count = cli_long("--min-count", arg, 1, 1000000000); break;
     case OPT_SAMPLE: o->train.sample = cli_double("--sample", arg, 0, 1); break;
     case OPT_EPOCHS: o->train.epochs = (int)cli_long("--epochs", arg, 1, 100000); break;
+    case OPT_INT8: o->int8 = 1; break;
     case OPT_ALPHA: o->train.alpha = cli_double("--alpha", arg, 1e-9, 10); break;
     case CLI_THREADS: o->threads = o->train.threads = (int)cli_long("--threads", arg, 1, PARALLEL_MAX); break;
     case CLI_SEED: o->train.seed = cli_seed(arg); break;

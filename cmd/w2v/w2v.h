@@ -35,6 +35,7 @@ typedef struct {
     /* bias, debias */
     const char *pairs, *pairs_file, *neutralize, *equalize;
     int pca;
+    int int8;              /* convert: 8-bit rows */
     sgns_config train;
 } options;
 

@@ -411,7 +411,7 @@ $S w2v convert "$V" -o "$TMP/v.vec" -q && $S w2v convert "$V" -o "$TMP/v.bin" -q
     && ok "convert to .vec, .bin, --format fasttext, .safetensors" || not_ok "convert failed"
 for pair in vec:word2vec bin:word2vec-bin ft:word2vec safetensors:safetensors; do
     ext=${pair%%:*} fmt=${pair#*:}
-    out=$($S w2v info "$TMP/v.$ext" 2>&1)
+    out=$($S w2v info "$TMP/v.$ext" 2>&1 | head -1)
     [ "$out" = "$TMP/v.$ext: 34 words, 8 dimensions, $fmt" ] && ok "info names .$ext as $fmt, 34 words" \
         || not_ok "info .$ext: $out"
     $S w2v convert "$TMP/v.$ext" -o "$TMP/back-$ext.txt" -q \
