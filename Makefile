@@ -53,7 +53,7 @@ TEST_PROGS := $(UNIT_PROGS) $(BUILD)/tests/gradump $(BUILD)/tests/gemm_speed $(B
 	$(BUILD)/tests/test_core_fault1 $(BUILD)/tests/test_core_fault2 $(BUILD)/tests/test_core_fault3
 BIN := $(BUILD)/seqtool
 
-.PHONY: FORCE all deps check identity bench crosscheck demo corpus nmt-model dinos-model install clean
+.PHONY: FORCE all deps check identity bench crosscheck demo corpus nmt-model dinos-model w2v-vectors install clean
 all: seqtool
 
 # ./seqtool is the release build; sanitizer builds stay under build/.
@@ -129,14 +129,36 @@ DINOS_MODEL := datasets/dinos/dinos.safetensors
 dinos-model: seqtool
 	./seqtool dinos train datasets/dinos.txt --seed 1 -o $(DINOS_MODEL)
 
-# Every model the project ships, installed under $(datadir) by the path
-# it has below datasets/ (where cli_default_model looks for it).
-SHIPPED_MODELS := $(NMT_MODEL) $(DINOS_MODEL)
-
 # English training text for `seqtool w2v train`, from Debian packages
 # (installs them when missing); see datasets/w2v/README.md.
+W2V_CORPUS := datasets/w2v/corpus.txt
 corpus:
 	datasets/w2v/make-corpus
+
+# The word vectors shipped in datasets/w2v (what `seqtool w2v` reads
+# without -v or $$SEQTOOL_VECTORS): `w2v train` on the corpus, 100
+# dimensions, the words seen 8 times or more (47,948), one thread so that
+# the same corpus gives the same bytes; then 8-bit rows.  The float32
+# vectors stay in build/w2v.  Their scores when ../shared has the test
+# sets; tests/bench/vectors.sh puts gensim beside them.
+W2V_VECTORS := datasets/w2v/vectors.safetensors
+W2V_FLOAT32 := build/w2v/vectors-float32.safetensors
+W2V_EVAL := ../shared/datasets/eval
+w2v-vectors: seqtool
+	@[ -f $(W2V_CORPUS) ] || datasets/w2v/make-corpus
+	@mkdir -p build/w2v
+	./seqtool w2v train $(W2V_CORPUS) --dim 100 --min-count 8 --threads 1 --seed 1 -o $(W2V_FLOAT32)
+	./seqtool w2v convert $(W2V_FLOAT32) --int8 -o $(W2V_VECTORS)
+	@if [ -d $(W2V_EVAL) ]; then for v in $(W2V_FLOAT32) $(W2V_VECTORS); do \
+	    echo "$$v:"; \
+	    ./seqtool w2v analogy -v $$v --eval $(W2V_EVAL)/questions-words.txt --restrict-vocab 30000 -q | tail -2; \
+	    ./seqtool w2v similarity -v $$v --eval $(W2V_EVAL)/wordsim353.tsv | sed -n 's/^spearman/wordsim353 spearman/p'; \
+	    ./seqtool w2v similarity -v $$v --eval $(W2V_EVAL)/simlex999.txt | sed -n 's/^spearman/simlex999 spearman/p'; \
+	done; else echo "$(W2V_EVAL) is absent: no scores"; fi
+
+# Every model the project ships, installed under $(datadir) by the path
+# it has below datasets/ (where cli_default_model looks for it).
+SHIPPED_MODELS := $(NMT_MODEL) $(DINOS_MODEL) $(W2V_VECTORS)
 
 install: seqtool
 	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(mandir)/man1 $(DESTDIR)$(completiondir)

@@ -138,6 +138,11 @@ void cli_read_lines(const char *path, size_t max, text_lines *out)
         fclose(f);
 }
 
+const char *cli_default_vectors(void)
+{
+    return cli_default_model(CLI_VECTORS_SHIPPED, "SEQTOOL_VECTORS", CLI_VECTORS_LOCAL);
+}
+
 void cli_open_vectors(vectors *v, const char *path, vec_format fmt, const char *default_name,
                       int quiet)
 {

@@ -126,10 +126,17 @@ const char *cli_display_name(const char *path);
  * or die naming the file (binary data, a line too long, I/O). */
 void cli_read_lines(const char *path, size_t max, text_lines *out);
 
+/* The word vectors w2v and emojify read when -v names none:
+ * $SEQTOOL_VECTORS, else ./vectors.safetensors when it exists, else the
+ * shipped datasets/w2v/vectors.safetensors (cli_default_model). */
+#define CLI_VECTORS_LOCAL "vectors.safetensors"
+#define CLI_VECTORS_SHIPPED "w2v/vectors.safetensors"
+const char *cli_default_vectors(void);
+
 /* The vectors in path ("-": standard input) in format fmt (VEC_AUTO:
- * detected), or die; when path is the default name and does not exist,
- * the message says how to name vectors.  Warns of repeated words unless
- * quiet. */
+ * detected), or die; when path is default_name (may be NULL) and does not
+ * exist, the message says how to name vectors.  Warns of repeated words
+ * unless quiet. */
 void cli_open_vectors(vectors *v, const char *path, vec_format fmt, const char *default_name,
                       int quiet);
 

@@ -57,7 +57,10 @@ static const cli_option emojify_option_table[] = {
                              "binary, or seqtool's safetensors form; train\n"
                              "learns over them, predict and eval look there for\n"
                              "the words the model lacks [$SEQTOOL_VECTORS, else\n"
-                             EMOJIFY_DEFAULT_VECTORS " for train, none otherwise]", NULL, 0},
+                             CLI_VECTORS_LOCAL " when it exists, else the\n"
+                             "shipped datasets/" CLI_VECTORS_SHIPPED "; for\n"
+                             "predict and eval, those only when the model was\n"
+                             "trained on them]", NULL, 0},
     {"threads", CLI_THREADS, "N", "threads sharing the batches of predictions (in\n"
                                   "train, the scores after training); any N gives\n"
                                   "the same output [1]", NULL, 0},
@@ -78,7 +81,6 @@ static const cli_action emojify_actions[] = {
 static void emojify_begin(void *opts, const char *action)
 {
     emojify_options *o = opts;
-    const char *env = getenv("SEQTOOL_VECTORS");
     memset(o, 0, sizeof *o);
     o->action = action;
     o->kind = EMO_V2;
@@ -92,11 +94,11 @@ static void emojify_begin(void *opts, const char *action)
     o->seed = RNG_DEFAULT_SEED;
     o->lr = -1;
     o->pad_to = -1;
-    /* train must have vectors; predict and eval use them when named */
-    if (env && *env)
-        o->vectors = env;
-    else if (strcmp(action, "train") == 0)
-        o->vectors = EMOJIFY_DEFAULT_VECTORS;
+    /* train must have vectors; predict and eval use them when named, or
+     * the default ones when the model was trained on them (predictor_open) */
+    const char *env = getenv("SEQTOOL_VECTORS");
+    if ((env && *env) || strcmp(action, "train") == 0)
+        o->vectors = cli_default_vectors();
 }
 
 static void emojify_set(void *opts, int key, const char *arg)

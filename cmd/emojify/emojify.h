@@ -15,7 +15,6 @@
 #define EMOJIFY_DEFAULT_MODEL "emojify.safetensors"
 #define EMOJIFY_DEFAULT_TRAIN "datasets/emojify/train.csv"
 #define EMOJIFY_DEFAULT_TEST "datasets/emojify/test.csv"
-#define EMOJIFY_DEFAULT_VECTORS "vectors.safetensors"
 /* The course's classes: U+2764 U+FE0F, U+26BE, U+1F604, U+1F61E, U+1F374. */
 #define EMOJIFY_DEFAULT_EMOJI \
     "\xe2\x9d\xa4\xef\xb8\x8f,\xe2\x9a\xbe,\xf0\x9f\x98\x84,\xf0\x9f\x98\x9e,\xf0\x9f\x8d\xb4"

@@ -4,6 +4,7 @@
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "emojify.h"
@@ -20,16 +21,34 @@ typedef struct {
     int have_v;
 } predictor;
 
+/* The default vectors when the model was trained on them (the same data,
+ * by the CRC-32 their file keeps), else NULL. */
+static const char *vectors_trained_on(const model_in *f)
+{
+    const char *want = model_in_meta(f, "train.vectors_crc32"), *path = cli_default_vectors();
+    char err[ERR_MAX];
+    model_in v;
+    if (!want || access(path, R_OK) != 0 || model_in_map(&v, path, "vectors", 0, err) < 0)
+        return NULL;
+    const char *crc = model_in_meta(&v, "seqtool.crc32");
+    int same = crc && strcmp(crc, want) == 0;
+    model_in_close(&v);
+    return same ? path : NULL;
+}
+
 static void predictor_open(const emojify_options *o, predictor *p)
 {
     memset(p, 0, sizeof *p);
-    emojify_open_model(o->model, &p->m, &p->emoji, NULL);
+    model_in f;
+    emojify_open_model(o->model, &p->m, &p->emoji, &f);
+    const char *path = o->vectors ? o->vectors : vectors_trained_on(&f);
+    model_in_close(&f);
     p->m.threads = o->threads;
-    p->have_v = o->vectors != NULL;
+    p->have_v = path != NULL;
     if (p->have_v) {
-        cli_open_vectors(&p->v, o->vectors, VEC_AUTO, EMOJIFY_DEFAULT_VECTORS, o->quiet);
+        cli_open_vectors(&p->v, path, VEC_AUTO, cli_default_vectors(), o->quiet);
         if (p->v.dim != p->m.D)
-            die("'%s' has %d-dimensional vectors; the model '%s' wants %d", o->vectors, p->v.dim, o->model,
+            die("'%s' has %d-dimensional vectors; the model '%s' wants %d", path, p->v.dim, o->model,
                 p->m.D);
     }
 }

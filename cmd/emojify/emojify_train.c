@@ -95,8 +95,9 @@ static void train_loop(const emojify_options *o, emo_model *m, const emojify_dat
     free(batch);
 }
 
-static void save_model(const emojify_options *o, const char *path, const emo_model *m, const emoji_set *e,
-                       const train_log *log, const emojify_metrics *tr, const emojify_metrics *te)
+static void save_model(const emojify_options *o, const char *path, const vectors *v, const emo_model *m,
+                       const emoji_set *e, const train_log *log, const emojify_metrics *tr,
+                       const emojify_metrics *te)
 {
     char err[ERR_MAX], *list = emoji_set_join(e);
     char *data = cli_describe_file(path), *vec = cli_describe_file(o->vectors);
@@ -109,6 +110,9 @@ static void save_model(const emojify_options *o, const char *path, const emo_mod
     bad = bad || model_out_meta_pairs(out, cli_provenance(data, o->seed)) < 0;
     bad = bad || model_out_metaf(out, "train.loss", "%.9g", log->loss) < 0;
     bad = bad || model_out_meta(out, "train.vectors", vec) < 0;
+    /* what predict checks before it looks words up in the default vectors */
+    if (v->format == VEC_SAFETENSORS)
+        bad = bad || model_out_meta(out, "train.vectors_crc32", model_in_meta(&v->file, "seqtool.crc32")) < 0;
     bad = bad || model_out_metaf(out, "train.train_accuracy", "%.9g", emojify_ratio(tr->correct, tr->n)) < 0;
     if (te)
         bad = bad || model_out_metaf(out, "train.test_accuracy", "%.9g", emojify_ratio(te->correct, te->n)) < 0;
@@ -193,7 +197,7 @@ int emojify_train(void *opts, int argc, char **argv)
     if (o->test)
         emojify_dataset_read(&test, o->test, emoji.n);
     vectors v;
-    cli_open_vectors(&v, o->vectors, VEC_AUTO, EMOJIFY_DEFAULT_VECTORS, o->quiet);
+    cli_open_vectors(&v, o->vectors, VEC_AUTO, cli_default_vectors(), o->quiet);
     emo_model m;
     if (emo_init(&m, o->kind, o->oov, emoji.n, v.dim, o->hidden) < 0)
         die("out of memory");
@@ -229,7 +233,7 @@ int emojify_train(void *opts, int argc, char **argv)
         emojify_dataset_encode(&test, &enc);
         emojify_evaluate(&m, &test, &te);
     }
-    save_model(o, path, &m, &emoji, &log, &tr, o->test ? &te : NULL);
+    save_model(o, path, &v, &m, &emoji, &log, &tr, o->test ? &te : NULL);
     int status = cli_end_training(o->output, "epoch", log.epochs, o->epochs);
     if (status == 0)
         print_summary(o, &m, &log, &tr, o->test ? &te : NULL, &emoji);

@@ -27,7 +27,9 @@ enum {
 
 static const cli_option w2v_options[] = {
     {"vectors", 'v', "FILE", "vectors to read ('-': standard input)\n"
-                             "[$SEQTOOL_VECTORS, else " DEFAULT_VECTORS "]", READERS, 0},
+                             "[$SEQTOOL_VECTORS, else " CLI_VECTORS_LOCAL " when it\n"
+                             "exists, else the shipped\n"
+                             "datasets/" CLI_VECTORS_SHIPPED "]", READERS, 0},
     {"input-format", OPT_INPUT_FORMAT, "F", "the format of the vectors [detected from the content]",
      READERS, 0},
     {NULL, 'k', "N", "how many neighbours or answers [nearest 10,\nanalogy 1]", "nearest analogy", 0},
@@ -113,8 +115,7 @@ static void w2v_begin(void *opts, const char *action)
     options *o = opts;
     memset(o, 0, sizeof *o);
     o->action = action;
-    const char *env = getenv("SEQTOOL_VECTORS");
-    o->vectors = env && *env ? env : DEFAULT_VECTORS;
+    o->vectors = cli_default_vectors();
     o->method = VS_COSINE; /* 3CosAdd */
     o->fold_case = 1;
     sgns_defaults(&o->train);
@@ -213,7 +214,7 @@ const cli_command w2v_command = {
 
 void w2v_open(const options *o, vectors *v)
 {
-    cli_open_vectors(v, o->vectors, o->input_format, DEFAULT_VECTORS, o->quiet);
+    cli_open_vectors(v, o->vectors, o->input_format, cli_default_vectors(), o->quiet);
 }
 
 long w2v_lookup(const vectors *v, const char *word, char *why)

@@ -41,7 +41,7 @@ typedef struct {
 
 /* ---- words and expressions (w2v.c) ---- */
 
-/* The vectors of -v (or SEQTOOL_VECTORS), or die. */
+/* The vectors of -v (else cli_default_vectors), or die. */
 void w2v_open(const options *o, vectors *v);
 
 /* The row of word, or -1 with the reason in why (W2V_WHY bytes). */
