@@ -53,7 +53,7 @@ TEST_PROGS := $(UNIT_PROGS) $(BUILD)/tests/gradump $(BUILD)/tests/gemm_speed $(B
 	$(BUILD)/tests/test_core_fault1 $(BUILD)/tests/test_core_fault2 $(BUILD)/tests/test_core_fault3
 BIN := $(BUILD)/seqtool
 
-.PHONY: FORCE all deps check identity bench crosscheck demo corpus nmt-model dinos-model w2v-vectors install clean
+.PHONY: FORCE all deps check identity bench crosscheck demo corpus nmt-model dinos-model w2v-vectors emojify-model install clean
 all: seqtool
 
 # ./seqtool is the release build; sanitizer builds stay under build/.
@@ -156,9 +156,24 @@ w2v-vectors: seqtool
 	    ./seqtool w2v similarity -v $$v --eval $(W2V_EVAL)/simlex999.txt | sed -n 's/^spearman/simlex999 spearman/p'; \
 	done; else echo "$(W2V_EVAL) is absent: no scores"; fi
 
+# The emoji model shipped in datasets/emojify (what `seqtool emojify
+# predict`, `eval` and `info` read without -m when there is no
+# ./emojify.safetensors): the defaults of `emojify train` (v2) on the
+# project's sentences over the shipped vectors, seed 1; its accuracy on
+# the project's test split, then on the course's test file when ../shared
+# has it.
+EMOJIFY_MODEL := datasets/emojify/emojify.safetensors
+EMOJIFY_COURSE_TEST := ../shared/datasets/course/emojify/tesss.csv
+emojify-model: seqtool
+	./seqtool emojify train datasets/emojify/train.csv -v $(W2V_VECTORS) --test datasets/emojify/test.csv \
+	    --seed 1 -o $(EMOJIFY_MODEL)
+	@if [ -f $(EMOJIFY_COURSE_TEST) ]; then echo "$(EMOJIFY_COURSE_TEST):"; \
+	    ./seqtool emojify eval $(EMOJIFY_COURSE_TEST) -m $(EMOJIFY_MODEL) -v $(W2V_VECTORS) | head -1; \
+	else echo "$(EMOJIFY_COURSE_TEST) is absent: no course score"; fi
+
 # Every model the project ships, installed under $(datadir) by the path
 # it has below datasets/ (where cli_default_model looks for it).
-SHIPPED_MODELS := $(NMT_MODEL) $(DINOS_MODEL) $(W2V_VECTORS)
+SHIPPED_MODELS := $(NMT_MODEL) $(DINOS_MODEL) $(W2V_VECTORS) $(EMOJIFY_MODEL)
 
 install: seqtool
 	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(mandir)/man1 $(DESTDIR)$(completiondir)

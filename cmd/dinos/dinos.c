@@ -152,7 +152,7 @@ static void dinos_set(void *opts, int key, const char *arg)
 
 const cli_command dinos_command = {
     "dinos",
-    "character-level language model of names: train, sample, score",
+    "character-level language model of names: train, sample, score, info",
     sizeof(options),
     dinos_actions,
     dinos_options,

@@ -50,7 +50,9 @@ static const cli_option emojify_option_table[] = {
     {"labels", OPT_LABELS, "FILE", "the classes' emoji, one per line (then, after a\n"
                                    "blank, an optional description)", "train", 0},
     CLI_OPTION_SEED("train"),
-    {"model", 'm', "MODEL", "model to read [" EMOJIFY_DEFAULT_MODEL "]", "predict eval info", 0},
+    {"model", 'm', "MODEL", "model to read [" EMOJIFY_DEFAULT_MODEL " when it exists,\n"
+                            "else the shipped datasets/" EMOJIFY_SHIPPED_MODEL ";\n"
+                            "$SEQTOOL_EMOJIFY_MODEL overrides both]", "predict eval info", 0},
     {"label", OPT_LABEL, NULL, "print the class number instead of sentence and emoji", "predict", 0},
     {"top", OPT_TOP, "K", "the K likeliest classes with their probabilities", "predict", 0},
     {"vectors", 'v', "FILE", "word vectors: GloVe, word2vec, fastText text or\n"
@@ -88,7 +90,8 @@ static void emojify_begin(void *opts, const char *action)
     o->threads = 1;
     o->backoff = EMO_BACKOFF_SUFFIX;
     o->output = EMOJIFY_DEFAULT_MODEL;
-    o->model = EMOJIFY_DEFAULT_MODEL;
+    if (strcmp(action, "train") != 0)
+        o->model = cli_default_model(EMOJIFY_SHIPPED_MODEL, "SEQTOOL_EMOJIFY_MODEL", EMOJIFY_DEFAULT_MODEL);
     o->hidden = 128;
     o->dropout = 0.5;
     o->seed = RNG_DEFAULT_SEED;
@@ -173,7 +176,7 @@ static void emojify_end(void *opts)
 
 const cli_command emojify_command = {
     "emojify",
-    "sentence to emoji with word vectors (mean or two LSTMs): train, predict, eval",
+    "sentence to emoji with word vectors (mean or two LSTMs): train, predict, eval, info",
     sizeof(emojify_options),
     emojify_actions,
     emojify_option_table,

@@ -13,6 +13,10 @@
 #include "vectors.h"
 
 #define EMOJIFY_DEFAULT_MODEL "emojify.safetensors"
+/* The model predict, eval and info read when -m names none and there is
+ * no EMOJIFY_DEFAULT_MODEL in the current folder: datasets/ + this, made
+ * by `make emojify-model` (cli_default_model). */
+#define EMOJIFY_SHIPPED_MODEL "emojify/emojify.safetensors"
 #define EMOJIFY_DEFAULT_TRAIN "datasets/emojify/train.csv"
 #define EMOJIFY_DEFAULT_TEST "datasets/emojify/test.csv"
 /* The course's classes: U+2764 U+FE0F, U+26BE, U+1F604, U+1F61E, U+1F374. */

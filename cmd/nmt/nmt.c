@@ -156,7 +156,7 @@ static void nmt_end(void *opts)
 const cli_command nmt_command = {
     "nmt",
     "dates as people write them to ISO dates, with attention: dates, train, eval, translate, "
-    "attention",
+    "attention, info",
     sizeof(nmt_options),
     nmt_actions,
     nmt_option_table,
