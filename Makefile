@@ -108,10 +108,14 @@ bench: deps
 	@$(MAKE) --no-print-directory seqtool $(TEST_PROGS)
 	@SEQTOOL=$(BIN) TESTBIN=$(BUILD)/tests tests/bench/run $(BENCH)
 
+# Each command answers once with the model the project ships (no training,
+# no option naming a model): what a new user sees first.
+DEMO := 'dinos sample -n 5 --novel' 'w2v analogy man woman king' 'w2v nearest france -k 5' \
+	'emojify predict "let'"'"'s grab lunch" "I love you" "we won the baseball game"' \
+	'nmt translate "the 29th of August 1958" "Sat 9 May 18" 05/03/79'
 demo: deps
-	@$(MAKE) --no-print-directory seqtool
-	./seqtool dinos train datasets/dinos.txt --epochs 20 -o dinos.safetensors
-	./seqtool dinos sample -m dinos.safetensors -n 10 --novel
+	@$(MAKE) --no-print-directory -j$$(nproc) seqtool
+	@for c in $(DEMO); do echo; echo "\$$ seqtool $$c"; eval "./seqtool $$c" || exit 1; done
 
 # The date translator shipped in datasets/nmt (what `seqtool nmt translate`
 # uses without -m): the defaults of `nmt train`, seed 1, two threads; the
