@@ -75,3 +75,16 @@ grep -q "1 without a vector" "$TMP/err" && ok "emojify: ./emojify.safetensors co
     && ok "emojify: \$SEQTOOL_EMOJIFY_MODEL comes first; the shipped model finds 'banquet' in the shipped vectors: 🍴" \
     || not_ok "SEQTOOL_EMOJIFY_MODEL: $(cat "$TMP/out" "$TMP/err")"
 rm -f "$EMPTY/emojify.safetensors"
+
+# no vectors anywhere: a copy of the binary away from its source tree (so
+# no shipped vectors beside it), with none installed: the message says how
+# to name vectors
+mkdir -p "$TMP/novec" && cp "$ABS" "$TMP/novec/seqtool"
+if [ -e /usr/local/share/seqtool/w2v/vectors.safetensors ]; then
+    echo "skip - no vectors anywhere: /usr/local/share/seqtool has installed vectors"
+else
+    expect_error 1 "w2v: neither -v, SEQTOOL_VECTORS, ./vectors.safetensors nor shipped vectors" \
+        env -u SEQTOOL_VECTORS sh -c "cd '$TMP/novec' && exec ./seqtool w2v similarity man woman"
+    grep -q "name the vectors with -v FILE or SEQTOOL_VECTORS" "$TMP/err" && ok "... the message says how to name them" \
+        || not_ok "no vectors message: $(cat "$TMP/err")"
+fi

@@ -611,16 +611,6 @@ got=$($S w2v similarity -v "$TMP/dup.txt" man king 2>"$TMP/e")
 [ "$($S w2v info --json "$TMP/dup.txt" 2>/dev/null)" = "{\"file\":\"$TMP/dup.txt\",\"words\":34,\"dim\":8,\"format\":\"glove\",\"duplicates\":3}" ] \
     && ok "info --json counts 34 words and 3 duplicates" || not_ok "info --json: $($S w2v info --json "$TMP/dup.txt" 2>&1)"
 [ "$(SEQTOOL_VECTORS=$V $S w2v similarity man woman 2>&1)" = "$want" ] && ok "SEQTOOL_VECTORS is the default for -v" || not_ok "SEQTOOL_VECTORS"
-# no vectors anywhere: a copy of the binary away from its source tree (so
-# no shipped vectors beside it), with none installed
-mkdir -p "$TMP/novec" && cp "$SABS" "$TMP/novec/seqtool"
-if [ -e /usr/local/share/seqtool/w2v/vectors.safetensors ]; then
-    echo "skip - no vectors anywhere: /usr/local/share/seqtool has installed vectors"
-else
-    expect_error 1 "neither -v, SEQTOOL_VECTORS, ./vectors.safetensors nor shipped vectors" \
-        env -u SEQTOOL_VECTORS sh -c "cd '$TMP/novec' && exec ./seqtool w2v similarity man woman"
-    grep -q -- "-v" "$TMP/err" && ok "... the message mentions -v" || not_ok "no vectors message: $(cat "$TMP/err")"
-fi
 
 # ---- 8. training ----
 C=$TMP/corpus.txt
