@@ -473,7 +473,7 @@ const char *jazz_chord_symbol(const jazz_timeline *tl, int t, char *buf, size_t 
 void jazz_open_model(const jazz_options *o, jazz_model *m)
 {
     char err[ERR_MAX];
-    const char *path = o->model ? o->model : cli_default_model(JAZZ_SHIPPED_MODEL);
+    const char *path = o->model ? o->model : cli_default_model(JAZZ_SHIPPED_MODEL, "SEQTOOL_JAZZ_MODEL", NULL);
     if (jazz_model_open(m, path, err) < 0)
         die("%s", err);
 }
