@@ -11,13 +11,13 @@ DESTDIR ?=
 
 CC ?= cc
 CFLAGS ?= -O3 -g
-PKGS := blas-netlib libcjson sndfile samplerate kissfft-float
+PKGS := blas-netlib libcjson sndfile samplerate kissfft-float libpng
 # Compiled against, not linked: audio/synth.c loads FluidSynth (and GLib
 # with it) with dlopen when a SoundFont rendering is asked for.
 DLOPEN_PKGS := fluidsynth glib-2.0
 WARN := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wno-psabi
 ALL_CFLAGS := -std=gnu11 -pthread $(WARN) $(CFLAGS) -MMD -MP $(shell pkg-config --cflags $(PKGS) $(DLOPEN_PKGS) 2>/dev/null)
-LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lblas -lcjson -lsndfile -lsamplerate -lkissfft-float) -lm -pthread
+LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lblas -lcjson -lsndfile -lsamplerate -lkissfft-float -lpng16) -lm -pthread
 
 # Build variants: SANITIZE=1 (ASan + UBSan), NATIVE=1 (-march=native).
 BUILD := build/release
@@ -59,7 +59,7 @@ TEST_PROGS := $(UNIT_PROGS) $(BUILD)/tests/gradump $(BUILD)/tests/layerdump $(BU
 	$(BUILD)/tests/test_synth_nofluid
 BIN := $(BUILD)/seqtool
 
-.PHONY: FORCE all deps check identity bench crosscheck demo corpus nmt-model dinos-model w2v-vectors emojify-model jazz-model install clean
+.PHONY: FORCE all deps check identity bench crosscheck demo corpus nmt-model dinos-model w2v-vectors emojify-model jazz-model trigger-data trigger-model install clean
 all: seqtool
 
 # ./seqtool is the release build; sanitizer builds stay under build/.
@@ -195,6 +195,22 @@ emojify-model: seqtool
 # it has below datasets/ (where cli_default_model looks for it).
 SHIPPED_MODELS := $(NMT_MODEL) $(DINOS_MODEL) $(W2V_VECTORS) $(EMOJIFY_MODEL) $(JAZZ_MODEL)
 
+# The wake-word model shipped in datasets/trigger (what `seqtool trigger
+# detect` uses without -m): datasets/trigger/make-data renders and mixes
+# its clips into $(TRIGGER_DATA) (espeak-ng, flite, sox, and the course's
+# recordings when ../shared has them, one speaker held out), then train,
+# seed 1, and eval on the clips training never saw.  See
+# datasets/trigger/README.md.
+TRIGGER_DATA ?= build/trigger-data
+TRIGGER_MODEL := datasets/trigger/activate.safetensors
+TRIGGER_TRAIN ?= --epochs 15 --augment
+trigger-data: seqtool
+	datasets/trigger/make-data $(TRIGGER_DATA)
+trigger-model: trigger-data
+	./seqtool trigger train $(TRIGGER_DATA)/train-* --seed 1 $(TRIGGER_TRAIN) -o $(TRIGGER_MODEL)
+	@for s in eval-voices eval-speech dev-course; do [ ! -d $(TRIGGER_DATA)/$$s ] || \
+	    { echo "== $$s"; ./seqtool trigger eval $(TRIGGER_DATA)/$$s -m $(TRIGGER_MODEL) -q | head -8; }; done
+
 install: seqtool
 	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(mandir)/man1 $(DESTDIR)$(completiondir)
 	install -m 755 seqtool $(DESTDIR)$(bindir)/seqtool
@@ -203,6 +219,8 @@ install: seqtool
 	    install -d $(DESTDIR)$(datadir)/$$(dirname $$f) && \
 	    install -m 644 datasets/$$f $(DESTDIR)$(datadir)/$$f || exit 1; \
 	done
+	[ ! -f $(TRIGGER_MODEL) ] || { install -d $(DESTDIR)$(datadir)/trigger && \
+	    install -m 644 $(TRIGGER_MODEL) $(DESTDIR)$(datadir)/trigger/; }
 	./seqtool completion bash > $(DESTDIR)$(completiondir)/seqtool.tmp
 	mv -f $(DESTDIR)$(completiondir)/seqtool.tmp $(DESTDIR)$(completiondir)/seqtool
 

@@ -9,6 +9,7 @@ extern const cli_command dinos_command;
 extern const cli_command emojify_command;
 extern const cli_command jazz_command;
 extern const cli_command nmt_command;
+extern const cli_command trigger_command;
 extern const cli_command w2v_command;
 
 #endif

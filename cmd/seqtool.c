@@ -13,7 +13,7 @@
 
 /* Sorted by name. */
 const cli_command *const cli_commands[] = {
-    &dinos_command, &emojify_command, &jazz_command, &nmt_command, &w2v_command, NULL,
+    &dinos_command, &emojify_command, &jazz_command, &nmt_command, &trigger_command, &w2v_command, NULL,
 };
 
 static void list_commands(FILE *out)

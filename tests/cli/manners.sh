@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/cli/lib.sh
 
 commands=$($SEQTOOL --help | awk '/^  [a-z0-9]+ / {print $1}')
-[ "$(echo $commands)" = "dinos emojify jazz nmt w2v" ] && ok "the dispatcher lists dinos emojify jazz nmt w2v" \
+[ "$(echo $commands)" = "dinos emojify jazz nmt trigger w2v" ] && ok "the dispatcher lists dinos emojify jazz nmt trigger w2v" \
     || not_ok "the dispatcher lists: $(echo $commands)"
 $SEQTOOL completion list >"$TMP/list" && [ -s "$TMP/list" ] && ok "completion list" || not_ok "completion list"
 

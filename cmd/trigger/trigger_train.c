@@ -1,0 +1,318 @@
+/* trigger train — a wake-word model from folders of labelled clips (as
+ * `trigger synth` writes them): every clip's features and targets in
+ * memory, batches of whole clips, Adam on a class-balanced binary
+ * cross-entropy, a held-out share of the clips choosing the model kept. */
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "labels.h"
+#include "listen.h"
+#include "loss.h"
+#include "mix.h"
+#include "optim.h"
+#include "trigger.h"
+#include "wakemodel.h"
+
+#define CLIP_NORM 5.0f
+
+typedef struct {
+    int n, T, ty, bins;
+    size_t samples;               /* per clip, at the front end's rate */
+    float *feat;                  /* [n][T][bins] */
+    float *target;                /* [n][ty] */
+    long words, cut;
+} clip_set;
+
+/* Every clip of every folder's labels.tsv, as features and targets; the
+ * first clip's length is every clip's (shorter ones padded with silence,
+ * longer ones cut). */
+static void load_clips(int argc, char **argv, const wakenet *w, double label_seconds, clip_set *cs)
+{
+    memset(cs, 0, sizeof *cs);
+    int rate = listen_rate(w->front), cap = 0;
+    cs->bins = w->bins;
+    char err[ERR_MAX];
+    float *audio = NULL;
+    for (int a = 0; a < argc; a++) {
+        char *path = trigger_join(argv[a], "labels.tsv");
+        label_set ls;
+        if (labels_read(path, &ls, err) < 0)
+            die("%s", err);
+        for (int i = 0; i < ls.n; i++) {
+            char *clip = trigger_join(argv[a], ls.clip[i].file);
+            wav_audio in;
+            trigger_read_audio(clip, rate, &in);
+            if (cs->n == 0) {
+                cs->samples = in.n;
+                cs->T = (int)spec_frames(w->front, in.n);
+                cs->ty = wakenet_out_len(w, cs->T);
+                if (cs->ty < 1)
+                    die("'%s': %.2f s is too short for the model", clip, (double)in.n / rate);
+                if (!(audio = malloc(cs->samples * sizeof *audio)))
+                    die("out of memory");
+            }
+            if (cs->n == cap) {
+                cap = cap ? 2 * cap : 256;
+                cs->feat = realloc(cs->feat, (size_t)cap * cs->T * cs->bins * sizeof *cs->feat);
+                cs->target = realloc(cs->target, (size_t)cap * cs->ty * sizeof *cs->target);
+                if (!cs->feat || !cs->target)
+                    die("out of memory for %d clips", cap);
+            }
+            size_t m = in.n < cs->samples ? in.n : cs->samples;
+            memcpy(audio, in.samples, m * sizeof *audio);
+            memset(audio + m, 0, (cs->samples - m) * sizeof *audio);
+            cs->cut += in.n > cs->samples;
+            if (listen_features(w->front, audio, cs->samples, cs->feat + (size_t)cs->n * cs->T * cs->bins, err) < 0)
+                die("%s", err);
+            const label_clip *c = &ls.clip[i];
+            labels_targets(c->offset, c->n, cs->ty, mix_ms(cs->samples, rate), label_seconds,
+                           cs->target + (size_t)cs->n * cs->ty);
+            cs->words += c->n;
+            cs->n++;
+            wav_free(&in);
+            free(clip);
+        }
+        labels_free(&ls);
+        free(path);
+    }
+    free(audio);
+    if (cs->n == 0)
+        die("no clips in the labels of %s", argc == 1 ? argv[0] : "the folders");
+}
+
+/* Clips idx[0..n) as a batch: x [T][n][bins], y [ty][n]. */
+static void make_batch(const clip_set *cs, const int *idx, int n, float *x, float *y)
+{
+    size_t F = (size_t)cs->bins;
+    for (int b = 0; b < n; b++) {
+        const float *f = cs->feat + (size_t)idx[b] * cs->T * F, *t = cs->target + (size_t)idx[b] * cs->ty;
+        for (int s = 0; s < cs->T; s++)
+            memcpy(x + ((size_t)s * n + b) * F, f + (size_t)s * F, F * sizeof *x);
+        for (int s = 0; s < cs->ty; s++)
+            y[(size_t)s * n + b] = t[s];
+    }
+}
+
+/* SpecAugment (Park et al., 2019) on a batch x [T][n][bins]: in each
+ * clip, one band of 0 to bins/5 channels and two spans of 0 to 20 frames
+ * set to the clip's mean value, so that the model cannot lean on any one
+ * band or moment. */
+#define MASK_FRAMES 20
+static void spec_augment(float *x, int T, int n, int bins, rng *r)
+{
+    for (int b = 0; b < n; b++) {
+        double sum = 0;
+        for (int t = 0; t < T; t++)
+            for (int f = 0; f < bins; f++)
+                sum += x[((size_t)t * n + b) * bins + f];
+        float mean = (float)(sum / ((double)T * bins));
+        int width = (int)rng_below(r, (uint64_t)(bins / 5 + 1)), f0 = (int)rng_below(r, (uint64_t)(bins - width + 1));
+        for (int t = 0; t < T; t++)
+            for (int f = f0; f < f0 + width; f++)
+                x[((size_t)t * n + b) * bins + f] = mean;
+        for (int k = 0; k < 2; k++) {
+            int len = (int)rng_below(r, MASK_FRAMES + 1), t0 = T > len ? (int)rng_below(r, (uint64_t)(T - len + 1)) : 0;
+            for (int t = t0; t < t0 + len && t < T; t++)
+                for (int f = 0; f < bins; f++)
+                    x[((size_t)t * n + b) * bins + f] = mean;
+        }
+    }
+}
+
+typedef struct {
+    wakenet *w;
+    wakenet_work k;
+    float *y;
+    float w_pos, w_neg;
+} trainer;
+
+/* The weighted loss of clips idx[0..n) in batches of B, running statistics. */
+static double held_out_loss(trainer *t, const clip_set *cs, const int *idx, int n, int B)
+{
+    double sum = 0;
+    for (int i = 0; i < n; i += B) {
+        int m = n - i < B ? n - i : B;
+        make_batch(cs, idx + i, m, t->k.act[0], t->y);
+        float *z = wakenet_forward(t->w, &t->k, cs->T, m, 0, NULL);
+        sum += m * loss_sigmoid_xent(z, t->y, NULL, (size_t)cs->ty * m, t->w_pos, t->w_neg, NULL);
+    }
+    return sum / n;
+}
+
+static const char *arch_description(const char *arch, spec_kind *front)
+{
+    if (strcmp(arch, "course") == 0) {
+        *front = SPEC_COURSE;
+        return WAKENET_COURSE;
+    }
+    *front = SPEC_LOGMEL;
+    return strcmp(arch, "small") == 0 ? WAKENET_SMALL : arch;
+}
+
+static void save(const wakemodel *m, const trigger_options *o, const clip_set *cs, int ntrain, int nval, int epochs,
+                 double loss, double val)
+{
+    char v[6][32], err[ERR_MAX];
+    snprintf(v[0], sizeof v[0], "%d", ntrain);
+    snprintf(v[1], sizeof v[1], "%d", nval);
+    snprintf(v[2], sizeof v[2], "%d", epochs);
+    snprintf(v[3], sizeof v[3], "%.6g", loss);
+    snprintf(v[4], sizeof v[4], "%.6g", val);
+    snprintf(v[5], sizeof v[5], "%llu", o->seed);
+    const char *meta[] = {"train.clips", v[0], "train.held_out", v[1], "train.epochs", v[2], "train.loss", v[3],
+                          "train.held_out_loss", v[4], "train.seed", v[5]};
+    (void)cs;
+    if (wakemodel_save(m, o->output, meta, nval ? 6 : 5, err) < 0)
+        die("%s", err);
+}
+
+static void summary(const trigger_options *o, const wakemodel *m, int ntrain, int nval, int epochs, double loss,
+                    double val, double seconds)
+{
+    if (o->json) {
+        cJSON *j = cJSON_CreateObject();
+        cJSON_AddStringToObject(j, "model", o->output);
+        cJSON_AddStringToObject(j, "word", m->word);
+        cJSON_AddStringToObject(j, "arch", m->net.arch);
+        cJSON_AddNumberToObject(j, "weights", (double)wakenet_size(&m->net));
+        cJSON_AddNumberToObject(j, "clips", ntrain);
+        cJSON_AddNumberToObject(j, "held_out", nval);
+        cJSON_AddNumberToObject(j, "epochs", epochs);
+        cJSON_AddNumberToObject(j, "loss", loss);
+        if (nval)
+            cJSON_AddNumberToObject(j, "held_out_loss", val);
+        cJSON_AddNumberToObject(j, "seconds", seconds);
+        cli_print_json(j);
+        return;
+    }
+    printf("model %s\nword %s\narch %s\nweights %zu\nclips %d\nheld_out %d\nepochs %d\nloss %.4f\n", o->output, m->word,
+           m->net.arch, wakenet_size(&m->net), ntrain, nval, epochs, loss);
+    if (nval)
+        printf("held_out_loss %.4f\n", val);
+    printf("seconds %.1f\n", seconds);
+}
+
+int trigger_train(void *opts, int argc, char **argv)
+{
+    trigger_options *o = opts;
+    if (argc < 1)
+        die_usage("train wants one or more folders of clips with their labels.tsv");
+    char err[ERR_MAX];
+    wakemodel m = {0};
+    spec_kind front;
+    const char *desc = arch_description(o->arch, &front);
+    if (wakenet_init(&m.net, desc, front, err) < 0)
+        die_usage("--arch: %s", err);
+    snprintf(m.word, sizeof m.word, "%s", o->word);
+    m.threshold = o->threshold >= 0 ? o->threshold : 0.5;
+    m.refractory = o->refractory >= 0 ? o->refractory : 1.0;
+    m.label_seconds = LABELS_SECONDS;
+    rng r;
+    rng_seed(&r, o->seed);
+    wakenet_init_weights(&m.net, &r);
+    clip_set cs;
+    load_clips(argc, argv, &m.net, m.label_seconds, &cs);
+    if (cs.cut && !o->quiet)
+        warn("%ld clip(s) longer than the first (%.2f s) were cut to its length", cs.cut,
+             (double)cs.samples / listen_rate(front));
+
+    /* held-out clips: a shuffled order of its own stream, the first nval */
+    int *order = malloc((size_t)cs.n * sizeof *order);
+    if (!order)
+        die("out of memory");
+    for (int i = 0; i < cs.n; i++)
+        order[i] = i;
+    rng split;
+    rng_seed(&split, o->seed + 2);
+    rng_shuffle_int(&split, order, (size_t)cs.n);
+    int nval = (int)lround(o->val * cs.n);
+    if (o->val > 0 && nval == 0 && cs.n > 1)
+        nval = 1;
+    int ntrain = cs.n - nval, *train_idx = order + nval;
+    if (ntrain < 1)
+        die("too few clips (%d) to hold out %.0f%% and still train", cs.n, o->val * 100);
+    /* class-balanced weights over the training clips' steps */
+    double ones = 0, steps = (double)ntrain * cs.ty;
+    for (int i = 0; i < ntrain; i++)
+        for (int t = 0; t < cs.ty; t++)
+            ones += cs.target[(size_t)train_idx[i] * cs.ty + t];
+    if (ones == 0)
+        die("no wake word in the training clips' labels");
+    int B = o->batch < ntrain ? o->batch : ntrain;
+    trainer tr = {&m.net, {0}, NULL, (float)(steps / (2 * ones)), (float)(steps / (2 * (steps - ones)))};
+    tr.y = malloc((size_t)cs.ty * B * sizeof *tr.y);
+    if (!tr.y || wakenet_work_reserve(&tr.k, &m.net, cs.T, B) < 0)
+        die("out of memory");
+    optimizer opt;
+    float *best = nval ? malloc((m.net.ps.total + m.net.stats.total) * sizeof *best) : NULL;
+    if (optim_init(&opt, OPTIM_ADAM, (float)o->lr, m.net.ps.total) < 0 || (nval && !best))
+        die("out of memory");
+    if (!o->quiet)
+        inform("training '%s' (%s, %zu weights) on %d clips, %d held out; %ld wake words", m.word, o->arch,
+               wakenet_size(&m.net), ntrain, nval, cs.words);
+
+    long per_epoch = (ntrain + B - 1) / B, total = per_epoch * o->epochs, done = 0;
+    double loss = NAN, val = NAN, best_val = INFINITY, t0 = cli_now();
+    int epoch;
+    cli_catch_stop();
+    progress pr;
+    progress_start(&pr, total, "steps", o->quiet);
+    for (epoch = 0; epoch < o->epochs && !cli_stop_requested; epoch++) {
+        rng_shuffle_int(&r, train_idx, (size_t)ntrain);
+        double sum = 0;
+        int seen = 0;
+        for (int i = 0; i < ntrain && !cli_stop_requested; i += B) {
+            int n = ntrain - i < B ? ntrain - i : B;
+            make_batch(&cs, train_idx + i, n, tr.k.act[0], tr.y);
+            if (o->augment)
+                spec_augment(tr.k.act[0], cs.T, n, cs.bins, &r);
+            float *z = wakenet_forward(&m.net, &tr.k, cs.T, n, 1, &r);
+            if (!z)
+                die("a batch norm saw fewer than 2 rows; give longer clips or a larger --batch");
+            params_zero_grad(&m.net.ps);
+            double l = loss_sigmoid_xent(z, tr.y, NULL, (size_t)cs.ty * n, tr.w_pos, tr.w_neg, tr.k.grad[m.net.n]);
+            wakenet_backward(&m.net, &tr.k, cs.T, n);
+            clip_by_global_norm(&m.net.ps, CLIP_NORM);
+            optim_step(&opt, &m.net.ps);
+            sum += l * n;
+            seen += n;
+            char extra[96];
+            snprintf(extra, sizeof extra, "epoch %d, loss %.4f%s", epoch + 1, sum / seen, isnan(val) ? "" : "");
+            progress_update(&pr, ++done, extra);
+        }
+        loss = seen ? sum / seen : loss;
+        if (cli_stop_requested)
+            break;
+        if (nval) {
+            val = held_out_loss(&tr, &cs, order, nval, B);
+            if (val < best_val) {
+                best_val = val;
+                memcpy(best, m.net.ps.data, m.net.ps.total * sizeof *best);
+                memcpy(best + m.net.ps.total, m.net.stats.data, m.net.stats.total * sizeof *best);
+            }
+        }
+        progress_log(&pr, "epoch %d: loss %.4f%s%.4f", epoch + 1, loss, nval ? ", held-out loss " : "",
+                     nval ? val : 0.0);
+    }
+    progress_end(&pr);
+    if (nval && best_val < INFINITY) {
+        memcpy(m.net.ps.data, best, m.net.ps.total * sizeof *best);
+        memcpy(m.net.stats.data, best + m.net.ps.total, m.net.stats.total * sizeof *best);
+        val = best_val;
+    }
+    save(&m, o, &cs, ntrain, nval, epoch, loss, val);
+    int status = cli_end_training(o->output, "epoch", epoch, o->epochs);
+    if (status == 0)
+        summary(o, &m, ntrain, nval, epoch, loss, val, cli_now() - t0);
+    optim_free(&opt);
+    wakenet_work_free(&tr.k);
+    free(tr.y);
+    free(best);
+    free(order);
+    free(cs.feat);
+    free(cs.target);
+    wakemodel_free(&m);
+    return status;
+}

@@ -1,0 +1,42 @@
+/* wakemodel — a trigger model file: the network (wakenet) and what
+ * detection needs to use it, in one safetensors file of kind "trigger":
+ *
+ *   trigger.word           the wake word or phrase it hears
+ *   trigger.arch           the network's description (wakenet.h)
+ *   trigger.front          logmel or course
+ *   trigger.rate           the front end's sample rate
+ *   trigger.threshold      the default score that fires a detection
+ *   trigger.refractory     seconds in which one word fires once
+ *   trigger.label_seconds  how long after a word the targets were 1
+ *
+ * and the caller's own keys (train.*).  Tensors: the layers' by their
+ * names (l0.weight, l4.weight_ih_l0, ...), batch norms' running
+ * statistics among them.  Nothing here prints. */
+#ifndef SEQTOOL_WAKEMODEL_H
+#define SEQTOOL_WAKEMODEL_H
+
+#include "model.h"
+#include "wakenet.h"
+
+#define WAKEMODEL_WORD_MAX 128
+
+typedef struct {
+    wakenet net;
+    char word[WAKEMODEL_WORD_MAX];
+    double threshold, refractory, label_seconds;
+} wakemodel;
+
+/* "logmel" / "course", and back (-1 when neither). */
+const char *wakemodel_front_name(spec_kind front);
+int wakemodel_front_parse(const char *s);
+
+/* Write m to path atomically, with the extra metadata pairs meta[0..2n)
+ * (key, value, ...).  0, or -1 with a message. */
+int wakemodel_save(const wakemodel *m, const char *path, const char *const *meta, int n, char *err);
+
+/* Read a trigger model; any other kind of file is refused naming its
+ * kind.  0, or -1 with a message.  Free with wakemodel_free. */
+int wakemodel_load(wakemodel *m, const char *path, char *err);
+void wakemodel_free(wakemodel *m);
+
+#endif

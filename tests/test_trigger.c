@@ -1,0 +1,422 @@
+/* test_trigger — unit tests of seqtool trigger's model files: wakenet
+ * (descriptions, the course's parameter count, a gradient check of the
+ * whole stack against central differences, one frame at a time against
+ * whole clips), labels (the course's insert_ones, labels.tsv, the
+ * detection rule), listen (step times), compose (placement and level)
+ * and speech (near-miss words). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "compose.h"
+#include "gradcheck.h"
+
+/* gradcheck.h defines it for tests that fill whole parameter sets */
+__attribute__((unused)) static void (*unused_fill)(params *, float) = fill_params;
+#include "labels.h"
+#include "listen.h"
+#include "loss.h"
+#include "mix.h"
+#include "speech.h"
+#include "wakenet.h"
+
+/* ---- wakenet ---- */
+
+static void test_descriptions(void)
+{
+    char err[ERR_MAX];
+    wakenet w;
+    int ok = wakenet_init(&w, WAKENET_COURSE, SPEC_COURSE, err) == 0;
+    /* Keras prints 522,561 with one GRU bias; PyTorch's two biases add 2 x 384 */
+    check(ok && wakenet_size(&w) == 523329, "the course's network: %zu weights (523,329 with PyTorch's GRU biases)",
+          ok ? wakenet_size(&w) : 0);
+    check(ok && w.stats.total == 2 * (196 + 128 + 128) && w.ps.total == 523329 - 904,
+          "of which %zu trained and %zu running statistics of the three batch norms", ok ? w.ps.total : 0,
+          ok ? w.stats.total : 0);
+    check(ok && wakenet_out_len(&w, 5511) == 1375, "5,511 frames of a 10 s clip give 1,375 output steps");
+    check(ok && wakenet_last_frame(&w, 0) == 14 && wakenet_last_frame(&w, 1374) == 5510,
+          "course: step 0 sees frames 0-14, step 1374 ends at frame 5510");
+    if (ok)
+        wakenet_free(&w);
+    ok = wakenet_init(&w, "conv:8:3:2:causal,relu,gru:6,dense", SPEC_LOGMEL, err) == 0;
+    check(ok && wakenet_out_len(&w, 10) == 5 && wakenet_last_frame(&w, 0) == 0 && wakenet_last_frame(&w, 4) == 8,
+          "a causal conv of stride 2: step t ends at frame 2t");
+    if (ok)
+        wakenet_free(&w);
+    static const char *const bad[] = {"", "conv:8:3", "gru:0,dense", "relu", "dense,relu", "drop:1,dense",
+                                      "conv:8:3:2:acausal,dense", "lstm:8,dense", "conv:8:3:2:causal:x,dense"};
+    int all = 1;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        if (wakenet_init(&w, bad[i], SPEC_LOGMEL, err) == 0) {
+            all = 0;
+            printf("  accepted '%s'\n", bad[i]);
+            wakenet_free(&w);
+        } else if (!err[0] || strchr(err, '\n')) {
+            all = 0;
+        }
+    }
+    check(all, "descriptions that do not parse or do not end in dense are refused with a message");
+}
+
+typedef struct {
+    wakenet w;
+    wakenet_work k;
+    float *x, *y;
+    int T, B;
+    size_t nx;
+} grad_ctx;
+
+/* The weighted loss of a training forward, dropout drawn the same each
+ * time (the generator seeded afresh). */
+static double model_loss(void *p)
+{
+    grad_ctx *c = p;
+    memcpy(c->k.act[0], c->x, c->nx * sizeof *c->x);
+    rng r;
+    rng_seed(&r, 99);
+    float *z = wakenet_forward(&c->w, &c->k, c->T, c->B, 1, &r);
+    int ty = wakenet_out_len(&c->w, c->T);
+    return loss_sigmoid_xent(z, c->y, NULL, (size_t)ty * c->B, 3.0f, 0.5f, NULL);
+}
+
+/* Model arch with random weights, input and targets of T frames of B
+ * clips, and its analytic gradient; 0, or -1 (a check failed). */
+static int grad_setup(grad_ctx *c, const char *arch, int T, int B, uint64_t seed)
+{
+    char err[ERR_MAX];
+    memset(c, 0, sizeof *c);
+    if (wakenet_init(&c->w, arch, SPEC_LOGMEL, err) < 0 || wakenet_work_reserve(&c->k, &c->w, T, B) < 0)
+        return check(0, "gradient check of %s: %s", arch, err) - 1;
+    rng_seed(&R, seed);
+    wakenet_init_weights(&c->w, &R);
+    int ty = wakenet_out_len(&c->w, T);
+    c->T = T;
+    c->B = B;
+    c->nx = (size_t)T * B * c->w.bins;
+    c->x = malloc(c->nx * sizeof *c->x);
+    c->y = malloc((size_t)ty * B * sizeof *c->y);
+    fill_uniform(c->x, c->nx, 1.0f);
+    for (int i = 0; i < ty * B; i++)
+        c->y[i] = rng_uniform(&R) < 0.3f;
+    model_loss(c);
+    params_zero_grad(&c->w.ps);
+    loss_sigmoid_xent(c->k.act[c->w.n], c->y, NULL, (size_t)ty * B, 3.0f, 0.5f, c->k.grad[c->w.n]);
+    wakenet_backward(&c->w, &c->k, T, B);
+    return 0;
+}
+
+static void grad_free(grad_ctx *c)
+{
+    free(c->x);
+    free(c->y);
+    wakenet_work_free(&c->k);
+    wakenet_free(&c->w);
+}
+
+static void test_gradients(void)
+{
+    static const char *const arch[] = {
+        "conv:5:3:2:causal,bn,drop:0.3,gru:4,drop:0.2,bn,gru:3,bn,dense",
+        "conv:6:4:3,bn,conv:4:2:1:causal,gru:5,dense",
+    };
+    for (size_t a = 0; a < sizeof arch / sizeof arch[0]; a++) {
+        grad_ctx c;
+        if (grad_setup(&c, arch[a], 13, 3, 7 + a) < 0)
+            continue;
+        /* the first conv's bias feeds a batch norm, which takes every
+         * shift away: its true gradient is 0, so it is checked by size */
+        const char *worst = "";
+        params *ps = &c.w.ps;
+        int bias = params_find(ps, "l0.bias");
+        double e = params_grad_error_but(model_loss, &c, ps, bias, &worst), g = 0;
+        for (size_t i = 0; i < ps->p[bias].size; i++)
+            g = fmax(g, fabs(params_grad(ps, bias)[i]));
+        check(e < GRAD_TOL && g < 1e-5, "gradient of every tensor of %s against central differences: worst %.2e (%s); "
+              "the bias under a batch norm %.1e", arch[a], e, worst, g);
+        grad_free(&c);
+    }
+}
+
+/* With relu in the stack, a step of 1e-2 in one weight moves some
+ * pre-activations across 0, where the numeric gradient is wrong: check the
+ * derivative along random directions of every weight at once instead,
+ * each weight moved by up to 3e-4, which crosses few (1e-3 already
+ * gives errors of 2e-3, 3e-3 of 8e-2: the kinks, not the backward). */
+static void test_gradient_relu(void)
+{
+    grad_ctx c;
+    if (grad_setup(&c, "conv:6:5:4,bn,relu,drop:0.5,gru:5,drop:0.5,bn,gru:4,drop:0.5,bn,drop:0.5,dense", 23, 4, 21) < 0)
+        return;
+    params *ps = &c.w.ps;
+    size_t P = ps->total;
+    float *keep = malloc(P * sizeof *keep), *v = malloc(P * sizeof *v);
+    memcpy(keep, ps->data, P * sizeof *keep);
+    double worst = 0;
+    for (int d = 0; d < 5; d++) {
+        fill_uniform(v, P, 3e-4f);
+        double analytic = 0;
+        for (size_t i = 0; i < P; i++)
+            analytic += (double)v[i] * ps->grad[i];
+        for (size_t i = 0; i < P; i++)
+            ps->data[i] = keep[i] + v[i];
+        double lp = model_loss(&c);
+        for (size_t i = 0; i < P; i++)
+            ps->data[i] = keep[i] - v[i];
+        double lm = model_loss(&c);
+        memcpy(ps->data, keep, P * sizeof *keep);
+        double numeric = (lp - lm) / 2, e = fabs(numeric - analytic) / (fabs(numeric) + fabs(analytic));
+        worst = e > worst ? e : worst;
+    }
+    check(worst < GRAD_TOL, "gradient of the course's order of layers (with relu) along 5 random directions: worst %.2e",
+          worst);
+    free(keep);
+    free(v);
+    grad_free(&c);
+}
+
+/* One frame at a time gives the logits of whole clips (batch statistics
+ * off, no dropout), clip by clip out of a batch of three. */
+static void test_streaming(void)
+{
+    char err[ERR_MAX];
+    wakenet w;
+    wakenet_work k = {0};
+    wakenet_stream s;
+    const char *arch = "conv:16:5:2:causal,bn,relu,drop:0.5,gru:12,bn,gru:8,dense";
+    int T = 61, B = 3;
+    if (wakenet_init(&w, arch, SPEC_LOGMEL, err) < 0 || wakenet_work_reserve(&k, &w, T, B) < 0 ||
+        wakenet_stream_init(&s, &w) < 0) {
+        check(0, "streaming: %s", err);
+        return;
+    }
+    rng_seed(&R, 3);
+    wakenet_init_weights(&w, &R);
+    fill_uniform(w.stats.data, w.stats.total, 0.5f);
+    for (size_t i = 0; i < w.stats.total; i++) /* variances positive */
+        w.stats.data[i] = fabsf(w.stats.data[i]) + 0.5f;
+    wakenet_stream_free(&s);
+    wakenet_stream_init(&s, &w);
+    float *x = k.act[0];
+    fill_uniform(x, (size_t)T * B * w.bins, 2.0f);
+    const float *z = wakenet_forward(&w, &k, T, B, 0, NULL);
+    int ty = wakenet_out_len(&w, T), steps = 0;
+    double worst = 0;
+    for (int b = 0; b < B; b++) {
+        wakenet_stream_reset(&s);
+        int t = 0;
+        for (int f = 0; f < T; f++) {
+            float logit;
+            if (!wakenet_stream_push(&s, x + ((size_t)f * B + b) * w.bins, &logit))
+                continue;
+            if (f != wakenet_last_frame(&w, t))
+                worst = INFINITY;
+            double d = fabs(logit - z[(size_t)t * B + b]);
+            worst = d > worst ? d : worst;
+            t++;
+            steps++;
+        }
+    }
+    check(steps == ty * B && worst < 1e-5, "one frame at a time = whole clips: %d steps, largest difference %.1e",
+          steps, worst);
+    wakenet_stream_free(&s);
+    wakenet_work_free(&k);
+    wakenet_free(&w);
+}
+
+/* ---- labels ---- */
+
+static void test_targets(void)
+{
+    rng r;
+    rng_seed(&r, 11);
+    float a[MIX_TY], b[MIX_TY];
+    int same = 1;
+    for (int i = 0; i < 2000 && same; i++) {
+        int end_ms = (int)rng_below(&r, 10100); /* past the end too */
+        memset(b, 0, sizeof b);
+        mix_insert_ones(b, MIX_TY, end_ms, 10000);
+        double offset = (end_ms + 1) / 1000.0;
+        labels_targets(&offset, 1, MIX_TY, 10000, LABELS_SECONDS, a);
+        same = memcmp(a, b, sizeof a) == 0;
+        if (!same)
+            printf("  end_ms %d differs\n", end_ms);
+    }
+    check(same, "labels_targets on 1375 steps = the course's insert_ones (2000 random word ends)");
+    float y[499];
+    double off[2] = {2.0, 9.9};
+    labels_targets(off, 2, 499, 10000, LABELS_SECONDS, y);
+    int ones = 0, first = -1;
+    for (int t = 0; t < 499; t++) {
+        ones += y[t] == 1.0f;
+        if (y[t] == 1.0f && first < 0)
+            first = t;
+    }
+    /* end_y = floor(1999 * 499 / 10000) = 99; 18 steps of 20 ms; the
+     * second word's run is cut at the end of the clip */
+    check(first == 100 && ones == 18 + (499 - 494), "499 steps: ones from step 100 for 18 steps (%d from %d)", ones,
+          first);
+}
+
+static void test_labels_file(void)
+{
+    char path[] = "/tmp/seqtool-labels-XXXXXX";
+    int fd = mkstemp(path);
+    FILE *f = fdopen(fd, "w");
+    fputs("a.wav\t1.000\t1.500\na.wav\t3.25\t4\nb.wav\nc.wav\t0.5\t0.9\r\n", f);
+    fclose(f);
+    label_set s;
+    char err[ERR_MAX];
+    int ok = labels_read(path, &s, err) == 0;
+    const label_clip *a = ok ? labels_find(&s, "a.wav") : NULL, *b = ok ? labels_find(&s, "b.wav") : NULL;
+    check(ok && s.n == 3 && a && a->n == 2 && a->offset[1] == 4.0 && b && b->n == 0 && !labels_find(&s, "d.wav"),
+          "labels.tsv: three clips, two words in the first, none in the second");
+    if (ok)
+        labels_free(&s);
+    static const char *const bad[] = {"a.wav\t1\n", "a.wav\t2\t1\n", "a.wav\tx\t1\n", "a.wav\t1\t2\t3\n",
+                                      "a.wav\nb.wav\na.wav\t1\t2\n"};
+    int all = 1;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        f = fopen(path, "w");
+        fputs(bad[i], f);
+        fclose(f);
+        if (labels_read(path, &s, err) == 0) {
+            all = 0;
+            labels_free(&s);
+        } else {
+            all = all && strstr(err, "line") != NULL;
+        }
+    }
+    check(all, "labels.tsv: bad lines refused, naming the line");
+    unlink(path);
+}
+
+static void test_rule(void)
+{
+    double last = -INFINITY;
+    const double t[] = {1.0, 1.02, 1.5, 2.1, 2.2, 5.0};
+    const float s[] = {0.6f, 0.9f, 0.7f, 0.55f, 0.2f, 0.5f};
+    char got[16] = "";
+    for (int i = 0; i < 6; i++)
+        strcat(got, labels_fires(&last, t[i], s[i], 0.5, 1.0) ? "1" : "0");
+    check(strcmp(got, "100101") == 0, "detection rule: threshold 0.5, refractory 1 s: %s", got);
+}
+
+/* ---- listen, compose, speech ---- */
+
+static void test_listen(void)
+{
+    char err[ERR_MAX];
+    wakenet w;
+    listener l;
+    if (wakenet_init(&w, "conv:4:3:2:causal,gru:3,dense", SPEC_LOGMEL, err) < 0 || listener_init(&l, &w, err) < 0) {
+        check(0, "listener: %s", err);
+        return;
+    }
+    rng_seed(&R, 5);
+    wakenet_init_weights(&w, &R);
+    listener_free(&l);
+    listener_init(&l, &w, err);
+    float *x = malloc(16000 * sizeof *x);
+    fill_uniform(x, 16000, 0.3f);
+    double times[64];
+    int n = 0;
+    void step(void *ctx, double t, float score);
+    struct {
+        double *t;
+        int *n;
+    } ctx = {times, &n};
+    listener_push(&l, x, 16000, step, &ctx);
+    /* 98 frames; steps at frames 0, 2, ..., 96: times (160 f + 400) / 16000 */
+    check(n == 49 && fabs(times[0] - 0.025) < 1e-12 && fabs(times[48] - (160.0 * 96 + 400) / 16000) < 1e-12,
+          "listener: 1 s gives 49 steps, the first at 25 ms, the last at %.3f s", n ? times[n - 1] : 0);
+    free(x);
+    listener_free(&l);
+    wakenet_free(&w);
+}
+
+void step(void *ctx, double t, float score)
+{
+    struct {
+        double *t;
+        int *n;
+    } *c = ctx;
+    (void)score;
+    if (*c->n < 64)
+        c->t[(*c->n)++] = t;
+}
+
+static void test_compose(void)
+{
+    compose_settings s;
+    compose_defaults(&s, 16000, 10);
+    float *word = malloc(8000 * sizeof *word), *bg = malloc(16000 * sizeof *bg), *out = malloc(s.n * sizeof *out);
+    for (int i = 0; i < 8000; i++)
+        word[i] = 0.5f * sinf(i * 0.2f);
+    for (int i = 0; i < 16000; i++)
+        bg[i] = 0.01f * sinf(i * 0.01f);
+    compose_sound w = {word, 8000}, b = {bg, 16000};
+    rng r;
+    rng_seed(&r, 2);
+    int good = 1, most = 0;
+    char err[ERR_MAX];
+    for (int i = 0; i < 200 && good; i++) {
+        compose_labels lab;
+        good = compose_clip(&s, &b, 1, &w, 1, &w, 1, &r, out, &lab, err) == 0 && lab.npos <= 4 && lab.nneg <= 2;
+        mix_segment all[8];
+        int n = 0;
+        for (int j = 0; j < lab.npos; j++)
+            all[n++] = lab.pos[j];
+        for (int j = 0; j < lab.nneg; j++) {
+            good = good && !mix_overlaps(lab.neg[j], all, n);
+            all[n++] = lab.neg[j];
+        }
+        for (int j = 0; j < lab.npos; j++)
+            good = good && lab.pos[j].start_ms >= 0 && lab.pos[j].end_ms < 10000 &&
+                   (j == 0 || lab.pos[j].start_ms > lab.pos[j - 1].end_ms);
+        double sum = 0;
+        for (size_t j = 0; j < s.n; j++)
+            sum += (double)out[j] * out[j];
+        good = good && fabs(10 * log10(sum / s.n) + 20) < 0.1;
+        most = lab.npos > most ? lab.npos : most;
+    }
+    check(good && most == 4, "compose: 200 clips, 0-4 wake words and 0-2 others, in order, none overlapping, at -20 dBFS");
+    free(word);
+    free(bg);
+    free(out);
+}
+
+static void test_speech(void)
+{
+    const char *near[SPEECH_NEAR_MAX];
+    int n = speech_near_words("activate", near, SPEECH_NEAR_MAX), found = 0;
+    for (int i = 0; i < n; i++)
+        found += strcmp(near[i], "captivate") == 0 || strcmp(near[i], "octave") == 0;
+    check(found == 2, "near-miss words of activate: the built-in list (%d words)", n);
+    n = speech_near_words("computer", near, SPEECH_NEAR_MAX);
+    int has = 0, self = 0;
+    for (int i = 0; i < n; i++) {
+        has += strcmp(near[i], "compute") == 0 || strcmp(near[i], "commuter") == 0;
+        self += speech_contains(near[i], "computer");
+    }
+    check(has == 2 && !self, "near-miss words of computer: compute and commuter, never computer (%d words)", n);
+    check(speech_contains("Deactivated", "activate") && !speech_contains("active", "activate"),
+          "a negative never holds the wake word, even inside a word");
+}
+
+int main(void)
+{
+    test_descriptions();
+    test_gradients();
+    test_gradient_relu();
+    test_streaming();
+    test_targets();
+    test_labels_file();
+    test_rule();
+    test_listen();
+    test_compose();
+    test_speech();
+    return check_exit();
+}
