@@ -12,8 +12,11 @@ DESTDIR ?=
 CC ?= cc
 CFLAGS ?= -O3 -g
 PKGS := blas-netlib libcjson sndfile samplerate kissfft-float libpng
+# Compiled against, not linked: audio/synth.c loads FluidSynth (and GLib
+# with it) with dlopen when a SoundFont rendering is asked for.
+DLOPEN_PKGS := fluidsynth glib-2.0
 WARN := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wno-psabi
-ALL_CFLAGS := -std=gnu11 -pthread $(WARN) $(CFLAGS) -MMD -MP $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+ALL_CFLAGS := -std=gnu11 -pthread $(WARN) $(CFLAGS) -MMD -MP $(shell pkg-config --cflags $(PKGS) $(DLOPEN_PKGS) 2>/dev/null)
 LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lblas -lcjson -lsndfile -lsamplerate -lkissfft-float -lpng16) -lm -pthread
 
 # Build variants: SANITIZE=1 (ASan + UBSan), NATIVE=1 (-march=native).
@@ -50,12 +53,13 @@ $(BUILD)/tests/%.o: INCLUDES := -Icore -Iaudio -Itests $(addprefix -I,$(CMD_DIRS
 # Every tests/test_*.c is a unit-test program that tests/run runs.
 UNIT_PROGS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 TEST_PROGS := $(UNIT_PROGS) $(BUILD)/tests/gradump $(BUILD)/tests/layerdump $(BUILD)/tests/gemm_speed \
-	$(BUILD)/tests/audiodump \
+	$(BUILD)/tests/audiodump $(BUILD)/tests/synth_speed \
 	$(BUILD)/tests/test_core_fault1 $(BUILD)/tests/test_core_fault2 $(BUILD)/tests/test_core_fault3 \
-	$(BUILD)/tests/test_layers_fault4 $(BUILD)/tests/test_layers_fault5 $(BUILD)/tests/test_layers_fault6
+	$(BUILD)/tests/test_layers_fault4 $(BUILD)/tests/test_layers_fault5 $(BUILD)/tests/test_layers_fault6 \
+	$(BUILD)/tests/test_synth_nofluid
 BIN := $(BUILD)/seqtool
 
-.PHONY: FORCE all deps check identity bench crosscheck demo corpus nmt-model jazz-model trigger-data trigger-model install clean
+.PHONY: FORCE all deps check identity bench crosscheck demo corpus nmt-model dinos-model w2v-vectors emojify-model jazz-model trigger-data trigger-model install clean
 all: seqtool
 
 # ./seqtool is the release build; sanitizer builds stay under build/.
@@ -110,10 +114,14 @@ bench: deps
 	@$(MAKE) --no-print-directory seqtool $(TEST_PROGS)
 	@SEQTOOL=$(BIN) TESTBIN=$(BUILD)/tests tests/bench/run $(BENCH)
 
+# Each command answers once with the model the project ships (no training,
+# no option naming a model): what a new user sees first.
+DEMO := 'dinos sample -n 5 --novel' 'w2v analogy man woman king' 'w2v nearest france -k 5' \
+	'emojify predict "let'"'"'s grab lunch" "I love you" "we won the baseball game"' \
+	'nmt translate "the 29th of August 1958" "Sat 9 May 18" 05/03/79'
 demo: deps
-	@$(MAKE) --no-print-directory seqtool
-	./seqtool dinos train datasets/dinos.txt --epochs 20 -o dinos.safetensors
-	./seqtool dinos sample -m dinos.safetensors -n 10 --novel
+	@$(MAKE) --no-print-directory -j$$(nproc) seqtool
+	@for c in $(DEMO); do echo; echo "\$$ seqtool $$c"; eval "./seqtool $$c" || exit 1; done
 
 # The date translator shipped in datasets/nmt (what `seqtool nmt translate`
 # uses without -m): the defaults of `nmt train`, seed 1, two threads; the
@@ -134,10 +142,58 @@ jazz-model: seqtool
 	./seqtool jazz train --list $(JAZZ_CORPUS)/split.tsv --seed 1 -o $(JAZZ_MODEL)
 	./seqtool jazz eval -m $(JAZZ_MODEL) --list $(JAZZ_CORPUS)/split.tsv
 
+# The name model shipped in datasets/dinos (what `seqtool dinos sample`
+# and `score` read without -m when there is no ./dinos.safetensors): the
+# defaults of `dinos train` on datasets/dinos.txt, seed 1.
+DINOS_MODEL := datasets/dinos/dinos.safetensors
+dinos-model: seqtool
+	./seqtool dinos train datasets/dinos.txt --seed 1 -o $(DINOS_MODEL)
+
 # English training text for `seqtool w2v train`, from Debian packages
 # (installs them when missing); see datasets/w2v/README.md.
+W2V_CORPUS := datasets/w2v/corpus.txt
 corpus:
 	datasets/w2v/make-corpus
+
+# The word vectors shipped in datasets/w2v (what `seqtool w2v` reads
+# without -v or $$SEQTOOL_VECTORS): `w2v train` on the corpus, 100
+# dimensions, the words seen 8 times or more (47,948), one thread so that
+# the same corpus gives the same bytes; then 8-bit rows.  The float32
+# vectors stay in build/w2v.  Their scores when ../shared has the test
+# sets; tests/bench/vectors.sh puts gensim beside them.
+W2V_VECTORS := datasets/w2v/vectors.safetensors
+W2V_FLOAT32 := build/w2v/vectors-float32.safetensors
+W2V_EVAL := ../shared/datasets/eval
+w2v-vectors: seqtool
+	@[ -f $(W2V_CORPUS) ] || datasets/w2v/make-corpus
+	@mkdir -p build/w2v
+	./seqtool w2v train $(W2V_CORPUS) --dim 100 --min-count 8 --threads 1 --seed 1 -o $(W2V_FLOAT32)
+	./seqtool w2v convert $(W2V_FLOAT32) --int8 -o $(W2V_VECTORS)
+	@if [ -d $(W2V_EVAL) ]; then for v in $(W2V_FLOAT32) $(W2V_VECTORS); do \
+	    echo "$$v:"; \
+	    ./seqtool w2v analogy -v $$v --eval $(W2V_EVAL)/questions-words.txt --restrict-vocab 30000 -q | tail -2; \
+	    ./seqtool w2v similarity -v $$v --eval $(W2V_EVAL)/wordsim353.tsv | sed -n 's/^spearman/wordsim353 spearman/p'; \
+	    ./seqtool w2v similarity -v $$v --eval $(W2V_EVAL)/simlex999.txt | sed -n 's/^spearman/simlex999 spearman/p'; \
+	done; else echo "$(W2V_EVAL) is absent: no scores"; fi
+
+# The emoji model shipped in datasets/emojify (what `seqtool emojify
+# predict`, `eval` and `info` read without -m when there is no
+# ./emojify.safetensors): the defaults of `emojify train` (v2) on the
+# project's sentences over the shipped vectors, seed 1; its accuracy on
+# the project's test split, then on the course's test file when ../shared
+# has it.
+EMOJIFY_MODEL := datasets/emojify/emojify.safetensors
+EMOJIFY_COURSE_TEST := ../shared/datasets/course/emojify/tesss.csv
+emojify-model: seqtool
+	./seqtool emojify train datasets/emojify/train.csv -v $(W2V_VECTORS) --test datasets/emojify/test.csv \
+	    --seed 1 -o $(EMOJIFY_MODEL)
+	@if [ -f $(EMOJIFY_COURSE_TEST) ]; then echo "$(EMOJIFY_COURSE_TEST):"; \
+	    ./seqtool emojify eval $(EMOJIFY_COURSE_TEST) -m $(EMOJIFY_MODEL) -v $(W2V_VECTORS) | head -1; \
+	else echo "$(EMOJIFY_COURSE_TEST) is absent: no course score"; fi
+
+# Every model the project ships, installed under $(datadir) by the path
+# it has below datasets/ (where cli_default_model looks for it).
+SHIPPED_MODELS := $(NMT_MODEL) $(DINOS_MODEL) $(W2V_VECTORS) $(EMOJIFY_MODEL) $(JAZZ_MODEL)
 
 # The wake-word model shipped in datasets/trigger (what `seqtool trigger
 # detect` uses without -m): datasets/trigger/make-data renders and mixes
@@ -159,8 +215,10 @@ install: seqtool
 	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(mandir)/man1 $(DESTDIR)$(completiondir)
 	install -m 755 seqtool $(DESTDIR)$(bindir)/seqtool
 	install -m 644 man/*.1 $(DESTDIR)$(mandir)/man1/
-	install -d $(DESTDIR)$(datadir)/nmt
-	install -m 644 datasets/nmt/dates.safetensors $(DESTDIR)$(datadir)/nmt/
+	for f in $(SHIPPED_MODELS:datasets/%=%); do \
+	    install -d $(DESTDIR)$(datadir)/$$(dirname $$f) && \
+	    install -m 644 datasets/$$f $(DESTDIR)$(datadir)/$$f || exit 1; \
+	done
 	[ ! -f $(TRIGGER_MODEL) ] || { install -d $(DESTDIR)$(datadir)/trigger && \
 	    install -m 644 $(TRIGGER_MODEL) $(DESTDIR)$(datadir)/trigger/; }
 	./seqtool completion bash > $(DESTDIR)$(completiondir)/seqtool.tmp
@@ -188,4 +246,13 @@ $(BUILD)/tests/test_core_fault%: $(BUILD)/tests/test_core.o $(BUILD)/fault%/cell
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 $(BUILD)/tests/test_layers_fault%: $(BUILD)/tests/test_layers.o $(BUILD)/fault%/layers.o $(BUILD)/fault%/loss.o \
 		$(filter-out $(BUILD)/core/layers.o $(BUILD)/core/loss.o,$(CORE_OBJ)) $(MODEL_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# FluidSynth absent at run time: audio/synth.c built to dlopen a library
+# no system has (see tests/test_synth.c, --no-fluidsynth).
+$(BUILD)/nofluid/synth.o: audio/synth.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Icore -Iaudio -DSYNTH_FLUIDSYNTH_LIB='"libfluidsynth-absent.so.3"' -c -o $@ $<
+
+$(BUILD)/tests/test_synth_nofluid: $(BUILD)/tests/test_synth.o $(BUILD)/nofluid/synth.o $(filter-out $(BUILD)/audio/synth.o,$(CORE_OBJ)) $(MODEL_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)

@@ -38,9 +38,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* midi_load refuses larger files (64 MiB; the largest real MIDI files
+/* midi_load refuses larger files (16 MiB; the largest real MIDI files
  * are a few MB). */
-#define MIDI_MAX_FILE_SIZE ((size_t)64 << 20)
+#define MIDI_MAX_FILE_SIZE ((size_t)16 << 20)
 /* The largest delta time (and any variable-length quantity): 4 bytes of
  * 7 bits. */
 #define MIDI_VLQ_MAX 0x0FFFFFFFu

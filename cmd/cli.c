@@ -1,6 +1,8 @@
 /* cli — shared command-line plumbing; see cli.h. */
 #include "cli.h"
 #include "config.h"
+#include "fileio.h"
+#include "model.h"
 
 #include <cjson/cJSON.h>
 
@@ -136,6 +138,11 @@ void cli_read_lines(const char *path, size_t max, text_lines *out)
         fclose(f);
 }
 
+const char *cli_default_vectors(void)
+{
+    return cli_default_model(CLI_VECTORS_SHIPPED, "SEQTOOL_VECTORS", CLI_VECTORS_LOCAL);
+}
+
 void cli_open_vectors(vectors *v, const char *path, vec_format fmt, const char *default_name,
                       int quiet)
 {
@@ -149,6 +156,116 @@ void cli_open_vectors(vectors *v, const char *path, vec_format fmt, const char *
     if (v->duplicates && !quiet)
         warn("'%s': %ld repeated word(s), the first at %s %ld; kept the first vector of each", path,
              v->duplicates, v->format == VEC_WORD2VEC_BIN ? "record" : "line", v->first_duplicate);
+}
+
+/* datasets/REL beside the executable: ./seqtool is at the top of the
+ * tree, build/VARIANT/seqtool two folders below it. */
+static int shipped_beside_exe(const char *rel, char *path, size_t size)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return 0;
+    exe[n] = '\0';
+    for (int up = 0; up < 3; up++) {
+        char *slash = strrchr(exe, '/');
+        if (!slash)
+            break;
+        *slash = '\0';
+        if ((size_t)snprintf(path, size, "%s/datasets/%s", exe, rel) < size && access(path, R_OK) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+const char *cli_default_model(const char *rel, const char *env, const char *local)
+{
+    /* a few results live for the process: a command asks for two at most */
+    static char paths[4][PATH_MAX + 64];
+    static int next;
+    const char *e = env ? getenv(env) : NULL;
+    if (e && *e)
+        return e;
+    if (local && access(local, F_OK) == 0)
+        return local;
+    char *path = paths[next++ % 4];
+    if (!shipped_beside_exe(rel, path, sizeof paths[0]))
+        snprintf(path, sizeof paths[0], "%s/%s", SEQTOOL_DATADIR, rel);
+    return path;
+}
+
+/* ---- how a model was made ---- */
+
+static char *command_line;
+
+/* Whether a word reads the same to a POSIX shell unquoted. */
+static int shell_plain(const char *w)
+{
+    if (!*w)
+        return 0;
+    for (; *w; w++)
+        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=.,/:@%", *w))
+            return 0;
+    return 1;
+}
+
+void cli_set_command_line(int argc, char **argv)
+{
+    size_t n = sizeof "seqtool";
+    for (int i = 0; i < argc; i++)
+        n += 4 * strlen(argv[i]) + 3; /* each ' may become '\'' */
+    free(command_line);
+    if (!(command_line = malloc(n)))
+        die("out of memory");
+    char *p = command_line + sprintf(command_line, "seqtool");
+    for (int i = 0; i < argc; i++) {
+        *p++ = ' ';
+        if (shell_plain(argv[i])) {
+            p = stpcpy(p, argv[i]);
+            continue;
+        }
+        *p++ = '\'';
+        for (const char *w = argv[i]; *w; w++) {
+            if (*w == '\'')
+                p = stpcpy(p, "'\\''");
+            else
+                *p++ = *w;
+        }
+        *p++ = '\'';
+        *p = 0;
+    }
+}
+
+const char *cli_command_line(void) { return command_line ? command_line : "seqtool"; }
+
+const char *const *cli_provenance(const char *data, unsigned long long seed)
+{
+    static char seed_text[32];
+    static const char *kv[9];
+    snprintf(seed_text, sizeof seed_text, "%llu", seed);
+    kv[0] = "train.command", kv[1] = cli_command_line();
+    kv[2] = "train.program", kv[3] = "seqtool " SEQTOOL_VERSION;
+    kv[4] = "train.seed", kv[5] = seed_text;
+    kv[6] = "train.data", kv[7] = data;
+    kv[8] = NULL;
+    return kv;
+}
+
+char *cli_describe_file(const char *path)
+{
+    char err[ERR_MAX], *s;
+    if (strcmp(path, "-") == 0)
+        return strdup("standard input");
+    file_bytes fb;
+    if (file_map(&fb, path, err) < 0)
+        die("%s", err);
+    uint32_t crc = crc32_update(0, fb.bytes, fb.size);
+    size_t n = strlen(path) + 64;
+    if (!(s = malloc(n)))
+        die("out of memory");
+    snprintf(s, n, "%s (%zu bytes, CRC-32 %08x)", path, fb.size, (unsigned)crc);
+    file_unmap(&fb);
+    return s;
 }
 
 void cli_batch_lines(int fd, int max, void (*add)(void *ctx, char *line, size_t len, long lineno),
@@ -169,27 +286,6 @@ void cli_batch_lines(int fd, int max, void (*add)(void *ctx, char *line, size_t 
     if (pending)
         flush(ctx);
     line_reader_free(&lr);
-}
-
-const char *cli_default_model(const char *relative)
-{
-    static char path[PATH_MAX + 256];
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        for (int up = 0; up < 3; up++) {
-            char *slash = strrchr(exe, '/');
-            if (!slash)
-                break;
-            *slash = '\0';
-            snprintf(path, sizeof path, "%s/datasets/%s", exe, relative);
-            if (access(path, R_OK) == 0)
-                return path;
-        }
-    }
-    snprintf(path, sizeof path, "%s/%s", SEQTOOL_DATADIR, relative);
-    return path;
 }
 
 int cli_end_training(const char *path, const char *unit, long done, long total)

@@ -126,12 +126,67 @@ const char *cli_display_name(const char *path);
  * or die naming the file (binary data, a line too long, I/O). */
 void cli_read_lines(const char *path, size_t max, text_lines *out);
 
+/* The word vectors w2v and emojify read when -v names none:
+ * $SEQTOOL_VECTORS, else ./vectors.safetensors when it exists, else the
+ * shipped datasets/w2v/vectors.safetensors (cli_default_model). */
+#define CLI_VECTORS_LOCAL "vectors.safetensors"
+#define CLI_VECTORS_SHIPPED "w2v/vectors.safetensors"
+const char *cli_default_vectors(void);
+
 /* The vectors in path ("-": standard input) in format fmt (VEC_AUTO:
- * detected), or die; when path is the default name and does not exist,
- * the message says how to name vectors.  Warns of repeated words unless
- * quiet. */
+ * detected), or die; when path is default_name (may be NULL) and does not
+ * exist, the message says how to name vectors.  Warns of repeated words
+ * unless quiet. */
 void cli_open_vectors(vectors *v, const char *path, vec_format fmt, const char *default_name,
                       int quiet);
+
+/* The model file an action reads when none is named: $env when it is
+ * set (env may be NULL); else local, what the command's train writes by
+ * default, when it exists in the current folder (local may be NULL); else
+ * the model the project ships as datasets/REL ("nmt/dates.safetensors"):
+ * in the source tree the executable was built in (./seqtool or
+ * build/VARIANT/seqtool), else in the installed data folder (make
+ * install).
+ * The string stays valid for the life of the process. */
+const char *cli_default_model(const char *rel, const char *env, const char *local);
+
+/* ---- how a model was made ----
+ *
+ * Every model a train action writes records, in its metadata:
+ *   train.command   the command line as typed, quoted for a POSIX shell
+ *   train.program   "seqtool VERSION"
+ *   train.seed      the --seed
+ *   train.data      what it learnt from (a file: its name, size, CRC-32)
+ * so that `seqtool CMD info MODEL` can say how to make it again. */
+
+/* Keep the command line (argv[0] is CMD) for train.command; cli_run
+ * calls it before parsing, which reorders argv. */
+void cli_set_command_line(int argc, char **argv);
+/* The command line as typed, quoted for a POSIX shell (train.command). */
+const char *cli_command_line(void);
+/* The keys above as key, value pairs ending with NULL (static: valid
+ * until the next call). */
+const char *const *cli_provenance(const char *data, unsigned long long seed);
+/* "PATH (N bytes, CRC-32 XXXXXXXX)" for train.data, or "standard input"
+ * for "-" (read once, not again); the caller frees it.  Dies when the
+ * file cannot be read. */
+char *cli_describe_file(const char *path);
+
+/* ---- info (info.c) ---- */
+
+struct cJSON;
+/* What `seqtool CMD info` prints: "PATH: SUMMARY", then how it was made
+ * (the train.* keys m records, as "command ...", "program ...", "seed
+ * ...", "data ..." lines) and, for a model (model 1), one line "tensor
+ * NAME DTYPE D1xD2..." for each tensor of m.  With json, one object
+ * instead: file, the members of fields (taken over; may be NULL), the
+ * train.* keys and, for a model, tensors.  m may be NULL (vectors in a
+ * text format).  A model that records no train.command says so. */
+void cli_info(const char *path, const char *summary, const model_in *m, struct cJSON *fields,
+              int model, int json);
+/* The MODEL operand of info, or the action's default when none; dies on
+ * more than one. */
+const char *cli_info_operand(const char *action_default, int argc, char **argv);
 
 /* The lines of fd for a query loop, in batches: add(ctx, line, len,
  * lineno) for each line (valid during the call), then flush(ctx) when
@@ -146,11 +201,6 @@ void cli_batch_lines(int fd, int max, void (*add)(void *ctx, char *line, size_t 
  * done of total, 0
  * otherwise (the caller then prints its summary). */
 int cli_end_training(const char *path, const char *unit, long done, long total);
-
-/* The path of a model the project ships, datasets/RELATIVE of the tree
- * the running binary was built in (found by walking up from it), else
- * the installed data folder's SEQTOOL_DATADIR/RELATIVE. */
-const char *cli_default_model(const char *relative);
 
 /* Flush stdout and exit 1 if any write failed (full disk, closed pipe);
  * returns status unchanged otherwise.  Every command ends with it. */

@@ -249,6 +249,7 @@ int cli_run(const cli_command *c, int argc, char **argv)
         cli_usage(c, stdout, 1);
         return cli_finish(0);
     }
+    cli_set_command_line(argc, argv);
     const cli_action *a = NULL;
     if (word[0] == '-' && word[1] && c->default_action) {
         a = find_action(c, c->default_action);

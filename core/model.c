@@ -111,6 +111,14 @@ int model_out_metaf(model_out *m, const char *key, const char *fmt, ...)
     return model_out_meta(m, key, buf);
 }
 
+int model_out_meta_pairs(model_out *m, const char *const *kv)
+{
+    for (; kv[0]; kv += 2)
+        if (model_out_meta(m, kv[0], kv[1]) < 0)
+            return -1;
+    return 0;
+}
+
 int model_out_tensor(model_out *m, const char *name, int ndim,
                      const int *shape, const float *data)
 {
@@ -449,6 +457,27 @@ int model_in_fits(const model_in *m, size_t floats, char *err)
         return 0;
     snprintf(err, ERR_MAX, "'%s': the metadata describes a model of %zu weights; the file holds at most %zu",
              m->path, floats, m->data_size / 4);
+    return -1;
+}
+
+int model_in_tensor_at(const model_in *m, int i, const char **name, const char **dtype,
+                       long long *shape, int max)
+{
+    const cJSON *t;
+    cJSON_ArrayForEach(t, (const cJSON *)m->header) {
+        if (strcmp(t->string, "__metadata__") == 0 || i-- > 0)
+            continue;
+        const cJSON *sh = cJSON_GetObjectItemCaseSensitive(t, "shape"), *d;
+        int ndim = 0;
+        cJSON_ArrayForEach(d, sh) {
+            if (ndim < max)
+                shape[ndim] = (long long)d->valuedouble;
+            ndim++;
+        }
+        *name = t->string;
+        *dtype = cJSON_GetObjectItemCaseSensitive(t, "dtype")->valuestring;
+        return ndim;
+    }
     return -1;
 }
 

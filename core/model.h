@@ -38,6 +38,9 @@ model_out *model_out_new(const char *kind);
 int model_out_meta(model_out *m, const char *key, const char *value);
 int model_out_metaf(model_out *m, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Metadata from pairs: kv[0] = kv[1], kv[2] = kv[3], ... up to a NULL
+ * key.  0 or -1. */
+int model_out_meta_pairs(model_out *m, const char *const *kv);
 /* Add a tensor (the data is referenced, not copied: keep it alive until
  * model_out_write).  0 or -1. */
 int model_out_tensor(model_out *m, const char *name, int ndim,
@@ -78,6 +81,11 @@ const char *model_in_meta(const model_in *m, const char *key);
 /* A metadata value parsed as an integer in [lo, hi]; 0 or -1 with err. */
 int model_in_meta_int(const model_in *m, const char *key, long lo, long hi,
                       long *out, char *err);
+/* Tensor i of the file, in header order: its name, dtype and up to max
+ * of its dimensions in shape; returns its ndim, or -1 when there is no
+ * tensor i. */
+int model_in_tensor_at(const model_in *m, int i, const char **name, const char **dtype,
+                       long long *shape, int max);
 /* 1 when a tensor of that name exists. */
 int model_in_has(const model_in *m, const char *name);
 /* Copy tensor name, which must be F32 of exactly this shape, into dst. */

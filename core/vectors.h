@@ -11,7 +11,10 @@
  *                 tensors word_offsets (U64 [n+1]), hash (U32 [H]) and
  *                 words (U8), the word index as wordindex.h lays it out,
  *                 and vectors (F32 [n, D]); metadata seqtool.kind
- *                 "vectors".
+ *                 "vectors".  Or, a quarter of the size, vectors as I8
+ *                 [n, D] with scales (F32 [n]): row i is vectors[i] x
+ *                 scales[i] (rounded from scales[i] = max |x| / 127),
+ *                 turned back into float32 when read.
  * Words are UTF-8 and keep the file's order (for trained and published
  * vectors, most frequent first).  A word met again keeps its first vector;
  * the duplicates are counted for the caller to warn about.
@@ -40,6 +43,7 @@ typedef struct {
     float *data;              /* n x dim */
     word_index index;         /* the words, in row order */
     vec_format format;        /* the format it was read in */
+    int int8;                 /* read from 8-bit rows (data is their float32 value) */
     long duplicates;          /* words met again and dropped */
     long first_duplicate;     /* line (text) or record number of the first */
     float *own_data;          /* NULL when data is the mapped file's */
@@ -85,7 +89,15 @@ static inline const float *vectors_row(const vectors *v, long i)
 
 /* Write in a streaming format (not safetensors) to f; 0 or -1 (errno). */
 int vectors_write(const vectors *v, FILE *f, vec_format fmt);
-/* Write path atomically in any format.  0, or -1 with err. */
-int vectors_save(const vectors *v, const char *path, vec_format fmt, char *err);
+/* How the safetensors form is written (vectors_save's how may be NULL:
+ * float32, no metadata of the caller's). */
+typedef struct {
+    int int8;                 /* 8-bit rows with a scale each */
+    const char *const *meta;  /* metadata pairs: key, value, ..., NULL; or NULL */
+} vec_save;
+
+/* Write path atomically in any format (how applies to safetensors).
+ * 0, or -1 with err. */
+int vectors_save(const vectors *v, const char *path, vec_format fmt, const vec_save *how, char *err);
 
 #endif

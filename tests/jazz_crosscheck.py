@@ -12,8 +12,10 @@ DIR holds what `test_jazz --dump DIR` wrote:
                      summed over the real notes); grad.<tensor>: the
                      gradient of their sum
 
-The reference is the network of cmd/jazz/melody.h written again here in
-PyTorch, float64, from that description and the weights alone:
+The reference is the network of cmd/jazz/melody.h written again in
+PyTorch (tests/bench/peerlib.py's jazz_logits, which the bench peer
+tests/bench/jazz_peer.py trains too), float64, from that description and
+the weights alone:
 embeddings of the input note's six fields -> LSTM stack (a padded step
 carries the state) -> rest head on h; pitch head on [h, root, quality,
 position] plus the chord-tone bias C[quality][(pitch - root) mod 12];
@@ -28,76 +30,19 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from crosscheck import read_safetensors  # noqa: E402
-
-FIELDS = ["rest", "pitch", "dur", "pos", "root", "quality"]
-NO_ROOT = 12
-
-
-def embed(table, ids):
-    """Rows of table for ids [T][B] (zeros where the id is -1)."""
-    idx = ids.clamp(min=0)
-    rows = table[idx]
-    return rows * (ids >= 0).unsqueeze(-1).to(rows.dtype)
-
-
-def lstm_layer(x, mask, w_ih, w_hh, b_ih):
-    """PyTorch's LSTM equations (gates i f g o), state held on padding."""
-    T, B, _ = x.shape
-    H = w_hh.shape[1]
-    h = x.new_zeros(B, H)
-    c = x.new_zeros(B, H)
-    out = []
-    for t in range(T):
-        g = x[t] @ w_ih.T + b_ih + h @ w_hh.T
-        i, f, u, o = g.split(H, dim=1)
-        c_new = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(u)
-        h_new = torch.sigmoid(o) * torch.tanh(c_new)
-        m = mask[t].unsqueeze(1)
-        c = m * c_new + (1 - m) * c
-        h = m * h_new + (1 - m) * h
-        out.append(h)
-    return torch.stack(out)
+from crosscheck import read_safetensors  # noqa: E402  (puts tests/bench on sys.path)
+from peerlib import JAZZ_FIELDS, jazz_logits, jazz_lstm_reference, jazz_nll  # noqa: E402
 
 
 def reference(meta, w, batch):
-    layers = int(meta["jazz.layers"])
-    tones = int(meta["jazz.chord_tones"])
-    inp = {f: torch.tensor(batch["in." + f], dtype=torch.long) for f in FIELDS}
-    out = {f: torch.tensor(batch["out." + f], dtype=torch.long) for f in FIELDS}
+    """The summed NLL of each head, from the network of peerlib.jazz_logits
+    with its step-by-step LSTM (jazz_lstm_reference)."""
+    inp = {f: torch.tensor(batch["in." + f], dtype=torch.long) for f in JAZZ_FIELDS}
+    out = {f: torch.tensor(batch["out." + f], dtype=torch.long) for f in JAZZ_FIELDS}
     mask = torch.tensor(batch["mask"], dtype=torch.float64)
-    emb = {f: w["emb." + f] for f in FIELDS}
-
-    x = torch.cat([embed(emb[f], inp[f]) for f in FIELDS], dim=-1)
-    for k in range(layers):
-        x = lstm_layer(x, mask, w["lstm.weight_ih_l%d" % k], w["lstm.weight_hh_l%d" % k],
-                       w["lstm.bias_ih_l%d" % k])
-    h = x
-    z = torch.cat([h, embed(emb["root"], out["root"]), embed(emb["quality"], out["quality"]),
-                   embed(emb["pos"], out["pos"])], dim=-1)
-    zd = torch.cat([z, embed(emb["pitch"], out["pitch"])], dim=-1)
-    logit_rest = h @ w["head.rest.weight"].T + w["head.rest.bias"]
-    logit_pitch = z @ w["head.pitch.weight"].T + w["head.pitch.bias"]
-    if tones:
-        C = w["head.pitch.chord_tone"]
-        root = out["root"]
-        has = (root >= 0) & (root != NO_ROOT)
-        pitches = torch.arange(logit_pitch.shape[-1])
-        interval = (pitches.view(1, 1, -1) - root.clamp(min=0).unsqueeze(-1)) % 12
-        qual = torch.where(has, out["quality"], 0).unsqueeze(-1).expand_as(interval)
-        bias = C[qual, interval] * has.unsqueeze(-1).to(C.dtype)
-        logit_pitch = logit_pitch + bias
-    logit_dur = zd @ w["head.dur.weight"].T + w["head.dur.bias"]
-
-    real = out["rest"] >= 0
-    nll = {}
-    for name, logits, target in (("rest", logit_rest, out["rest"]),
-                                 ("pitch", logit_pitch, out["pitch"]),
-                                 ("dur", logit_dur, out["dur"])):
-        logp = torch.log_softmax(logits, dim=-1)
-        picked = logp.gather(-1, target.clamp(min=0).unsqueeze(-1)).squeeze(-1)
-        nll[name] = -(picked * real.to(picked.dtype)).sum()
-    return nll
+    logits = jazz_logits(w, inp, out, int(meta["jazz.layers"]), int(meta["jazz.chord_tones"]),
+                         jazz_lstm_reference(w, mask))
+    return jazz_nll(logits, out)
 
 
 def main(argv):

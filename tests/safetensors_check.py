@@ -6,7 +6,8 @@ usage: safetensors_check.py [--no-crc] FILE
 Checks: 8-byte little-endian header length N within the file; the N header
 bytes are UTF-8 JSON (trailing spaces allowed) holding an object; optional
 "__metadata__" maps strings to strings; every tensor has dtype F32 (or, in
-vector files, U8, U32 or U64; in emojify models, U8 for the word list), a shape of non-negative integers and
+vector files, U8, U32, U64, or I8 for 8-bit vectors with their F32 scales;
+in emojify models, U8 for the word list), a shape of non-negative integers and
 data_offsets [begin, end] with end - begin == itemsize * prod(shape); taken in header order the tensors are
 contiguous (the first begins at 0, each begins where the previous ended), so
 they cover the whole data section with no gap or overlap; metadata
@@ -76,7 +77,7 @@ def check(path, want_crc=True):
             continue
         dtype, shape, offs = (info.get("dtype"), info.get("shape"),
                               info.get("data_offsets"))
-        itemsize = {"F32": 4, "U8": 1, "U32": 4, "U64": 8}.get(dtype)
+        itemsize = {"F32": 4, "U8": 1, "I8": 1, "U32": 4, "U64": 8}.get(dtype)
         if itemsize is None or (dtype != "F32" and kind != "vectors" and
                                 not (kind == "emojify" and dtype == "U8")):
             bad("%s: dtype %r, expected 'F32'" % (name, dtype))
@@ -148,7 +149,10 @@ def fnv1a64(b):
 
 
 def check_vectors(meta, shapes, spans, data, bad):
-    want = {"word_offsets": "U64", "hash": "U32", "vectors": "F32", "words": "U8"}
+    want = {"word_offsets": "U64", "hash": "U32", "words": "U8",
+            "vectors": "I8" if "scales" in spans else "F32"}
+    if "scales" in spans and (spans["scales"][0] != "F32" or shapes["scales"] != shapes["vectors"][:1]):
+        bad("scales is not F32 [n] for vectors of %s" % (shapes["vectors"],))
     for name, dtype in want.items():
         if name not in spans or spans[name][0] != dtype:
             bad("vectors file lacks a %s tensor %s" % (dtype, name))

@@ -6,6 +6,10 @@
  *   test_jazz               the tests
  *   test_jazz --bench       training throughput (H 256, L 2, batch 32,
  *                           64 steps, one thread), printed, not asserted
+ *   test_jazz --bench-json STEPS [EVENTS.tsv]
+ *                           the same training, STEPS steps all timed, as
+ *                           one JSON line; the events trained on to
+ *                           EVENTS.tsv (tests/bench/jazz.sh and its peer)
  *   test_jazz --dump DIR    a small model, a batch and its loss and
  *                           gradients, for tests/jazz_crosscheck.py
  */
@@ -613,41 +617,118 @@ static void test_ngram_sums(void)
 
 /* ---- throughput (--bench) ---- */
 
+enum { BENCH_T = 64, BENCH_B = 32 };
+
+/* The default model (H 256, L 2, dropout 0.2) and B rows of T random
+ * events (seed 72), as both bench modes train on them. */
+static int bench_setup(jazz_model *m, jazz_config *c, optimizer *opt, rng *r,
+                       jazz_event ev[BENCH_B][BENCH_T], float lr)
+{
+    jazz_config_default(c);
+    init_model(m, c, 71);
+    rng_seed(r, 72);
+    for (int b = 0; b < BENCH_B; b++)
+        random_events(ev[b], BENCH_T, r);
+    return jazz_model_reserve(m, BENCH_T, BENCH_B) < 0 ||
+                   optim_init(opt, OPTIM_ADAM, lr, m->ps.total) < 0
+               ? -1
+               : 0;
+}
+
+/* steps training steps as `seqtool jazz train` takes them (batch
+ * assembly, forward with dropout, backward of the mean NLL a note,
+ * clip-norm 5, Adam, the NLL summed into *sum), every step on the same B
+ * full windows; the seconds they took. */
+static double bench_steps(jazz_model *m, optimizer *opt, rng *r,
+                          jazz_event ev[BENCH_B][BENCH_T], int steps, jazz_nll *sum)
+{
+    enum { T = BENCH_T, B = BENCH_B };
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (int it = 0; it < steps; it++) {
+        for (int b = 0; b < B; b++)
+            jazz_model_set_row(m, T, B, b, ev[b], 0, T, 0);
+        params_zero_grad(&m->ps);
+        jazz_model_forward(m, T, B, r);
+        jazz_nll n;
+        jazz_model_backward(m, T, B, 1.0f / (T * B), &n);
+        clip_by_global_norm(&m->ps, 5.0f);
+        optim_step(opt, &m->ps);
+        sum->rest += n.rest;
+        sum->pitch += n.pitch;
+        sum->dur += n.dur;
+        sum->notes += n.notes;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+}
+
 static int bench(void)
 {
+    enum { T = BENCH_T, B = BENCH_B, ITERS = 20 };
     jazz_model m;
     jazz_config c;
-    jazz_config_default(&c);
-    init_model(&m, &c, 71);
-    enum { T = 64, B = 32, ITERS = 20 };
-    rng r;
-    rng_seed(&r, 72);
-    static jazz_event ev[B][T];
-    for (int b = 0; b < B; b++)
-        random_events(ev[b], T, &r);
     optimizer opt;
-    if (jazz_model_reserve(&m, T, B) < 0 || optim_init(&opt, OPTIM_ADAM, 1e-3f, m.ps.total) < 0)
+    rng r;
+    static jazz_event ev[B][T];
+    if (bench_setup(&m, &c, &opt, &r, ev, 1e-3f) < 0)
         return 1;
     double best = 1e30;
-    for (int round = 0; round < 3; round++) {
-        struct timespec t0, t1;
-        clock_gettime(CLOCK_MONOTONIC, &t0);
-        for (int it = 0; it < ITERS; it++) {
-            for (int b = 0; b < B; b++)
-                jazz_model_set_row(&m, T, B, b, ev[b], 0, T, 0);
-            params_zero_grad(&m.ps);
-            jazz_model_forward(&m, T, B, &r);
-            jazz_nll n;
-            jazz_model_backward(&m, T, B, 1.0f / (T * B), &n);
-            clip_by_global_norm(&m.ps, 5.0f);
-            optim_step(&opt, &m.ps);
-        }
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        best = fmin(best, (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec));
-    }
+    jazz_nll sum = {0, 0, 0, 0};
+    for (int round = 0; round < 3; round++)
+        best = fmin(best, bench_steps(&m, &opt, &r, ev, ITERS, &sum));
     printf("jazz training: H %d, L %d, batch %d, %d steps, %zu parameters, dropout %.1f, adam: "
            "%.0f events/s (best of 3 rounds of %d batches, one thread)\n",
            c.hidden, c.layers, B, T, m.ps.total, (double)c.dropout, ITERS * T * B / best, ITERS);
+    optim_free(&opt);
+    jazz_model_free(&m);
+    return 0;
+}
+
+/* --bench-json STEPS [EVENTS.tsv], for tests/bench/jazz.sh: STEPS steps
+ * of bench_steps (Adam lr 0.002, `jazz train`'s default), all of them
+ * timed, as `jazz train` times its steps; one JSON line (notes, seconds,
+ * notes_per_s, train_bits_per_note, ...).  EVENTS.tsv gets the events trained on, for the
+ * PyTorch peer to train on the same: a header line, then one line a
+ * note: row, t (its place in the row), rest, pitch, dur, pos, root,
+ * quality. */
+static int bench_json(const char *steps_arg, const char *events)
+{
+    enum { T = BENCH_T, B = BENCH_B };
+    char *end;
+    long steps = strtol(steps_arg, &end, 10);
+    if (*end || steps < 1 || steps > 1000000) {
+        fprintf(stderr, "test_jazz: --bench-json STEPS: expected 1 to 1000000, not '%s'\n", steps_arg);
+        return 2;
+    }
+    jazz_model m;
+    jazz_config c;
+    optimizer opt;
+    rng r;
+    static jazz_event ev[B][T];
+    if (bench_setup(&m, &c, &opt, &r, ev, 2e-3f) < 0)
+        return 1;
+    if (events) {
+        FILE *f = fopen(events, "w");
+        if (!f)
+            return fprintf(stderr, "test_jazz: cannot write '%s'\n", events), 1;
+        fprintf(f, "row\tt\trest\tpitch\tdur\tpos\troot\tquality\n");
+        for (int b = 0; b < B; b++)
+            for (int t = 0; t < T; t++) {
+                const jazz_event *e = &ev[b][t];
+                fprintf(f, "%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", b, t, e->rest, e->pitch, e->dur,
+                        e->pos, e->root, e->qual);
+            }
+        if (fclose(f) != 0)
+            return fprintf(stderr, "test_jazz: cannot write '%s'\n", events), 1;
+    }
+    jazz_nll sum = {0, 0, 0, 0};
+    double s = bench_steps(&m, &opt, &r, ev, (int)steps, &sum);
+    printf("{\"steps\":%ld,\"batch\":%d,\"window\":%d,\"hidden\":%d,\"layers\":%d,"
+           "\"dropout\":%.2f,\"parameters\":%zu,\"notes\":%ld,\"seconds\":%.6f,"
+           "\"notes_per_s\":%.1f,\"train_bits_per_note\":%.6f}\n",
+           steps, B, T, c.hidden, c.layers, (double)c.dropout, m.ps.total, sum.notes, s,
+           (double)sum.notes / s, jazz_bits_per_note(&sum));
     optim_free(&opt);
     jazz_model_free(&m);
     return 0;
@@ -719,6 +800,8 @@ int main(int argc, char **argv)
 {
     if (argc == 2 && strcmp(argv[1], "--bench") == 0)
         return bench();
+    if ((argc == 3 || argc == 4) && strcmp(argv[1], "--bench-json") == 0)
+        return bench_json(argv[2], argc == 4 ? argv[3] : NULL);
     if (argc == 3 && strcmp(argv[1], "--dump") == 0)
         return dump(argv[2]);
     test_classes();

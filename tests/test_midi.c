@@ -451,7 +451,7 @@ static void test_round_trips(void)
         close(fd);
     err[0] = 0;
     check(ok && midi_load(path, &f, err) == -1 && strstr(err, "larger than") && one_line(err),
-          "load: a file over 64 MiB refused: '%s'", err);
+          "load: a file over 16 MiB refused: '%s'", err);
     midi_free(&f);
     unlink(path);
     snprintf(path, sizeof path, "%s/out.mid", dir);

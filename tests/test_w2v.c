@@ -146,7 +146,7 @@ static void test_vector_files(const char *dir)
         char path[600], err[ERR_MAX];
         snprintf(path, sizeof path, "%s/v.%s", dir, vec_format_name(formats[f]));
         vectors back;
-        int ok = vectors_save(&v, path, formats[f], err) == 0 && vectors_load(&back, path, VEC_AUTO, err) == 0;
+        int ok = vectors_save(&v, path, formats[f], NULL, err) == 0 && vectors_load(&back, path, VEC_AUTO, err) == 0;
         if (!ok)
             printf("  %s\n", err);
         check(ok && back.format == formats[f] && same_table(&v, &back) &&
@@ -155,6 +155,74 @@ static void test_vector_files(const char *dir)
         if (ok)
             vectors_free(&back);
     }
+    vectors_free(&v);
+}
+
+/* The 8-bit form: each value within half a step (its row's max |x| /
+ * 127 / 2) of the original, the row's largest exactly, zeros zero; a
+ * quarter of the bytes of the vectors; and back to float32, the values
+ * read are kept bit for bit. */
+static void test_int8_vectors(const char *dir)
+{
+    vectors v, back, again;
+    random_table(&v, 3000, 50);
+    memset(v.own_data, 0, 50 * sizeof(float)); /* row 0: all zeros */
+    v.own_data[50 + 7] = 0.75f;                /* row 1: a known largest value */
+    for (int k = 0; k < 50; k++)
+        if (k != 7 && fabsf(v.own_data[50 + k]) > 0.7f)
+            v.own_data[50 + k] = 0.5f;
+    char p8[600], p32[600], p88[600], err[ERR_MAX];
+    snprintf(p8, sizeof p8, "%s/v8.safetensors", dir);
+    snprintf(p32, sizeof p32, "%s/v32.safetensors", dir);
+    snprintf(p88, sizeof p88, "%s/v88.safetensors", dir);
+    const char *meta[] = {"train.seed", "7", NULL};
+    vec_save int8 = {.int8 = 1, .meta = meta};
+    int ok = vectors_save(&v, p8, VEC_SAFETENSORS, &int8, err) == 0 &&
+             vectors_save(&v, p32, VEC_SAFETENSORS, NULL, err) == 0 &&
+             vectors_load(&back, p8, VEC_AUTO, err) == 0;
+    if (!ok) {
+        printf("  %s\n", err);
+        check(0, "8-bit vectors: written and read");
+        vectors_free(&v);
+        return;
+    }
+    double worst = 0;
+    int words = 1;
+    for (long i = 0; i < v.n; i++) {
+        const float *a = vectors_row(&v, i), *b = vectors_row(&back, i);
+        float m = 0;
+        for (int k = 0; k < v.dim; k++)
+            m = fabsf(a[k]) > m ? fabsf(a[k]) : m;
+        for (int k = 0; k < v.dim; k++) {
+            double e = m > 0 ? fabs((double)a[k] - b[k]) / (m / 127.0) : fabs(b[k]);
+            worst = e > worst ? e : worst;
+        }
+        words &= strcmp(vectors_word(&v, i), vectors_word(&back, i)) == 0;
+    }
+    check(back.format == VEC_SAFETENSORS && back.int8 && back.n == v.n && back.dim == 50 && words &&
+              worst <= 0.5 + 1e-4 && back.data[0] == 0 && back.data[49] == 0 && back.data[50 + 7] == 0.75f,
+          "8-bit vectors round trip: every value within %.4f of a step of its row (<= 0.5), largest and zeros exact",
+          worst);
+    model_in f32, f8;
+    long long shape[2];
+    const void *q;
+    ok = model_in_open(&f32, p32, "vectors", err) == 0 && model_in_open(&f8, p8, "vectors", err) == 0 &&
+         model_in_view(&f8, "vectors", "I8", 2, shape, &q, err) == 0;
+    check(ok && f8.size < f32.size - 3000 * 50 * 3 + 3000 * 4 + 200 && shape[0] == 3000 && shape[1] == 50 &&
+              strcmp(model_in_meta(&f8, "train.seed"), "7") == 0,
+          "8-bit vectors: I8 [3000, 50] and the metadata given, %zu bytes against %zu in float32",
+          ok ? f8.size : 0, ok ? f32.size : 0);
+    if (ok) {
+        model_in_close(&f32);
+        model_in_close(&f8);
+    }
+    /* read 8-bit, written 8-bit again: the same bytes (each row's step and
+     * values come back the same) */
+    ok = vectors_save(&back, p88, VEC_SAFETENSORS, &int8, err) == 0 && vectors_load(&again, p88, VEC_AUTO, err) == 0;
+    check(ok && same_table(&back, &again), "8-bit vectors read and written 8-bit again: the same values");
+    if (ok)
+        vectors_free(&again);
+    vectors_free(&back);
     vectors_free(&v);
 }
 
@@ -371,6 +439,7 @@ int main(void)
     test_float_text();
     test_word_index();
     test_vector_files(dir);
+    test_int8_vectors(dir);
     test_searches();
     test_sgns_step();
     test_sgns_vocab();

@@ -3,6 +3,7 @@
  * This file holds the command's tables and reads names and model files;
  * the actions are in dinos_train.c and dinos_sample.c, the model in
  * charlm. */
+#include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,7 +43,9 @@ static const cli_option dinos_options[] = {
                                  "lr 0.01, clip 5, 0.01*N(0,1) init, 22001 steps,\n"
                                  "--carry-state, no held-out names (applied first:\n"
                                  "the other options still apply)", "train", CLI_PRESET},
-    {"model", 'm', "MODEL", "model to read [" DEFAULT_MODEL "]", "sample score", 0},
+    {"model", 'm', "MODEL", "model to read (info: or MODEL) [" DEFAULT_MODEL " when it exists,\n"
+                            "else the shipped datasets/" SHIPPED_MODEL ";\n"
+                            "$SEQTOOL_DINOS_MODEL overrides both]", "sample score info", 0},
     {"count", 'n', "N", "names to print [10]", "sample", 0},
     {"temperature", OPT_TEMPERATURE, "T", "<1 safer, >1 wilder [1]", "sample", 0},
     {"prefix", OPT_PREFIX, "LETTERS", "only names that start so", "sample", 0},
@@ -58,6 +61,7 @@ static const cli_action dinos_actions[] = {
     {"train", dinos_train, "[FILE] [OPTIONS]", "learn names, one per line"},
     {"sample", dinos_sample, "[OPTIONS]", "invent new names"},
     {"score", dinos_score, "[FILE] [OPTIONS]", "nats per character of names"},
+    {"info", dinos_info, "[MODEL]", "how a model was made, and its shape"},
     CLI_ACTIONS_END,
 };
 
@@ -66,7 +70,8 @@ static void dinos_begin(void *opts, const char *action)
     options *o = opts;
     memset(o, 0, sizeof *o);
     o->action = action;
-    o->model = DEFAULT_MODEL;
+    o->model = strcmp(action, "train") == 0 ? DEFAULT_MODEL
+                                             : cli_default_model(SHIPPED_MODEL, "SEQTOOL_DINOS_MODEL", DEFAULT_MODEL);
     o->cell = CELL_LSTM;
     o->hidden = 128;
     o->layers = 2;
@@ -147,7 +152,7 @@ static void dinos_set(void *opts, int key, const char *arg)
 
 const cli_command dinos_command = {
     "dinos",
-    "character-level language model of names: train, sample, score",
+    "character-level language model of names: train, sample, score, info",
     sizeof(options),
     dinos_actions,
     dinos_options,
@@ -267,3 +272,37 @@ void dinos_format_name(const vocab *v, const int *ids, int n, char *out)
         out[0] = (char)(out[0] - 'a' + 'A');
 }
 
+
+/* ---- info ---- */
+
+int dinos_info(void *opts, int argc, char **argv)
+{
+    options *o = opts;
+    const char *path = cli_info_operand(o->model, argc, argv);
+    dinos_model d;
+    dinos_load(&d, path);
+    long names = *d.names ? 1 : 0;
+    for (const char *p = d.names; *p; p++)
+        names += *p == '\n';
+    char summary[256];
+    int n = snprintf(summary, sizeof summary, "%s, %d layer%s of %d units, %d characters, %zu weights; %ld names",
+                     cell_kind_name(d.lm.kind), d.lm.L, d.lm.L == 1 ? "" : "s", d.lm.H, d.voc.n - 1,
+                     d.lm.ps.total, names);
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "kind", "dinos");
+    cJSON_AddStringToObject(j, "cell", cell_kind_name(d.lm.kind));
+    cJSON_AddNumberToObject(j, "layers", d.lm.L);
+    cJSON_AddNumberToObject(j, "hidden", d.lm.H);
+    cJSON_AddNumberToObject(j, "characters", d.voc.n - 1);
+    cJSON_AddNumberToObject(j, "weights", (double)d.lm.ps.total);
+    cJSON_AddNumberToObject(j, "names", (double)names);
+    cJSON_AddBoolToObject(j, "keep_case", d.keep_case);
+    const char *val = model_in_meta(&d.file, "train.val_nats_per_char");
+    if (val) {
+        snprintf(summary + n, sizeof summary - (size_t)n, ", held-out %.4f nats/char", strtod(val, NULL));
+        cJSON_AddNumberToObject(j, "held_out_nats_per_char", strtod(val, NULL));
+    }
+    cli_info(path, summary, &d.file, j, 1, o->json);
+    dinos_unload(&d);
+    return 0;
+}

@@ -11,6 +11,10 @@
 #include "text.h"
 
 #define DEFAULT_MODEL "dinos.safetensors"
+/* The model sample and score read when -m names none and DEFAULT_MODEL
+ * is not in the current folder: datasets/ + this, made by
+ * `make dinos-model` (cli_default_model). */
+#define SHIPPED_MODEL "dinos/dinos.safetensors"
 #define DEFAULT_DATA "datasets/dinos.txt"
 #define NAME_MAX_BYTES 1000
 #define COURSE_INIT_SCALE 0.01f
@@ -65,6 +69,7 @@ void dinos_unload(dinos_model *d);
 int dinos_train(void *opts, int argc, char **argv);
 int dinos_sample(void *opts, int argc, char **argv);
 int dinos_score(void *opts, int argc, char **argv);
+int dinos_info(void *opts, int argc, char **argv);
 /* The one FILE operand of train and score (NULL when none), or die. */
 const char *dinos_operand(int argc, char **argv);
 

@@ -15,8 +15,8 @@ typedef struct {
     long chars;
 } train_state;
 
-static void model_save(const dinos_model *d, const optimizer *opt,
-                       const train_state *st, const options *o, const char *names)
+static void model_save(const dinos_model *d, const optimizer *opt, const train_state *st,
+                       const options *o, const char *names, const char *data)
 {
     char err[ERR_MAX];
     model_out *m = model_out_new("dinos");
@@ -31,7 +31,7 @@ static void model_save(const dinos_model *d, const optimizer *opt,
     bad = bad || model_out_metaf(m, "train.chars", "%ld", st->chars) < 0;
     bad = bad || model_out_metaf(m, "train.batch", "%d", o->batch) < 0;
     bad = bad || model_out_metaf(m, "train.dropout", "%.9g", o->dropout) < 0;
-    bad = bad || model_out_metaf(m, "train.seed", "%llu", o->seed) < 0;
+    bad = bad || model_out_meta_pairs(m, cli_provenance(data, o->seed)) < 0;
     if (!isnan(st->val_nats))
         bad = bad || model_out_metaf(m, "train.val_nats_per_char", "%.9g", st->val_nats) < 0;
     if (opt->m)
@@ -292,12 +292,13 @@ int dinos_train(void *opts, int argc, char **argv)
         st.val_nats = best_val;
     }
     st.chars += chars;
-    char *joined = join_names(&names);
-    model_save(&d, &opt, &st, o, joined);
+    char *joined = join_names(&names), *data = cli_describe_file(path);
+    model_save(&d, &opt, &st, o, joined, data);
     int status = cli_end_training(o->model, "step", it, iters);
     if (status == 0)
         print_train_summary(o, it, (double)it * B / ntrain, &st, chars, seconds);
     free(joined);
+    free(data);
     free(best);
     free(ptr);
     free(lens);

@@ -25,7 +25,7 @@ static const cli_option emojify_option_table[] = {
      * spelling of --arch (emojify_set).  Parsing checks an option against
      * the first row of its key (options.c), so this hidden row, which
      * admits train, comes before the one the help shows. */
-    {"model", 'm', "MODEL", "model to read; in train, the old spelling of --arch", "train predict eval",
+    {"model", 'm', "MODEL", "model to read; in train, the old spelling of --arch", "train predict eval info",
      CLI_HIDDEN},
     {"output", 'o', "MODEL", "model file to write [" EMOJIFY_DEFAULT_MODEL "]", "train", 0},
     {"arch", OPT_ARCH, "v1|v2", "v1: mean of the word vectors, dense, softmax, SGD;\n"
@@ -50,14 +50,19 @@ static const cli_option emojify_option_table[] = {
     {"labels", OPT_LABELS, "FILE", "the classes' emoji, one per line (then, after a\n"
                                    "blank, an optional description)", "train", 0},
     CLI_OPTION_SEED("train"),
-    {"model", 'm', "MODEL", "model to read [" EMOJIFY_DEFAULT_MODEL "]", "predict eval", 0},
+    {"model", 'm', "MODEL", "model to read [" EMOJIFY_DEFAULT_MODEL " when it exists,\n"
+                            "else the shipped datasets/" EMOJIFY_SHIPPED_MODEL ";\n"
+                            "$SEQTOOL_EMOJIFY_MODEL overrides both]", "predict eval info", 0},
     {"label", OPT_LABEL, NULL, "print the class number instead of sentence and emoji", "predict", 0},
     {"top", OPT_TOP, "K", "the K likeliest classes with their probabilities", "predict", 0},
     {"vectors", 'v', "FILE", "word vectors: GloVe, word2vec, fastText text or\n"
                              "binary, or seqtool's safetensors form; train\n"
                              "learns over them, predict and eval look there for\n"
                              "the words the model lacks [$SEQTOOL_VECTORS, else\n"
-                             EMOJIFY_DEFAULT_VECTORS " for train, none otherwise]", NULL, 0},
+                             CLI_VECTORS_LOCAL " when it exists, else the\n"
+                             "shipped datasets/" CLI_VECTORS_SHIPPED "; for\n"
+                             "predict and eval, those only when the model was\n"
+                             "trained on them]", NULL, 0},
     {"threads", CLI_THREADS, "N", "threads sharing the batches of predictions (in\n"
                                   "train, the scores after training); any N gives\n"
                                   "the same output [1]", NULL, 0},
@@ -71,13 +76,13 @@ static const cli_action emojify_actions[] = {
     {"train", emojify_train, "[TRAIN.csv] [OPTIONS]", "train a model"},
     {"predict", emojify_predict, "[OPTIONS] [TEXT... | -]", "each sentence's emoji"},
     {"eval", emojify_eval, "[TEST.csv] [OPTIONS]", "score a model"},
+    {"info", emojify_info, "[MODEL]", "how a model was made, and its shape"},
     CLI_ACTIONS_END,
 };
 
 static void emojify_begin(void *opts, const char *action)
 {
     emojify_options *o = opts;
-    const char *env = getenv("SEQTOOL_VECTORS");
     memset(o, 0, sizeof *o);
     o->action = action;
     o->kind = EMO_V2;
@@ -85,17 +90,18 @@ static void emojify_begin(void *opts, const char *action)
     o->threads = 1;
     o->backoff = EMO_BACKOFF_SUFFIX;
     o->output = EMOJIFY_DEFAULT_MODEL;
-    o->model = EMOJIFY_DEFAULT_MODEL;
+    if (strcmp(action, "train") != 0)
+        o->model = cli_default_model(EMOJIFY_SHIPPED_MODEL, "SEQTOOL_EMOJIFY_MODEL", EMOJIFY_DEFAULT_MODEL);
     o->hidden = 128;
     o->dropout = 0.5;
     o->seed = RNG_DEFAULT_SEED;
     o->lr = -1;
     o->pad_to = -1;
-    /* train must have vectors; predict and eval use them when named */
-    if (env && *env)
-        o->vectors = env;
-    else if (strcmp(action, "train") == 0)
-        o->vectors = EMOJIFY_DEFAULT_VECTORS;
+    /* train must have vectors; predict and eval use them when named, or
+     * the default ones when the model was trained on them (predictor_open) */
+    const char *env = getenv("SEQTOOL_VECTORS");
+    if ((env && *env) || strcmp(action, "train") == 0)
+        o->vectors = cli_default_vectors();
 }
 
 static void emojify_set(void *opts, int key, const char *arg)
@@ -170,7 +176,7 @@ static void emojify_end(void *opts)
 
 const cli_command emojify_command = {
     "emojify",
-    "sentence to emoji with word vectors (mean or two LSTMs): train, predict, eval",
+    "sentence to emoji with word vectors (mean or two LSTMs): train, predict, eval, info",
     sizeof(emojify_options),
     emojify_actions,
     emojify_option_table,
@@ -491,7 +497,7 @@ void emojify_metrics_print(const emojify_metrics *r, const emoji_set *e, const c
 
 /* ---- files ---- */
 
-void emojify_open_model(const char *path, emo_model *m, emoji_set *e)
+void emojify_open_model(const char *path, emo_model *m, emoji_set *e, model_in *keep)
 {
     char err[ERR_MAX];
     model_in f;
@@ -500,5 +506,8 @@ void emojify_open_model(const char *path, emo_model *m, emoji_set *e)
     const char *list = model_in_meta(&f, "emojify.emoji");
     if (!list || emoji_set_parse(list, e) < 0 || e->n != m->K)
         die("'%s': bad or missing metadata (emoji)", path);
-    model_in_close(&f);
+    if (keep)
+        *keep = f;
+    else
+        model_in_close(&f);
 }

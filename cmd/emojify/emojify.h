@@ -13,9 +13,12 @@
 #include "vectors.h"
 
 #define EMOJIFY_DEFAULT_MODEL "emojify.safetensors"
+/* The model predict, eval and info read when -m names none and there is
+ * no EMOJIFY_DEFAULT_MODEL in the current folder: datasets/ + this, made
+ * by `make emojify-model` (cli_default_model). */
+#define EMOJIFY_SHIPPED_MODEL "emojify/emojify.safetensors"
 #define EMOJIFY_DEFAULT_TRAIN "datasets/emojify/train.csv"
 #define EMOJIFY_DEFAULT_TEST "datasets/emojify/test.csv"
-#define EMOJIFY_DEFAULT_VECTORS "vectors.safetensors"
 /* The course's classes: U+2764 U+FE0F, U+26BE, U+1F604, U+1F61E, U+1F374. */
 #define EMOJIFY_DEFAULT_EMOJI \
     "\xe2\x9d\xa4\xef\xb8\x8f,\xe2\x9a\xbe,\xf0\x9f\x98\x84,\xf0\x9f\x98\x9e,\xf0\x9f\x8d\xb4"
@@ -109,12 +112,14 @@ double emojify_ratio(int a, int b);
 
 /* ---- files ---- */
 
-/* Open and load a model with its emoji, or die naming the file. */
-void emojify_open_model(const char *path, emo_model *m, emoji_set *e);
+/* Open and load a model with its emoji, or die naming the file; with
+ * keep, the file stays open there (for its metadata), else it is closed. */
+void emojify_open_model(const char *path, emo_model *m, emoji_set *e, model_in *keep);
 
 /* The actions: opts is an emojify_options, argv[0..argc) the operands. */
 int emojify_train(void *opts, int argc, char **argv);
 int emojify_predict(void *opts, int argc, char **argv);
 int emojify_eval(void *opts, int argc, char **argv);
+int emojify_info(void *opts, int argc, char **argv);
 
 #endif

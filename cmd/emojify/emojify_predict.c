@@ -1,8 +1,10 @@
-/* emojify predict and eval — sentences from the arguments or standard
- * input to emoji, and the scores of a labelled set. */
+/* emojify predict, eval and info — sentences from the arguments or
+ * standard input to emoji, the scores of a labelled set, and what a
+ * model is. */
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "emojify.h"
@@ -19,16 +21,34 @@ typedef struct {
     int have_v;
 } predictor;
 
+/* The default vectors when the model was trained on them (the same data,
+ * by the CRC-32 their file keeps), else NULL. */
+static const char *vectors_trained_on(const model_in *f)
+{
+    const char *want = model_in_meta(f, "train.vectors_crc32"), *path = cli_default_vectors();
+    char err[ERR_MAX];
+    model_in v;
+    if (!want || access(path, R_OK) != 0 || model_in_map(&v, path, "vectors", 0, err) < 0)
+        return NULL;
+    const char *crc = model_in_meta(&v, "seqtool.crc32");
+    int same = crc && strcmp(crc, want) == 0;
+    model_in_close(&v);
+    return same ? path : NULL;
+}
+
 static void predictor_open(const emojify_options *o, predictor *p)
 {
     memset(p, 0, sizeof *p);
-    emojify_open_model(o->model, &p->m, &p->emoji);
+    model_in f;
+    emojify_open_model(o->model, &p->m, &p->emoji, &f);
+    const char *path = o->vectors ? o->vectors : vectors_trained_on(&f);
+    model_in_close(&f);
     p->m.threads = o->threads;
-    p->have_v = o->vectors != NULL;
+    p->have_v = path != NULL;
     if (p->have_v) {
-        cli_open_vectors(&p->v, o->vectors, VEC_AUTO, EMOJIFY_DEFAULT_VECTORS, o->quiet);
+        cli_open_vectors(&p->v, path, VEC_AUTO, cli_default_vectors(), o->quiet);
         if (p->v.dim != p->m.D)
-            die("'%s' has %d-dimensional vectors; the model '%s' wants %d", o->vectors, p->v.dim, o->model,
+            die("'%s' has %d-dimensional vectors; the model '%s' wants %d", path, p->v.dim, o->model,
                 p->m.D);
     }
 }
@@ -302,5 +322,48 @@ int emojify_predict(void *opts, int argc, char **argv)
     block_free(&b);
     emojify_encoder_free(&enc);
     predictor_close(&pr);
+    return 0;
+}
+
+/* ---- info ---- */
+
+int emojify_info(void *opts, int argc, char **argv)
+{
+    emojify_options *o = opts;
+    const char *path = cli_info_operand(o->model, argc, argv);
+    emo_model m;
+    emoji_set e;
+    model_in f;
+    emojify_open_model(path, &m, &e, &f);
+    char *emoji = emoji_set_join(&e), summary[512], arch[64] = "the mean of the word vectors";
+    if (m.kind == EMO_V2)
+        snprintf(arch, sizeof arch, "two LSTMs of %d units", m.H);
+    int n = snprintf(summary, sizeof summary, "%s: %s over %d-dimensional vectors, %d classes (%s), %zu weights, "
+                     "%ld words of its own", emo_kind_name(m.kind), arch, m.D, m.K, emoji, m.ps.total, m.nkeep);
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "kind", "emojify");
+    cJSON_AddStringToObject(j, "arch", emo_kind_name(m.kind));
+    cJSON_AddNumberToObject(j, "dim", m.D);
+    if (m.kind == EMO_V2)
+        cJSON_AddNumberToObject(j, "hidden", m.H);
+    cJSON_AddNumberToObject(j, "classes", m.K);
+    cJSON_AddStringToObject(j, "emoji", emoji);
+    cJSON_AddNumberToObject(j, "weights", (double)m.ps.total);
+    cJSON_AddNumberToObject(j, "words", (double)m.nkeep);
+    cJSON_AddStringToObject(j, "oov", emo_oov_name(m.oov));
+    cJSON_AddStringToObject(j, "backoff", emo_backoff_name(m.backoff));
+    const char *vec = model_in_meta(&f, "train.vectors"), *test = model_in_meta(&f, "train.test_accuracy");
+    if (test) {
+        n += snprintf(summary + n, sizeof summary - (size_t)n, "; test accuracy %.4f", strtod(test, NULL));
+        cJSON_AddNumberToObject(j, "test_accuracy", strtod(test, NULL));
+    }
+    if (vec) {
+        snprintf(summary + n, sizeof summary - (size_t)n, "\nvectors %s", vec);
+        cJSON_AddStringToObject(j, "vectors", vec);
+    }
+    cli_info(path, summary, &f, j, 1, o->json);
+    model_in_close(&f);
+    free(emoji);
+    emo_free(&m);
     return 0;
 }

@@ -95,19 +95,24 @@ static void train_loop(const emojify_options *o, emo_model *m, const emojify_dat
     free(batch);
 }
 
-static void save_model(const emojify_options *o, const emo_model *m, const emoji_set *e,
-                       const train_log *log, const emojify_metrics *tr, const emojify_metrics *te)
+static void save_model(const emojify_options *o, const char *path, const vectors *v, const emo_model *m,
+                       const emoji_set *e, const train_log *log, const emojify_metrics *tr,
+                       const emojify_metrics *te)
 {
     char err[ERR_MAX], *list = emoji_set_join(e);
+    char *data = cli_describe_file(path), *vec = cli_describe_file(o->vectors);
     model_out *out = model_out_new("emojify");
     int bad = !out || emo_save_to(m, out) < 0;
     bad = bad || model_out_meta(out, "emojify.emoji", list) < 0;
     bad = bad || model_out_metaf(out, "train.epochs", "%d", log->epochs) < 0;
     bad = bad || model_out_metaf(out, "train.lr", "%.9g", o->lr) < 0;
     bad = bad || model_out_metaf(out, "train.batch", "%d", o->batch) < 0;
-    bad = bad || model_out_metaf(out, "train.seed", "%llu", o->seed) < 0;
+    bad = bad || model_out_meta_pairs(out, cli_provenance(data, o->seed)) < 0;
     bad = bad || model_out_metaf(out, "train.loss", "%.9g", log->loss) < 0;
-    bad = bad || model_out_meta(out, "train.vectors", o->vectors) < 0;
+    bad = bad || model_out_meta(out, "train.vectors", vec) < 0;
+    /* what predict checks before it looks words up in the default vectors */
+    if (v->format == VEC_SAFETENSORS)
+        bad = bad || model_out_meta(out, "train.vectors_crc32", model_in_meta(&v->file, "seqtool.crc32")) < 0;
     bad = bad || model_out_metaf(out, "train.train_accuracy", "%.9g", emojify_ratio(tr->correct, tr->n)) < 0;
     if (te)
         bad = bad || model_out_metaf(out, "train.test_accuracy", "%.9g", emojify_ratio(te->correct, te->n)) < 0;
@@ -117,6 +122,8 @@ static void save_model(const emojify_options *o, const emo_model *m, const emoji
         die("%s", err);
     model_out_free(out);
     free(list);
+    free(data);
+    free(vec);
 }
 
 static void print_summary(const emojify_options *o, const emo_model *m, const train_log *log,
@@ -190,7 +197,7 @@ int emojify_train(void *opts, int argc, char **argv)
     if (o->test)
         emojify_dataset_read(&test, o->test, emoji.n);
     vectors v;
-    cli_open_vectors(&v, o->vectors, VEC_AUTO, EMOJIFY_DEFAULT_VECTORS, o->quiet);
+    cli_open_vectors(&v, o->vectors, VEC_AUTO, cli_default_vectors(), o->quiet);
     emo_model m;
     if (emo_init(&m, o->kind, o->oov, emoji.n, v.dim, o->hidden) < 0)
         die("out of memory");
@@ -226,7 +233,7 @@ int emojify_train(void *opts, int argc, char **argv)
         emojify_dataset_encode(&test, &enc);
         emojify_evaluate(&m, &test, &te);
     }
-    save_model(o, &m, &emoji, &log, &tr, o->test ? &te : NULL);
+    save_model(o, path, &v, &m, &emoji, &log, &tr, o->test ? &te : NULL);
     int status = cli_end_training(o->output, "epoch", log.epochs, o->epochs);
     if (status == 0)
         print_summary(o, &m, &log, &tr, o->test ? &te : NULL, &emoji);

@@ -16,8 +16,8 @@
 enum {
     OPT_COURSE = CLI_OWN_KEYS, OPT_LIST, OPT_SPLIT, OPT_EPOCHS, OPT_BATCH, OPT_WINDOW, OPT_LR,
     OPT_CLIP_NORM, OPT_DROPOUT, OPT_HIDDEN, OPT_LAYERS, OPT_TRANSPOSE, OPT_VAL, OPT_TRACK, OPT_CHANNEL,
-    OPT_WAV, OPT_BARS, OPT_CHORDS, OPT_CHORDS_FROM, OPT_PRIMER, OPT_TEMPERATURE, OPT_TOP_P, OPT_TEMPO,
-    OPT_COMP
+    OPT_BARS, OPT_CHORDS, OPT_CHORDS_FROM, OPT_PRIMER, OPT_TEMPERATURE, OPT_TOP_P, OPT_TEMPO,
+    OPT_COMP, OPT_WAV, OPT_SOUNDFONT
 };
 
 static const cli_option jazz_option_table[] = {
@@ -58,6 +58,10 @@ static const cli_option jazz_option_table[] = {
                               "probability [0.95]", "generate", 0},
     {"tempo", OPT_TEMPO, "BPM", "quarter notes a minute [140]", "generate", 0},
     {"comp", OPT_COMP, NULL, "add a comping track that plays the chords", "generate", 0},
+    {"wav", OPT_WAV, "OUT.wav", "also render the solo to a WAV file (44.1 kHz mono)", "generate", 0},
+    {"soundfont", OPT_SOUNDFONT, "FILE", "render with this General MIDI SoundFont through\n"
+                                         "FluidSynth; 'none': the built-in voices [an\n"
+                                         "installed one, else the built-in voices]", "generate", 0},
     CLI_OPTION_SEED("train generate"),
     CLI_OPTION_JSON("train generate eval stats"),
     CLI_OPTION_QUIET(NULL),
@@ -132,6 +136,8 @@ static void jazz_set_option(void *opts, int key, const char *arg)
     case OPT_TOP_P: o->top_p = cli_double("--top-p", arg, 1e-6, 1); break;
     case OPT_TEMPO: o->tempo = cli_double("--tempo", arg, 10, 1000); break;
     case OPT_COMP: o->comp = 1; break;
+    case OPT_WAV: o->wav = arg; break;
+    case OPT_SOUNDFONT: o->soundfont = arg; break;
     case CLI_SEED: o->seed = cli_seed(arg); break;
     case CLI_JSON: o->json = 1; break;
     }
@@ -236,14 +242,13 @@ static void add_bar(jazz_timeline *tl, int step)
     tl->bar[tl->nbars++] = step;
 }
 
-/* The sidecar's chords (tick<TAB>bar<TAB>beat<TAB>onset_s<TAB>chord) and
- * the bar lines its bar numbers give. */
+/* The sidecar's chords (tick<TAB>bar<TAB>beat<TAB>onset_s<TAB>chord), read
+ * by tick: the bar lines come from the MIDI file's time signatures, since
+ * a bar without a chord row has no line of its own there. */
 static void read_sidecar(jazz_solo *s, const char *side)
 {
     text_lines lines;
     cli_read_lines(side, 4096, &lines);
-    long last_bar = 0;
-    int have_bar = 0;
     for (int i = 0; i < lines.n; i++) {
         char *l = lines.line[i];
         if (l[0] == '#' || strncmp(l, "tick\t", 5) == 0 || text_is_blank(l))
@@ -259,22 +264,34 @@ static void read_sidecar(jazz_solo *s, const char *side)
         char *end;
         errno = 0;
         long tick = k == 5 ? strtol(f[0], &end, 10) : -1;
-        long bar = k == 5 ? strtol(f[1], NULL, 10) : 0;
         if (k < 5 || errno || tick < 0 || *end)
             die("'%s': line %d: expected tick, bar, beat, onset and chord", side, i + 1);
         chord c;
         char err[ERR_MAX];
         if (chord_parse(f[4], &c, err) < 0)
             die("'%s': line %d: %s", side, i + 1, err);
-        int step = (int)midi_tick_step(tick, s->ticks_per_quarter, JAZZ_GRID);
-        if (!have_bar || bar != last_bar) {
-            add_bar(&s->mel.tl, step);
-            last_bar = bar;
-            have_bar = 1;
-        }
-        timeline_add(&s->mel.tl, step, &c);
+        int64_t step = midi_tick_step(tick, s->ticks_per_quarter, JAZZ_GRID);
+        if (step > (int64_t)1 << 30)
+            die("'%s': line %d: tick %ld is past the end of any solo", side, i + 1, tick);
+        timeline_add(&s->mel.tl, (int)step, &c);
     }
     text_lines_free(&lines);
+}
+
+/* Bar lines where the meter changes: each time signature's bars from its
+ * tick to the next one's (the last to end). */
+static void meter_bars(jazz_solo *s, const midi_file *f, int64_t end)
+{
+    for (size_t k = 0; k < f->n_time_signatures; k++) {
+        const midi_time_signature *t = &f->time_signatures[k];
+        int64_t from = midi_tick_step(t->tick, f->ticks_per_quarter, JAZZ_GRID);
+        int64_t to = k + 1 < f->n_time_signatures
+                         ? midi_tick_step(f->time_signatures[k + 1].tick, f->ticks_per_quarter, JAZZ_GRID)
+                         : end + 1;
+        int64_t len = (int64_t)JAZZ_GRID * t->numerator * 4 / (t->denominator ? t->denominator : 4);
+        for (int64_t b = from; b < to && b <= (int64_t)1 << 30; b += len > 0 ? len : 1)
+            add_bar(&s->mel.tl, (int)b);
+    }
 }
 
 void jazz_solo_load(jazz_solo *s, const char *path, int track, int channel)
@@ -304,6 +321,8 @@ void jazz_solo_load(jazz_solo *s, const char *path, int track, int channel)
             die("'%s': the melody is too long", path);
         s->mel.note[s->mel.n++] = (jazz_note){(int)on, off > on ? (int)(off - on) : 1, mel[i].pitch};
     }
+    if (f.n_time_signatures > 1)
+        meter_bars(s, &f, nm ? midi_tick_step(mel[nm - 1].end, f.ticks_per_quarter, JAZZ_GRID) : 0);
     char *side = sidecar_path(path);
     if (side)
         read_sidecar(s, side);
@@ -393,10 +412,11 @@ char **jazz_list_files(const char *list, const char *split, int *n)
             *tab2 = 0;
         if (strcmp(name, split) != 0)
             continue;
-        size_t len = (size_t)dir + strlen(l) + 1;
+        int d = l[0] == '/' ? 0 : dir; /* an absolute path stands as it is */
+        size_t len = (size_t)d + strlen(l) + 1;
         if (!(files[*n] = malloc(len)))
             die("out of memory");
-        snprintf(files[(*n)++], len, "%.*s%s", dir, list, l);
+        snprintf(files[(*n)++], len, "%.*s%s", d, list, l);
     }
     text_lines_free(&lines);
     if (*n == 0)
@@ -413,12 +433,14 @@ void jazz_files_free(char **files, int n)
 
 /* ---- chords ---- */
 
-int jazz_chords_parse(const char *text, int bpb, jazz_timeline *tl)
+int jazz_chords_parse(const char *text, const char *source, int bpb, jazz_timeline *tl)
 {
     chord_timeline ct;
     char err[ERR_MAX];
     if (chord_timeline_parse(text, bpb, &ct, err) < 0) {
         chord_timeline_free(&ct);
+        if (source)
+            die("'%s': %s", source, err);
         die_usage("--chords: %s", err);
     }
     memset(tl, 0, sizeof *tl);
@@ -451,7 +473,7 @@ const char *jazz_chord_symbol(const jazz_timeline *tl, int t, char *buf, size_t 
 void jazz_open_model(const jazz_options *o, jazz_model *m)
 {
     char err[ERR_MAX];
-    const char *path = o->model ? o->model : cli_default_model(JAZZ_SHIPPED_MODEL);
+    const char *path = o->model ? o->model : cli_default_model(JAZZ_SHIPPED_MODEL, "SEQTOOL_JAZZ_MODEL", NULL);
     if (jazz_model_open(m, path, err) < 0)
         die("%s", err);
 }

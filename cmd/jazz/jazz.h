@@ -62,8 +62,10 @@ char **jazz_list_files(const char *list, const char *split, int *n);
 void jazz_files_free(char **files, int n);
 
 /* The chords of text ("Dm7 G7 | Cmaj7 | ...") as a timeline of grid
- * steps, or die naming a bad symbol; returns the form's length in steps. */
-int jazz_chords_parse(const char *text, int beats_per_bar, jazz_timeline *tl);
+ * steps, or die naming a bad symbol (exit 1 naming source, the file the
+ * text came from; exit 2 for --chords when source is NULL); returns the
+ * form's length in steps. */
+int jazz_chords_parse(const char *text, const char *source, int beats_per_bar, jazz_timeline *tl);
 /* The timeline's chord in force at step t as a symbol ("" for none). */
 const char *jazz_chord_symbol(const jazz_timeline *tl, int t, char *buf, size_t n);
 /* The quality class of a parsed chord (a jazz_quality), -1 for none. */

@@ -11,6 +11,7 @@
 #include "fileio.h"
 #include "jazz.h"
 #include "midi.h"
+#include "synth.h"
 
 #define TPQ 480                        /* MIDI ticks per quarter note */
 #define TICKS_PER_STEP (TPQ / JAZZ_GRID)
@@ -39,6 +40,8 @@ static int read_chords(const jazz_options *o, jazz_timeline *tl)
             *tl = s.mel.tl;
             memset(&s.mel.tl, 0, sizeof s.mel.tl);
             int end = s.mel.n ? s.mel.note[s.mel.n - 1].onset + s.mel.note[s.mel.n - 1].dur : 0;
+            int bar = tl->beats_per_bar * JAZZ_GRID;
+            end = (end + bar - 1) / bar * bar; /* whole bars */
             jazz_solo_free(&s);
             return end;
         }
@@ -51,14 +54,14 @@ static int read_chords(const jazz_options *o, jazz_timeline *tl)
         if (!text)
             die("out of memory");
         for (int i = 0; i < lines.n; i++)
-            p += sprintf(p, "%s ", lines.line[i][0] == '#' ? "" : lines.line[i]);
+            p += sprintf(p, "%s\n", lines.line[i][0] == '#' ? "" : lines.line[i]);
         *p = 0;
         text_lines_free(&lines);
-        int steps = jazz_chords_parse(text, 4, tl);
+        int steps = jazz_chords_parse(text, o->chords_from, 4, tl);
         free(text);
         return steps;
     }
-    return jazz_chords_parse(o->chords ? o->chords : DEFAULT_CHORDS, 4, tl);
+    return jazz_chords_parse(o->chords ? o->chords : DEFAULT_CHORDS, NULL, 4, tl);
 }
 
 /* The form repeated until it covers end steps. */
@@ -87,7 +90,35 @@ static void append(midi_file *f, int track, int64_t tick, midi_kind kind, int ch
         die("%s", err);
 }
 
-/* Note on/off pairs in time order for one track. */
+/* A note as played: steps, pitch, velocity; comp notes on their own
+ * track and voice. */
+typedef struct {
+    int start, end, pitch, velocity, comp;
+} played;
+
+/* The melody, then (with --comp) a voicing of each chord held over it. */
+static played *played_notes(const jazz_options *o, const jazz_timeline *tl, const jazz_note *notes, int n, int end,
+                            int *count)
+{
+    played *p = malloc(((size_t)n + 4 * (size_t)tl->nchords + 1) * sizeof *p);
+    if (!p)
+        die("out of memory");
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        p[k++] = (played){notes[i].onset, notes[i].onset + notes[i].dur, notes[i].pitch, 96, 0};
+    for (int i = 0; o->comp && i < tl->nchords && tl->chord[i].start < end; i++) {
+        const jazz_chord *c = &tl->chord[i];
+        int stop = i + 1 < tl->nchords && tl->chord[i + 1].start < end ? tl->chord[i + 1].start : end;
+        if (c->root < 0 || stop - 1 <= c->start)
+            continue;
+        for (int v = 0; v < 4; v++)
+            p[k++] = (played){c->start, stop - 1, 48 + c->root + voicing[c->quality][v], 64, 1};
+    }
+    *count = k;
+    return p;
+}
+
+/* Note on/off edges in time order for one track. */
 typedef struct {
     int64_t tick;
     int on, pitch, velocity;
@@ -103,20 +134,25 @@ static int edge_cmp(const void *a, const void *b)
     return x->pitch - y->pitch;
 }
 
-static void add_notes(midi_file *f, int track, int channel, const note_edge *e, int n)
+static void add_notes(midi_file *f, int track, int channel, const played *p, int n, int comp)
 {
-    note_edge *s = malloc(((size_t)n + 1) * sizeof *s);
-    if (!s)
+    note_edge *e = malloc(((size_t)2 * n + 1) * sizeof *e);
+    if (!e)
         die("out of memory");
-    memcpy(s, e, (size_t)n * sizeof *s);
-    qsort(s, (size_t)n, sizeof *s, edge_cmp);
+    int k = 0;
     for (int i = 0; i < n; i++)
-        append(f, track, s[i].tick, s[i].on ? MIDI_NOTE_ON : MIDI_NOTE_OFF, channel, s[i].pitch,
-               s[i].on ? s[i].velocity : 0, 0);
-    free(s);
+        if (p[i].comp == comp) {
+            e[k++] = (note_edge){(int64_t)p[i].start * TICKS_PER_STEP, 1, p[i].pitch, p[i].velocity};
+            e[k++] = (note_edge){(int64_t)p[i].end * TICKS_PER_STEP, 0, p[i].pitch, 0};
+        }
+    qsort(e, (size_t)k, sizeof *e, edge_cmp);
+    for (int i = 0; i < k; i++)
+        append(f, track, e[i].tick, e[i].on ? MIDI_NOTE_ON : MIDI_NOTE_OFF, channel, e[i].pitch,
+               e[i].on ? e[i].velocity : 0, 0);
+    free(e);
 }
 
-static void write_midi(const jazz_options *o, const jazz_timeline *tl, const jazz_note *notes, int n, int end)
+static void write_midi(const jazz_options *o, const jazz_timeline *tl, const played *p, int n)
 {
     char err[ERR_MAX];
     midi_file f;
@@ -125,36 +161,43 @@ static void write_midi(const jazz_options *o, const jazz_timeline *tl, const jaz
         die("%s", err);
     append(&f, 0, 0, MIDI_TEMPO, 0, 0, 0, (uint32_t)(60e6 / o->tempo + 0.5));
     append(&f, 0, 0, MIDI_TIME_SIGNATURE, 0, tl->beats_per_bar, 2, 24 | 8 << 8);
-    note_edge *e = malloc(((size_t)2 * n + 8 * (size_t)tl->nchords + 2) * sizeof *e);
-    if (!e)
-        die("out of memory");
-    int k = 0;
-    for (int i = 0; i < n; i++) {
-        e[k++] = (note_edge){(int64_t)notes[i].onset * TICKS_PER_STEP, 1, notes[i].pitch, 96};
-        e[k++] = (note_edge){(int64_t)(notes[i].onset + notes[i].dur) * TICKS_PER_STEP, 0, notes[i].pitch, 0};
-    }
     append(&f, 1, 0, MIDI_PROGRAM, 0, MELODY_PROGRAM, 0, 0);
-    add_notes(&f, 1, 0, e, k);
+    add_notes(&f, 1, 0, p, n, 0);
     if (o->comp) {
-        k = 0;
-        for (int i = 0; i < tl->nchords && tl->chord[i].start < end; i++) {
-            const jazz_chord *c = &tl->chord[i];
-            if (c->root < 0)
-                continue;
-            int stop = i + 1 < tl->nchords && tl->chord[i + 1].start < end ? tl->chord[i + 1].start : end;
-            for (int v = 0; v < 4; v++) {
-                int pitch = 48 + c->root + voicing[c->quality][v];
-                e[k++] = (note_edge){(int64_t)c->start * TICKS_PER_STEP, 1, pitch, 64};
-                e[k++] = (note_edge){(int64_t)stop * TICKS_PER_STEP - TICKS_PER_STEP, 0, pitch, 0};
-            }
-        }
         append(&f, 2, 0, MIDI_PROGRAM, 1, COMP_PROGRAM, 0, 0);
-        add_notes(&f, 2, 1, e, k);
+        add_notes(&f, 2, 1, p, n, 1);
     }
-    free(e);
     if (midi_update_maps(&f, err) < 0 || midi_save(&f, o->output, 1, err) < 0)
         die("%s", err);
     midi_free(&f);
+}
+
+/* --wav: the played notes through a General MIDI SoundFont (--soundfont,
+ * else one installed) with FluidSynth, or the built-in voices
+ * (--soundfont none, no SoundFont, or no FluidSynth). */
+static void write_wav(const jazz_options *o, const played *p, int n)
+{
+    char err[ERR_MAX];
+    synth_note *sn = malloc(((size_t)n + 1) * sizeof *sn);
+    if (!sn)
+        die("out of memory");
+    double step_s = 60.0 / o->tempo / JAZZ_GRID;
+    for (int i = 0; i < n; i++)
+        sn[i] = (synth_note){p[i].start * step_s, (p[i].end - p[i].start) * step_s, p[i].pitch, p[i].velocity,
+                             p[i].comp ? SYNTH_COMP : SYNTH_LEAD, p[i].comp ? COMP_PROGRAM : MELODY_PROGRAM};
+    const char *font = o->soundfont ? o->soundfont : synth_find_soundfont();
+    if (font && strcmp(font, "none") == 0)
+        font = NULL;
+    if (font && !o->soundfont && synth_fluidsynth(err) < 0) {
+        if (!o->quiet)
+            warn("%s; the built-in voices play instead", err);
+        font = NULL;
+    }
+    synth_audio a;
+    if (synth_render(sn, (size_t)n, SYNTH_RATE, font, &a, err) < 0 || synth_write_wav(o->wav, &a, err) < 0)
+        die("%s", err);
+    synth_free(&a);
+    free(sn);
 }
 
 /* OUT.chords.tsv beside OUT.mid, in the corpus's sidecar form, so that
@@ -193,6 +236,8 @@ int jazz_generate(void *opts, int argc, char **argv)
         die_usage("unexpected argument '%s' (the output is -o OUT.mid)", argv[0]);
     if (!o->output)
         die_usage("generate writes a MIDI file: -o OUT.mid");
+    if (strcmp(o->output, "-") == 0)
+        die_usage("generate writes a MIDI file and its sidecar: -o OUT.mid, not '-'");
     jazz_model m;
     jazz_open_model(o, &m);
     jazz_timeline tl;
@@ -217,17 +262,25 @@ int jazz_generate(void *opts, int argc, char **argv)
     int n = jazz_model_sample(&m, &r, &tl, notes, np, &so, notes + np, max_out, err);
     if (n < 0)
         die("%s", err);
-    write_midi(o, &tl, notes, np + n, end);
+    int nplayed;
+    played *p = played_notes(o, &tl, notes, np + n, end, &nplayed);
+    write_midi(o, &tl, p, nplayed);
     write_sidecar(o, &tl, end);
+    if (o->wav)
+        write_wav(o, p, nplayed);
+    free(p);
     if (o->json) {
         cJSON *j = cJSON_CreateObject();
         if (!j || !cJSON_AddStringToObject(j, "midi", o->output) || !cJSON_AddNumberToObject(j, "notes", n) ||
             !cJSON_AddNumberToObject(j, "primer_notes", np) || !cJSON_AddNumberToObject(j, "bars", end / bar) ||
-            !cJSON_AddNumberToObject(j, "seconds", end / (double)JAZZ_GRID * 60.0 / o->tempo))
+            !cJSON_AddNumberToObject(j, "seconds", end / (double)JAZZ_GRID * 60.0 / o->tempo) ||
+            (o->wav && !cJSON_AddStringToObject(j, "wav", o->wav)))
             die("out of memory");
         cli_print_json(j);
     } else {
         printf("midi %s\nnotes %d\nbars %d\n", o->output, n, end / bar);
+        if (o->wav)
+            printf("wav %s\n", o->wav);
     }
     free(notes);
     jazz_solo_free(&primer);

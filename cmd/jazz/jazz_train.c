@@ -61,7 +61,7 @@ typedef struct {
  * solo each epoch so that the cuts move. */
 static window *make_windows(const jazz_set *s, int T, rng *r, int *count)
 {
-    size_t cap = (size_t)(s->notes / T + s->n + 1);
+    size_t cap = (size_t)(s->notes / T + 2 * (long)s->n + 1); /* a head window and the rest, a solo */
     window *w = malloc(cap * sizeof *w);
     if (!w)
         die("out of memory");

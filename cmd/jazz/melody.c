@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "draw.h"
 #include "init.h"
 #include "loss.h"
 #include "tensor.h"
@@ -507,51 +508,6 @@ int jazz_model_score(jazz_model *m, const jazz_event *ev, int n, int window, jaz
 
 /* ---- sampling ---- */
 
-typedef struct {
-    float p;
-    int i;
-} ranked;
-
-static int by_probability(const void *a, const void *b)
-{
-    const ranked *x = a, *y = b;
-    if (x->p != y->p)
-        return x->p > y->p ? -1 : 1;
-    return x->i - y->i;
-}
-
-/* Zero every probability outside the nucleus: the most probable classes
- * whose mass first reaches top_p (at least one). */
-static void nucleus(float *p, int n, float top_p)
-{
-    ranked r[JAZZ_PITCHES];
-    for (int i = 0; i < n; i++)
-        r[i] = (ranked){p[i], i};
-    qsort(r, (size_t)n, sizeof *r, by_probability);
-    double mass = 0;
-    int k = 0;
-    while (k < n && (k == 0 || mass < top_p))
-        mass += r[k++].p;
-    for (; k < n; k++)
-        p[r[k].i] = 0.0f;
-}
-
-/* A class drawn from logits[n] (overwritten) as o says. */
-static int draw(float *logits, int n, const jazz_sample_opts *o, rng *r)
-{
-    if (o->temperature <= 0) {
-        int best = 0;
-        for (int i = 1; i < n; i++)
-            if (logits[i] > logits[best])
-                best = i;
-        return best;
-    }
-    softmax_rows(logits, 1, n, o->temperature);
-    if (o->top_p < 1)
-        nucleus(logits, n, o->top_p);
-    return rng_categorical(r, logits, n);
-}
-
 static int check_primer(const jazz_note *p, int np, int start, char *err)
 {
     for (int i = 0; i < np; i++) {
@@ -589,7 +545,7 @@ int jazz_model_sample(jazz_model *m, rng *r, const jazz_timeline *tl, const jazz
         if (count == max_out)
             break;
         dense_forward(&m->head_rest, 1, h, m->logit_rest);
-        int rest = draw(m->logit_rest, JAZZ_REST_CLASSES, o, r);
+        int rest = jazz_draw(m->logit_rest, JAZZ_REST_CLASSES, o, r);
         int onset = prev_end + jazz_rest_steps(rest);
         if (onset >= o->end)
             break;
@@ -597,9 +553,9 @@ int jazz_model_sample(jazz_model *m, rng *r, const jazz_timeline *tl, const jazz
         e.rest = rest;
         put_fields(m->out, 0, &e, 0);
         pitch_head(m, 1, h);
-        e.pitch = m->out[JAZZ_F_PITCH][0] = draw(m->logit_pitch, JAZZ_PITCHES, o, r);
+        e.pitch = m->out[JAZZ_F_PITCH][0] = jazz_draw(m->logit_pitch, JAZZ_PITCHES, o, r);
         dur_head(m, 1);
-        e.dur = draw(m->logit_dur, JAZZ_DUR_CLASSES, o, r);
+        e.dur = jazz_draw(m->logit_dur, JAZZ_DUR_CLASSES, o, r);
         int dur = jazz_dur_steps(e.dur);
         if (dur > o->end - onset)
             dur = o->end - onset;
@@ -609,109 +565,4 @@ int jazz_model_sample(jazz_model *m, rng *r, const jazz_timeline *tl, const jazz
     }
     unpack_recurrent(m);
     return count;
-}
-
-/* ---- model files ---- */
-
-/* The class tables as metadata strings: a comma-separated list. */
-static void table_list(char *buf, size_t size, int n, int (*steps)(int), const char *const *names)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    for (int i = 0; i < n && used < size; i++) {
-        int w = names ? snprintf(buf + used, size - used, "%s%s", i ? "," : "", names[i])
-                      : snprintf(buf + used, size - used, "%s%d", i ? "," : "", steps(i));
-        used += w > 0 ? (size_t)w : 0;
-    }
-}
-
-#define TABLE_MAX 512
-
-typedef struct {
-    const char *key;
-    char value[TABLE_MAX];
-} table_meta;
-
-enum { TABLES = 6 };
-
-/* The tables this build's classes come from, as jazz.* metadata. */
-static void tables(table_meta t[TABLES])
-{
-    t[0] = (table_meta){"jazz.grid", ""};
-    snprintf(t[0].value, TABLE_MAX, "%d", JAZZ_GRID);
-    t[1] = (table_meta){"jazz.rest_steps", ""};
-    table_list(t[1].value, TABLE_MAX, JAZZ_REST_CLASSES, jazz_rest_steps, NULL);
-    t[2] = (table_meta){"jazz.dur_steps", ""};
-    table_list(t[2].value, TABLE_MAX, JAZZ_DUR_CLASSES, jazz_dur_steps, NULL);
-    t[3] = (table_meta){"jazz.pitches", ""};
-    snprintf(t[3].value, TABLE_MAX, "%d", JAZZ_PITCHES);
-    t[4] = (table_meta){"jazz.positions", ""};
-    snprintf(t[4].value, TABLE_MAX, "%d", JAZZ_POS_CLASSES);
-    t[5] = (table_meta){"jazz.qualities", ""};
-    table_list(t[5].value, TABLE_MAX, JAZZ_QUALITIES, NULL, jazz_quality_names);
-}
-
-int jazz_model_save_to(const jazz_model *m, model_out *out)
-{
-    const jazz_config *c = &m->cfg;
-    table_meta t[TABLES];
-    tables(t);
-    int bad = model_out_metaf(out, "jazz.hidden", "%d", c->hidden) < 0;
-    bad = bad || model_out_metaf(out, "jazz.layers", "%d", c->layers) < 0;
-    bad = bad || model_out_metaf(out, "jazz.emb", "%d,%d,%d,%d,%d,%d", c->emb[0], c->emb[1],
-                                 c->emb[2], c->emb[3], c->emb[4], c->emb[5]) < 0;
-    bad = bad || model_out_metaf(out, "jazz.dropout", "%.9g", (double)c->dropout) < 0;
-    bad = bad || model_out_metaf(out, "jazz.chord_tones", "%d", c->chord_tones) < 0;
-    for (int i = 0; i < TABLES; i++)
-        bad = bad || model_out_meta(out, t[i].key, t[i].value) < 0;
-    bad = bad || model_out_params(out, &m->ps) < 0;
-    return bad ? -1 : 0;
-}
-
-int jazz_model_load(jazz_model *m, const model_in *f, char *err)
-{
-    jazz_config c;
-    long hidden, layers, tones;
-    memset(m, 0, sizeof *m);
-    table_meta t[TABLES];
-    tables(t);
-    for (int i = 0; i < TABLES; i++) {
-        const char *v = model_in_meta(f, t[i].key);
-        if (!v || strcmp(v, t[i].value) != 0)
-            return err_set(err, "'%s': made with other class tables than this seqtool's (%s)",
-                           f->path, t[i].key);
-    }
-    if (model_in_meta_int(f, "jazz.hidden", 1, 8192, &hidden, err) < 0 ||
-        model_in_meta_int(f, "jazz.layers", 1, JAZZ_MAX_LAYERS, &layers, err) < 0 ||
-        model_in_meta_int(f, "jazz.chord_tones", 0, 1, &tones, err) < 0)
-        return -1;
-    const char *emb = model_in_meta(f, "jazz.emb"), *drop = model_in_meta(f, "jazz.dropout");
-    char end;
-    if (!emb || !drop ||
-        sscanf(emb, "%d,%d,%d,%d,%d,%d%c", &c.emb[0], &c.emb[1], &c.emb[2], &c.emb[3],
-               &c.emb[4], &c.emb[5], &end) != 6 ||
-        sscanf(drop, "%f%c", &c.dropout, &end) != 1)
-        return err_set(err, "'%s': bad or missing metadata (jazz.emb, jazz.dropout)", f->path);
-    c.hidden = (int)hidden;
-    c.layers = (int)layers;
-    c.chord_tones = (int)tones;
-    char why[ERR_MAX];
-    if (jazz_model_init(m, &c, why) < 0)
-        return err_set(err, "'%s': %s", f->path, why);
-    if (model_in_params(f, &m->ps, err) < 0) {
-        jazz_model_free(m);
-        return -1;
-    }
-    return 0;
-}
-
-int jazz_model_open(jazz_model *m, const char *path, char *err)
-{
-    model_in f;
-    memset(m, 0, sizeof *m);
-    if (model_in_open(&f, path, "jazz", err) < 0)
-        return -1;
-    int rc = jazz_model_load(m, &f, err);
-    model_in_close(&f);
-    return rc;
 }

@@ -2,19 +2,16 @@
  * nmt`.  This file holds the command's tables, finds and opens model
  * files, and fans translation out over threads; the actions are in
  * nmt_dates.c, nmt_train.c, nmt_eval.c and nmt_translate.c. */
-#include <limits.h>
+#include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "commands.h"
-#include "config.h"
 #include "model.h"
 #include "nmt.h"
 
 #define DEFAULT_COUNT 10000
 #define MAX_COUNT 1000000000000L
-#define SHIPPED_MODEL "datasets/nmt/dates.safetensors"
 
 enum {
     OPT_MONTH_FIRST = CLI_OWN_KEYS, OPT_MIXED, OPT_WITH_ORDER, OPT_FORMAT, OPT_FORMATS,
@@ -45,13 +42,13 @@ static const cli_option nmt_option_table[] = {
     {"encoder-units", OPT_ENCODER_UNITS, "N", "LSTM units per direction of the encoder [32]", "train", 0},
     {"decoder-units", OPT_DECODER_UNITS, "N", "LSTM units of the decoder [64]", "train", 0},
     {"attention-units", OPT_ATTENTION_UNITS, "N", "hidden units of the attention's scorer [10]", "train", 0},
-    {"model", 'm', "MODEL", "model to read [the shipped " SHIPPED_MODEL ";\n"
-                            "$SEQTOOL_NMT_MODEL overrides it]", "eval translate attention", 0},
+    {"model", 'm', "MODEL", "model to read [the shipped datasets/" NMT_SHIPPED_MODEL ";\n"
+                            "$SEQTOOL_NMT_MODEL overrides it]", "eval translate attention info", 0},
     {"beam", OPT_BEAM, "K", "the K likeliest outputs are searched for the most\n"
                             "probable valid date (1: greedy) [5]", "eval translate attention", 0},
     {"threads", CLI_THREADS, "N", "threads sharing each batch (train), or taking\n"
                                   "whole batches (the output is the same for any N) [1]", "train eval translate", 0},
-    CLI_OPTION_JSON("dates train eval translate"),
+    CLI_OPTION_JSON("dates train eval translate info"),
     CLI_OPTION_SEED(NULL),
     CLI_OPTION_QUIET(NULL),
     CLI_OPTIONS_END,
@@ -63,6 +60,7 @@ static const cli_action nmt_actions[] = {
     {"eval", nmt_eval, "[FILE] [OPTIONS]", "exact match, per family of formats"},
     {"translate", nmt_translate, "[OPTIONS] [TEXT...]", "dates to ISO dates, a line each"},
     {"attention", nmt_attention, "TEXT [OPTIONS]", "where the model looks"},
+    {"info", nmt_info, "[MODEL]", "how a model was made, and its shape"},
     CLI_ACTIONS_END,
 };
 
@@ -84,6 +82,8 @@ static void nmt_begin(void *opts, const char *action)
     o->n_att = 10;
     o->threads = 1;
     o->beam = 5;
+    if (strcmp(action, "train") != 0)
+        o->model = cli_default_model(NMT_SHIPPED_MODEL, "SEQTOOL_NMT_MODEL", NULL);
 }
 
 /* --format a,b,c: every name must be a family; repeats are ignored. */
@@ -156,7 +156,7 @@ static void nmt_end(void *opts)
 const cli_command nmt_command = {
     "nmt",
     "dates as people write them to ISO dates, with attention: dates, train, eval, translate, "
-    "attention",
+    "attention, info",
     sizeof(nmt_options),
     nmt_actions,
     nmt_option_table,
@@ -190,30 +190,7 @@ const char *nmt_file_operand(int argc, char **argv)
 
 /* ---- model files ---- */
 
-const char *nmt_default_model(void)
-{
-    static char path[PATH_MAX + 64];
-    const char *env = getenv("SEQTOOL_NMT_MODEL");
-    if (env && *env)
-        return env;
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        for (int up = 0; up < 3; up++) {
-            char *slash = strrchr(exe, '/');
-            if (!slash)
-                break;
-            *slash = '\0';
-            snprintf(path, sizeof path, "%s/%s", exe, SHIPPED_MODEL);
-            if (access(path, R_OK) == 0)
-                return path;
-        }
-    }
-    return SEQTOOL_DATADIR "/nmt/dates.safetensors";
-}
-
-void nmt_model_open(nmt_model *m, const char *path)
+void nmt_model_open(nmt_model *m, const char *path, model_in *keep)
 {
     char err[ERR_MAX];
     model_in f;
@@ -221,7 +198,39 @@ void nmt_model_open(nmt_model *m, const char *path)
         die("%s", err);
     if (nmt_load(m, &f, err) < 0)
         die("%s", err);
+    if (keep)
+        *keep = f;
+    else
+        model_in_close(&f);
+}
+
+int nmt_info(void *opts, int argc, char **argv)
+{
+    nmt_options *o = opts;
+    const char *path = cli_info_operand(o->model, argc, argv);
+    nmt_model m;
+    model_in f;
+    nmt_model_open(&m, path, &f);
+    char summary[512];
+    int n = snprintf(summary, sizeof summary, "a Bi-LSTM encoder of 2 x %d units, attention of %d units, an LSTM "
+                     "decoder of %d units; %d characters in up to %d positions, %zu weights",
+                     m.n_a, m.n_att, m.n_s, (int)strlen(m.chars), m.Tx - 1, m.ps.total);
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "kind", "nmt");
+    cJSON_AddNumberToObject(j, "encoder_units", m.n_a);
+    cJSON_AddNumberToObject(j, "attention_units", m.n_att);
+    cJSON_AddNumberToObject(j, "decoder_units", m.n_s);
+    cJSON_AddStringToObject(j, "characters", m.chars);
+    cJSON_AddNumberToObject(j, "weights", (double)m.ps.total);
+    const char *held = model_in_meta(&f, "train.held_out_exact");
+    if (held) {
+        snprintf(summary + n, sizeof summary - (size_t)n, "; held-out exact match %.4f", strtod(held, NULL));
+        cJSON_AddNumberToObject(j, "held_out_exact", strtod(held, NULL));
+    }
+    cli_info(path, summary, &f, j, 1, o->json);
     model_in_close(&f);
+    nmt_free(&m);
+    return 0;
 }
 
 /* ---- translation over threads ---- */

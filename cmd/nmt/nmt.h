@@ -26,7 +26,7 @@ typedef struct {
     int nasked;                   /* families named by --format */
     int asked[DATES_NFORMATS];
     /* train, eval, translate, attention */
-    const char *model;            /* -m / train's -o; NULL: the action's default */
+    const char *model;            /* -m (its default set by nmt_begin) / train's -o */
     const char *file;             /* train/eval: pairs file; NULL: generated */
     long examples, held_out;
     int epochs, batch, beam;
@@ -37,12 +37,12 @@ typedef struct {
 
 /* The model translate, eval and attention use without -m:
  * $SEQTOOL_NMT_MODEL, else the shipped datasets/nmt/dates.safetensors
- * beside the binary (or up to two folders above it, for build trees),
- * else the installed copy. */
-const char *nmt_default_model(void);
+ * (cli_default_model). */
+#define NMT_SHIPPED_MODEL "nmt/dates.safetensors"
 
-/* Open and load a model, or die naming the file. */
-void nmt_model_open(nmt_model *m, const char *path);
+/* Open and load a model, or die naming the file; with keep, the file
+ * stays open there (for its metadata), else it is closed. */
+void nmt_model_open(nmt_model *m, const char *path, model_in *keep);
 
 /* ---- translation over threads ---- */
 
@@ -111,5 +111,6 @@ int nmt_train(void *opts, int argc, char **argv);
 int nmt_eval(void *opts, int argc, char **argv);
 int nmt_translate(void *opts, int argc, char **argv);
 int nmt_attention(void *opts, int argc, char **argv);
+int nmt_info(void *opts, int argc, char **argv);
 
 #endif

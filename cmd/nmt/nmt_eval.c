@@ -208,7 +208,7 @@ int nmt_eval(void *opts, int argc, char **argv)
     nmt_options *o = opts;
     o->file = nmt_file_operand(argc, argv);
     nmt_model m;
-    nmt_model_open(&m, o->model ? o->model : nmt_default_model());
+    nmt_model_open(&m, o->model, NULL);
     pairset p;
     rng r;
     /* a stream of its own: eval's dates are never train's or held-out's

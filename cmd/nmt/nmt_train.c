@@ -73,13 +73,13 @@ static void save_model(const nmt_model *m, const nmt_options *o, long examples, 
     char err[ERR_MAX];
     model_out *f = model_out_new("nmt");
     int bad = !f || nmt_save_to(m, f) < 0;
-    bad = bad || model_out_meta(f, "train.data", o->file ? o->file : "generated") < 0;
+    char *data = o->file ? cli_describe_file(o->file) : strdup("generated (the pairs of 'seqtool nmt dates')");
+    bad = bad || !data || model_out_meta_pairs(f, cli_provenance(data, o->seed)) < 0;
     bad = bad || model_out_metaf(f, "train.examples", "%ld", examples) < 0;
     bad = bad || model_out_metaf(f, "train.epochs", "%d", epochs) < 0;
     bad = bad || model_out_metaf(f, "train.batch", "%d", o->batch) < 0;
     bad = bad || model_out_metaf(f, "train.lr", "%.9g", o->lr) < 0;
     bad = bad || model_out_metaf(f, "train.decay", "%.9g", o->decay) < 0;
-    bad = bad || model_out_metaf(f, "train.seed", "%llu", o->seed) < 0;
     bad = bad || model_out_metaf(f, "train.threads", "%d", o->threads) < 0;
     if (held && held->n)
         bad = bad || model_out_metaf(f, "train.held_out_exact", "%.6f",
@@ -89,6 +89,7 @@ static void save_model(const nmt_model *m, const nmt_options *o, long examples, 
     if (model_out_write(f, o->model, err) < 0)
         die("%s", err);
     model_out_free(f);
+    free(data);
 }
 
 /* The training pairs and the held-out pairs: generated (each from a

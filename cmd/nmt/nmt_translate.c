@@ -131,7 +131,7 @@ int nmt_translate(void *opts, int argc, char **argv)
 {
     const nmt_options *o = opts;
     nmt_model m;
-    nmt_model_open(&m, o->model ? o->model : nmt_default_model());
+    nmt_model_open(&m, o->model, NULL);
     nmt_pool pool;
     nmt_pool_init(&pool, &m, o->threads);
     translator t = {&pool, o, 0, TRANSLATE_BATCH * o->threads, NULL, NULL, NULL, NULL, {0}, 0};
@@ -266,7 +266,7 @@ int nmt_attention(void *opts, int argc, char **argv)
     if (o->picture && !text_ends_with(o->picture, ".svg") && !text_ends_with(o->picture, ".pgm"))
         die_usage("-o %s: the picture is written as .svg or .pgm", o->picture);
     nmt_model m;
-    nmt_model_open(&m, o->model ? o->model : nmt_default_model());
+    nmt_model_open(&m, o->model, NULL);
     if (m.Tx > 4096 || nmt_reserve(&m, 1) < 0)
         die("out of memory");
     const char *s = argv[0];

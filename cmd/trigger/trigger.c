@@ -283,6 +283,5 @@ char *trigger_join(const char *path, const char *name)
 
 const char *trigger_default_model(void)
 {
-    const char *env = getenv("SEQTOOL_TRIGGER_MODEL");
-    return env && *env ? env : cli_default_model("trigger/activate.safetensors");
+    return cli_default_model("trigger/activate.safetensors", "SEQTOOL_TRIGGER_MODEL", NULL);
 }

@@ -20,6 +20,63 @@ double vec_cosine(const float *u, const float *v, int dim)
     return uu > 0 && vv > 0 ? uv / (sqrt(uu) * sqrt(vv)) : 0;
 }
 
+double vec_pearson(const double *x, const double *y, long n)
+{
+    if (n < 2)
+        return NAN;
+    double mx = 0, my = 0, sxy = 0, sxx = 0, syy = 0;
+    for (long i = 0; i < n; i++) {
+        mx += x[i];
+        my += y[i];
+    }
+    mx /= n;
+    my /= n;
+    for (long i = 0; i < n; i++) {
+        sxy += (x[i] - mx) * (y[i] - my);
+        sxx += (x[i] - mx) * (x[i] - mx);
+        syy += (y[i] - my) * (y[i] - my);
+    }
+    return sxx > 0 && syy > 0 ? sxy / sqrt(sxx * syy) : NAN;
+}
+
+typedef struct {
+    double value;
+    long index;
+} ranked;
+
+static int by_value(const void *a, const void *b)
+{
+    const ranked *p = a, *q = b;
+    return p->value < q->value ? -1 : p->value > q->value;
+}
+
+/* The ranks (1-based) of x's values into r, ties sharing their mean. */
+static int rank(const double *x, long n, double *r)
+{
+    ranked *s = malloc((size_t)n * sizeof *s);
+    if (!s)
+        return -1;
+    for (long i = 0; i < n; i++)
+        s[i] = (ranked){x[i], i};
+    qsort(s, (size_t)n, sizeof *s, by_value);
+    for (long i = 0, j; i < n; i = j) {
+        for (j = i + 1; j < n && s[j].value == s[i].value; j++)
+            ;
+        for (long k = i; k < j; k++)
+            r[s[k].index] = (i + 1 + j) / 2.0; /* the mean of ranks i+1 .. j */
+    }
+    free(s);
+    return 0;
+}
+
+double vec_spearman(const double *x, const double *y, long n)
+{
+    double *rx = malloc((size_t)(n > 0 ? n : 1) * 2 * sizeof *rx), *ry = rx + (n > 0 ? n : 1);
+    double rho = rx && rank(x, n, rx) == 0 && rank(y, n, ry) == 0 ? vec_pearson(rx, ry, n) : NAN;
+    free(rx);
+    return rho;
+}
+
 double vec_cosine_d(const double *u, const double *v, int dim)
 {
     double uv = 0, uu = 0, vv = 0;

@@ -16,6 +16,14 @@
 double vec_cosine(const float *u, const float *v, int dim);
 double vec_cosine_d(const double *u, const double *v, int dim);
 
+/* Pearson's correlation of x and y (n values each), in double; NAN when
+ * n < 2 or either is constant. */
+double vec_pearson(const double *x, const double *y, long n);
+/* Spearman's rank correlation: Pearson's of the ranks, tied values
+ * taking the mean of their ranks (as scipy.stats.spearmanr); NAN as
+ * above, or when out of memory. */
+double vec_spearman(const double *x, const double *y, long n);
+
 /* The L2 norm of each of the first n rows (float32, as gensim keeps
  * them); caller frees.  NULL when out of memory. */
 float *vectors_norms(const vectors *v, long n);

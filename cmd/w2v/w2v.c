@@ -19,7 +19,7 @@ enum {
     OPT_INPUT_FORMAT = CLI_OWN_KEYS, OPT_FORMAT, OPT_RESTRICT, OPT_METHOD, OPT_INCLUDE_INPUTS,
     OPT_EVAL, OPT_NO_FOLD, OPT_PER_QUESTION, OPT_PAIRS, OPT_PAIRS_FILE, OPT_PCA,
     OPT_NEUTRALIZE, OPT_EQUALIZE, OPT_DIM, OPT_WINDOW, OPT_NEGATIVE,
-    OPT_MIN_COUNT, OPT_SAMPLE, OPT_EPOCHS, OPT_ALPHA
+    OPT_MIN_COUNT, OPT_SAMPLE, OPT_EPOCHS, OPT_ALPHA, OPT_INT8
 };
 
 /* The actions that read vectors: every one but train. */
@@ -27,10 +27,19 @@ enum {
 
 static const cli_option w2v_options[] = {
     {"vectors", 'v', "FILE", "vectors to read ('-': standard input)\n"
-                             "[$SEQTOOL_VECTORS, else " DEFAULT_VECTORS "]", READERS, 0},
+                             "[$SEQTOOL_VECTORS, else " CLI_VECTORS_LOCAL " when it\n"
+                             "exists, else the shipped\n"
+                             "datasets/" CLI_VECTORS_SHIPPED "]", READERS, 0},
     {"input-format", OPT_INPUT_FORMAT, "F", "the format of the vectors [detected from the content]",
      READERS, 0},
     {NULL, 'k', "N", "how many neighbours or answers [nearest 10,\nanalogy 1]", "nearest analogy", 0},
+    {"eval", OPT_EVAL, "FILE", "a word-similarity set (WordSim353, SimLex-999:\n"
+                               "two words and a score per line): Spearman's and\n"
+                               "Pearson's correlation of the cosines with the\n"
+                               "scores; pairs with a word outside the first N\n"
+                               "words are left out (gensim's evaluate_word_pairs)", "similarity", 0},
+    {"restrict-vocab", OPT_RESTRICT, "N", "with --eval, only the first N words count\n"
+                                          "[300000, gensim's]", "similarity", 0},
     {"restrict-vocab", OPT_RESTRICT, "N", "only the first N words are candidates (and, with\n"
                                           "--eval, questions) [all; 30000 with --eval]",
      "nearest analogy", 0},
@@ -45,7 +54,7 @@ static const cli_option w2v_options[] = {
                                "outside the first N words are skipped (gensim's\n"
                                "evaluate_word_analogies protocol)", "analogy", 0},
     {"no-fold-case", OPT_NO_FOLD, NULL, "with --eval, compare words as written [upper-case\n"
-                                        "both, as gensim and word2vec do]", "analogy", 0},
+                                        "both, as gensim and word2vec do]", "similarity analogy", 0},
     {"per-question", OPT_PER_QUESTION, NULL, "with --eval, also print each question, the answer\n"
                                              "and ok, wrong or skip", "analogy", 0},
     {"pairs", OPT_PAIRS, "A:B,...", "g is the mean of B - A over the pairs [man:woman,\n"
@@ -58,6 +67,8 @@ static const cli_option w2v_options[] = {
     {"output", 'o', "FILE", "vectors to write ('-': standard output) [train:\n"
                             DEFAULT_VECTORS "; debias and convert need it]",
      "debias convert train", 0},
+    {"int8", OPT_INT8, NULL, "write the safetensors form with 8-bit rows, a\n"
+                             "scale each: a quarter of the size [float32]", "convert", 0},
     {"dim", OPT_DIM, "N", "vector size [100]", "train", 0},
     {"window", OPT_WINDOW, "N", "largest context window, each side [5]", "train", 0},
     {"negative", OPT_NEGATIVE, "N", "noise words per context word [5]", "train", 0},
@@ -80,7 +91,7 @@ static const cli_option w2v_options[] = {
 };
 
 static const cli_action w2v_actions[] = {
-    {"similarity", w2v_similarity, "[W1 W2 | -]", "cosine of two words or expressions"},
+    {"similarity", w2v_similarity, "[W1 W2 | -]", "cosine of two words; --eval: a set"},
     {"nearest", w2v_nearest, "[WORD... | -]", "the nearest words, by cosine"},
     {"analogy", w2v_analogy, "[A B C | -]", "D in A:B :: C:D; --eval: a test set"},
     {"bias", w2v_bias, "[WORD... | -]", "cosine with the bias direction g"},
@@ -104,8 +115,7 @@ static void w2v_begin(void *opts, const char *action)
     options *o = opts;
     memset(o, 0, sizeof *o);
     o->action = action;
-    const char *env = getenv("SEQTOOL_VECTORS");
-    o->vectors = env && *env ? env : DEFAULT_VECTORS;
+    o->vectors = cli_default_vectors();
     o->method = VS_COSINE; /* 3CosAdd */
     o->fold_case = 1;
     sgns_defaults(&o->train);
@@ -148,6 +158,7 @@ static void w2v_set(void *opts, int key, const char *arg)
     case OPT_MIN_COUNT: o->train.min_count = cli_long("--min-count", arg, 1, 1000000000); break;
     case OPT_SAMPLE: o->train.sample = cli_double("--sample", arg, 0, 1); break;
     case OPT_EPOCHS: o->train.epochs = (int)cli_long("--epochs", arg, 1, 100000); break;
+    case OPT_INT8: o->int8 = 1; break;
     case OPT_ALPHA: o->train.alpha = cli_double("--alpha", arg, 1e-9, 10); break;
     case CLI_THREADS: o->threads = o->train.threads = (int)cli_long("--threads", arg, 1, PARALLEL_MAX); break;
     case CLI_SEED: o->train.seed = cli_seed(arg); break;
@@ -165,7 +176,9 @@ static void w2v_end(void *opts)
         o->output_format = VEC_AUTO;
     }
     if (!o->questions && (o->per_question || !o->fold_case))
-        die_usage("--per-question and --no-fold-case go with --eval");
+        die_usage("%s goes with --eval", o->per_question ? "--per-question" : "--no-fold-case");
+    if (strcmp(a, "similarity") == 0 && o->restrict_vocab && !o->questions)
+        die_usage("--restrict-vocab goes with --eval in similarity");
     if (o->questions && (o->k || o->include_inputs))
         die_usage("-k and --include-inputs do not go with --eval (its protocol is fixed)");
 }
@@ -201,7 +214,7 @@ const cli_command w2v_command = {
 
 void w2v_open(const options *o, vectors *v)
 {
-    cli_open_vectors(v, o->vectors, o->input_format, DEFAULT_VECTORS, o->quiet);
+    cli_open_vectors(v, o->vectors, o->input_format, cli_default_vectors(), o->quiet);
 }
 
 long w2v_lookup(const vectors *v, const char *word, char *why)

@@ -1,7 +1,8 @@
 /* w2v — what the actions of `seqtool w2v` share: the options, words and
  * expressions, the query loop.  w2v.c holds the tables and those shared
  * parts; w2v_query.c answers similarity, nearest, analogy and bias;
- * w2v_eval.c the analogy test set; w2v_files.c debias, convert and info;
+ * w2v_eval.c the analogy test set, w2v_wordsim.c the word-similarity
+ * sets; w2v_files.c debias, convert and info;
  * w2v_train.c trains.  The arithmetic is in vecops, training in sgns. */
 #ifndef SEQTOOL_CMD_W2V_H
 #define SEQTOOL_CMD_W2V_H
@@ -34,12 +35,13 @@ typedef struct {
     /* bias, debias */
     const char *pairs, *pairs_file, *neutralize, *equalize;
     int pca;
+    int int8;              /* convert: 8-bit rows */
     sgns_config train;
 } options;
 
 /* ---- words and expressions (w2v.c) ---- */
 
-/* The vectors of -v (or SEQTOOL_VECTORS), or die. */
+/* The vectors of -v (else cli_default_vectors), or die. */
 void w2v_open(const options *o, vectors *v);
 
 /* The row of word, or -1 with the reason in why (W2V_WHY bytes). */
@@ -115,6 +117,14 @@ int w2v_train(void *opts, int argc, char **argv);
 
 /* `analogy --eval`: returns the exit status. */
 int w2v_eval(const options *o, const vectors *v);
+/* `similarity --eval` (w2v_wordsim.c): returns the exit status. */
+int w2v_wordsim(const options *o, const vectors *v);
+
+/* What the test sets share (w2v_eval.c): a word as compared, upper-cased
+ * (ASCII) with fold_case (caller frees); the comparison keys of the first
+ * limit words in keys, with the first row that has each (caller frees). */
+char *w2v_fold(const char *s, int fold_case);
+long *w2v_fold_keys(const vectors *v, long limit, int fold_case, word_index *keys);
 
 /* The format to write: --format, else OUT's extension, else input (for
  * standard output, word2vec text rather than safetensors); dies on what

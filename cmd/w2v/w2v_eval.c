@@ -35,7 +35,9 @@ typedef struct {
     long correct, total;
 } section;
 
-static char *fold(const char *s, int fold_case)
+/* ---- what the test sets share ---- */
+
+char *w2v_fold(const char *s, int fold_case)
 {
     char *k = strdup(s);
     if (!k)
@@ -46,15 +48,13 @@ static char *fold(const char *s, int fold_case)
     return k;
 }
 
-/* The comparison keys of the first limit words, each standing for the
- * first row that has it. */
-static long *build_keys(const vectors *v, long limit, int fold_case, word_index *keys)
+long *w2v_fold_keys(const vectors *v, long limit, int fold_case, word_index *keys)
 {
     long *row = malloc((size_t)(limit > 0 ? limit : 1) * sizeof *row);
     if (!row || word_index_init(keys, limit, 0) < 0)
         die("out of memory");
     for (long i = 0; i < limit; i++) {
-        char *k = fold(vectors_word(v, i), fold_case);
+        char *k = w2v_fold(vectors_word(v, i), fold_case);
         int added;
         long id = word_index_add(keys, k, strlen(k), &added);
         if (id < 0)
@@ -65,6 +65,8 @@ static long *build_keys(const vectors *v, long limit, int fold_case, word_index 
     }
     return row;
 }
+
+/* ---- the analogy test ---- */
 
 /* Read the questions; die on a question before any section. */
 static question *read_questions(const options *o, section **sections, int *nsections,
@@ -114,7 +116,7 @@ static question *read_questions(const options *o, section **sections, int *nsect
         for (int w = 0; w < 4; w++) {
             if (!(q[n].word[w] = strdup(tok[w])))
                 die("out of memory");
-            q[n].key[w] = fold(tok[w], o->fold_case);
+            q[n].key[w] = w2v_fold(tok[w], o->fold_case);
         }
         n++;
     }
@@ -135,7 +137,7 @@ static long choose(const vectors *v, const question *q, const vec_hit *h, int fo
     long predicted = -1;
     for (int i = 0; i < EVAL_TOPN && h[i].index >= 0; i++) {
         predicted = h[i].index;
-        char *k = fold(vectors_word(v, predicted), fold_case);
+        char *k = w2v_fold(vectors_word(v, predicted), fold_case);
         int input = strcmp(k, q->key[0]) == 0 || strcmp(k, q->key[1]) == 0 || strcmp(k, q->key[2]) == 0;
         free(k);
         if (!input)
@@ -169,7 +171,7 @@ static void answer_all(const vectors *v, const options *o, long limit, question 
         for (int j = 0; j < nq; j++) {
             question *x = &q[who[j]];
             x->predicted = choose(v, x, hits + (size_t)j * EVAL_TOPN, o->fold_case);
-            char *k = x->predicted >= 0 ? fold(vectors_word(v, x->predicted), o->fold_case) : NULL;
+            char *k = x->predicted >= 0 ? w2v_fold(vectors_word(v, x->predicted), o->fold_case) : NULL;
             x->result = k && strcmp(k, x->key[3]) == 0 ? 1 : 2;
             free(k);
         }
@@ -227,7 +229,7 @@ int w2v_eval(const options *o, const vectors *v)
     long n;
     question *q = read_questions(o, &sec, &ns, &n);
     word_index keys;
-    long *key_row = build_keys(v, limit, o->fold_case, &keys);
+    long *key_row = w2v_fold_keys(v, limit, o->fold_case, &keys);
     for (long i = 0; i < n; i++) {
         q[i].predicted = -1;
         for (int w = 0; w < 4; w++) {

@@ -25,13 +25,13 @@ vec_format w2v_output_format(const options *o, vec_format input)
     return f;
 }
 
-static void write_vectors(const options *o, const vectors *v, vec_format fmt)
+static void write_vectors(const options *o, const vectors *v, vec_format fmt, const vec_save *how)
 {
     char err[ERR_MAX];
     if (strcmp(o->output, "-") == 0) {
         if (vectors_write(v, stdout, fmt) < 0)
             die("write error on standard output");
-    } else if (vectors_save(v, o->output, fmt, err) < 0) {
+    } else if (vectors_save(v, o->output, fmt, how, err) < 0) {
         die("%s", err);
     }
 }
@@ -112,7 +112,7 @@ int w2v_debias(void *opts, int argc, char **argv)
     double *g = w2v_bias_axis(o, &v);
     int neutralized = o->neutralize ? debias_file(o->neutralize, &v, g, neutralize_line) : 0;
     int equalized = o->equalize ? debias_file(o->equalize, &v, g, equalize_line) : 0;
-    write_vectors(o, &v, fmt);
+    write_vectors(o, &v, fmt, NULL);
     if (!o->quiet)
         inform("neutralized %d word(s), equalized %d pair(s); wrote %ld vectors (%s) to '%s'",
                neutralized, equalized, v.n, vec_format_name(fmt), w2v_output_name(o->output));
@@ -147,10 +147,27 @@ int w2v_convert(void *opts, int argc, char **argv)
     vectors v;
     w2v_open(o, &v);
     vec_format fmt = w2v_output_format(o, v.format);
-    write_vectors(o, &v, fmt);
+    if (o->int8 && fmt != VEC_SAFETENSORS)
+        die_usage("--int8 is a form of safetensors, not of %s", vec_format_name(fmt));
+    /* how the vectors were made goes along, and this conversion */
+    static const char *const made[] = {"train.command", "train.program", "train.seed", "train.data"};
+    const char *meta[2 * 5 + 1];
+    int k = 0;
+    for (int i = 0; i < 4 && v.format == VEC_SAFETENSORS; i++) {
+        const char *value = model_in_meta(&v.file, made[i]);
+        if (value) {
+            meta[k++] = made[i];
+            meta[k++] = value;
+        }
+    }
+    meta[k++] = "convert.command";
+    meta[k++] = cli_command_line();
+    meta[k] = NULL;
+    vec_save how = {.int8 = o->int8, .meta = meta};
+    write_vectors(o, &v, fmt, &how);
     if (!o->quiet)
-        inform("wrote %ld vectors of %d (%s) to '%s'", v.n, v.dim, vec_format_name(fmt),
-               w2v_output_name(o->output));
+        inform("wrote %ld vectors of %d (%s%s) to '%s'", v.n, v.dim, vec_format_name(fmt),
+               o->int8 ? ", 8-bit rows" : "", w2v_output_name(o->output));
     if (o->json)
         cli_print_json(written(o, &v, fmt));
     vectors_free(&v);
@@ -163,24 +180,23 @@ int w2v_info(void *opts, int argc, char **argv)
     file_operand(o, argc, argv);
     vectors v;
     w2v_open(o, &v);
-    if (v.format == VEC_SAFETENSORS) {
-        model_in m;
-        char err[ERR_MAX];
-        if (model_in_open(&m, o->vectors, "vectors", err) < 0)
-            die("%s", err);
+    model_in m;
+    char err[ERR_MAX], summary[256];
+    /* the safetensors form: its CRC checked, and how it was made */
+    if (v.format == VEC_SAFETENSORS && model_in_open(&m, o->vectors, "vectors", err) < 0)
+        die("%s", err);
+    snprintf(summary, sizeof summary, "%ld words, %d dimensions, %s%s", v.n, v.dim, vec_format_name(v.format),
+             v.int8 ? " (8-bit rows)" : "");
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddNumberToObject(j, "words", (double)v.n);
+    cJSON_AddNumberToObject(j, "dim", v.dim);
+    cJSON_AddStringToObject(j, "format", vec_format_name(v.format));
+    if (v.format == VEC_SAFETENSORS)
+        cJSON_AddBoolToObject(j, "int8", v.int8);
+    cJSON_AddNumberToObject(j, "duplicates", (double)v.duplicates);
+    cli_info(o->vectors, summary, v.format == VEC_SAFETENSORS ? &m : NULL, j, 0, o->json);
+    if (v.format == VEC_SAFETENSORS)
         model_in_close(&m);
-    }
-    if (o->json) {
-        cJSON *j = cJSON_CreateObject();
-        cJSON_AddStringToObject(j, "file", o->vectors);
-        cJSON_AddNumberToObject(j, "words", (double)v.n);
-        cJSON_AddNumberToObject(j, "dim", v.dim);
-        cJSON_AddStringToObject(j, "format", vec_format_name(v.format));
-        cJSON_AddNumberToObject(j, "duplicates", (double)v.duplicates);
-        cli_print_json(j);
-    } else {
-        printf("%s: %ld words, %d dimensions, %s\n", o->vectors, v.n, v.dim, vec_format_name(v.format));
-    }
     vectors_free(&v);
     return 0;
 }

@@ -78,9 +78,22 @@ static int cosines(options *o, int argc, char **argv, int per_arg, int bias)
     return status;
 }
 
+/* --eval: a test set scored by eval instead of queries. */
+static int test_set(const options *o, int argc, int (*eval)(const options *o, const vectors *v))
+{
+    if (argc > 0)
+        die_usage("--eval takes no words");
+    vectors v;
+    w2v_open(o, &v);
+    int status = eval(o, &v);
+    vectors_free(&v);
+    return status;
+}
+
 int w2v_similarity(void *opts, int argc, char **argv)
 {
-    return cosines(opts, argc, argv, 0, 0);
+    options *o = opts;
+    return o->questions ? test_set(o, argc, w2v_wordsim) : cosines(o, argc, argv, 0, 0);
 }
 
 int w2v_bias(void *opts, int argc, char **argv)
@@ -247,15 +260,8 @@ int w2v_nearest(void *opts, int argc, char **argv)
 int w2v_analogy(void *opts, int argc, char **argv)
 {
     options *o = opts;
-    if (o->questions) {
-        if (argc > 0)
-            die_usage("--eval takes no words");
-        vectors v;
-        w2v_open(o, &v);
-        int status = w2v_eval(o, &v);
-        vectors_free(&v);
-        return status;
-    }
+    if (o->questions)
+        return test_set(o, argc, w2v_eval);
     w2v_check_stdin(o, argc, argv);
     if (argc > 0 && !(argc == 1 && strcmp(argv[0], "-") == 0) && argc != 3)
         die_usage("analogy wants three words A B C (A:B :: C:?), or queries on standard input");

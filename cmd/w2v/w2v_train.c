@@ -34,7 +34,7 @@ static void check_writable(const char *path)
     atomic_abort(&a);
 }
 
-static void save(const sgns_model *m, const char *output, vec_format format)
+static void save(const sgns_model *m, const char *output, vec_format format, const vec_save *how)
 {
     const char **words = malloc((size_t)m->vocab.n * sizeof *words);
     if (!words)
@@ -49,7 +49,7 @@ static void save(const sgns_model *m, const char *output, vec_format format)
     if (strcmp(output, "-") == 0) {
         if (vectors_write(&v, stdout, format) < 0)
             die("write error on standard output");
-    } else if (vectors_save(&v, output, format, err) < 0) {
+    } else if (vectors_save(&v, output, format, how, err) < 0) {
         die("%s", err);
     }
     vectors_free(&v);
@@ -94,7 +94,10 @@ int w2v_train(void *opts, int argc, char **argv)
     progress_end(&r.pr);
     /* words/s counts every corpus word (as gensim's raw words do) */
     double t2 = cli_now(), words = (double)m.trained_words * r.scale, rate = words / (t2 - t1);
-    save(&m, output, format);
+    char *data = cli_describe_file(corpus);
+    vec_save how = {.meta = cli_provenance(data, cfg->seed)};
+    save(&m, output, format, &how);
+    free(data);
     /* an interrupted run still has its summary, "stopped early" */
     long epoch = m.corpus_words ? (long)(words / (double)m.corpus_words) + 1 : 1;
     int status = cli_end_training(w2v_output_name(output), "epoch",

@@ -96,9 +96,7 @@ for setup in course lstm; do
             course) iters=$COURSE_ITERS ;;
             lstm) if [ "$name" = reference ]; then iters=$LSTM_ITERS_REF; else iters=$LSTM_ITERS; fi ;;
         esac
-        for r in $(seq 1 "$RUNS"); do
-            for side in $(alternate "$r" seqtool peer); do one "$side" "$setup" "$iters" "$dir"; done
-        done
+        alternate_runs "$setup" "$iters" "$dir"
         echo "$setup $name $iters" >>"$TMP/setups"
     done
 done

@@ -24,7 +24,11 @@
 # seq_has WORD...           whether `$SEQ WORD... --help` succeeds
 # pyver MODULE              MODULE.__version__ as $PY imports it
 # BLAS
-# find_blases               BLASES=(name:dir ...) for each libblas.so.3 present
+# find_blases               BLASES=(name:dir ...) for each libblas.so.3 present,
+#                           then the name:dir words of $BENCH_BLAS_DIRS (a
+#                           BLAS outside the system's folders, e.g. OpenBLAS
+#                           unpacked from its .deb without installing it:
+#                           openblas:/some/usr/lib/x86_64-linux-gnu/openblas-pthread)
 # pick_blas [NAME]          BLAS and BLASDIR: NAME, default openblas if present
 # envrun DIR CMD...         run CMD with the libblas.so.3 in DIR, 1 BLAS thread
 # blas_probe [--from=ERE] SYMS DIR CMD...  the files the dynamic linker
@@ -33,9 +37,17 @@
 #                           to when CMD ran with the BLAS in DIR (LD_DEBUG);
 #                           --from: only bindings made for the objects whose
 #                           path matches ERE (awk)
+# perf_ok                   whether `perf record` works here
+# blas_share FILE           the share of the CPU samples of a `perf record -o
+#                           FILE` run that fell in BLAS libraries (lib*blas*,
+#                           lib*mkl*), each: "61.5% libblas.so.3.11.0"; the
+#                           calls a process really made, where blas_probe
+#                           shows where they would go
 # runs
 # run NAME DIR CMD...       one timed run (WALL, RSS; see below)
 # rss_kb FILE               peak RSS (kB) from a /usr/bin/time -v FILE
+# cpu_s FILE                user + system CPU seconds from a /usr/bin/time -v
+#                           FILE (less hurt than WALL by other work on the CPUs)
 # alternate R WORD...       the WORDs in order when run R is odd, reversed
 #                           when even: the order of the sides in run R
 # JSON
@@ -118,6 +130,11 @@ find_blases() {
     BLASES=()
     [ -e $LIBDIR/blas/libblas.so.3 ] && BLASES+=("reference:$LIBDIR/blas")
     [ -e $LIBDIR/openblas-pthread/libblas.so.3 ] && BLASES+=("openblas:$LIBDIR/openblas-pthread")
+    local b
+    for b in ${BENCH_BLAS_DIRS:-}; do
+        [ -e "${b#*:}/libblas.so.3" ] || { echo "bench: BENCH_BLAS_DIRS: no ${b#*:}/libblas.so.3" >&2; return 1; }
+        BLASES+=("$b")
+    done
     [ ${#BLASES[@]} -gt 0 ] || { echo "bench: no libblas.so.3 found under $LIBDIR" >&2; return 1; }
 }
 
@@ -155,6 +172,20 @@ blas_probe() {
     echo "${libs:-none (no BLAS ${syms//\\|//} symbol bound)}"
 }
 
+perf_ok() {
+    if [ -z "${PERF_OK:-}" ]; then
+        PERF_OK=0
+        perf record -q -o "$TMP/perf.ok" -- true >/dev/null 2>&1 && PERF_OK=1
+        rm -f "$TMP/perf.ok"
+    fi
+    [ "$PERF_OK" = 1 ]
+}
+blas_share() {
+    perf report -i "$1" --sort dso --stdio 2>/dev/null | awk '
+        $1 ~ /%$/ && $2 ~ /^lib.*(blas|mkl)/ {printf "%s%s %s", (n++ ? ", " : ""), $1, $2}
+        END {if (!n) printf "0%% (no samples in a BLAS)"}'
+}
+
 # ---- runs ------------------------------------------------------------------
 
 # run NAME DIR CMD...: one run of CMD with the BLAS in DIR (envrun) under
@@ -187,6 +218,7 @@ run() {
 }
 
 rss_kb() { sed -n 's/.*Maximum resident set size (kbytes): *//p' "$1"; }
+cpu_s() { awk -F': *' '/^\t*(User|System) time \(seconds\)/ {s += $2} END {printf "%.3f", s}' "$1"; }
 
 alternate() {
     local r=$1 out='' w
@@ -194,6 +226,16 @@ alternate() {
     if [ $((r % 2)) = 1 ]; then echo "$*"; return; fi
     for w in "$@"; do out="$w${out:+ }$out"; done
     echo "$out"
+}
+
+# alternate_runs ARGS...: $RUNS rounds of `one seqtool ARGS...` and
+# `one peer ARGS...` (the script's own `one`), the sides taking turns to
+# go first.
+alternate_runs() {
+    local r side
+    for r in $(seq 1 "$RUNS"); do
+        for side in $(alternate "$r" seqtool peer); do one "$side" "$@"; done
+    done
 }
 
 # ---- JSON ------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """What the Python peers of tests/bench share (dinos_peer.py, nmt_peer.py,
-emojify_peer.py, w2v_peer.py), and tests/crosscheck.py with them.
+emojify_peer.py, w2v_peer.py, jazz_peer.py), and tests/crosscheck.py and
+tests/jazz_crosscheck.py with them.
 
 A peer imports it from its own folder (`import peerlib`: Python puts a
 script's folder first on sys.path); tests/crosscheck.py adds tests/bench to
-sys.path. Only the standard library is imported here: torch comes in with
+sys.path (and tests/jazz_crosscheck.py imports it through that). Only the standard library is imported here: torch comes in with
 the functions that need it, so a peer without torch (w2v_peer.py) can use
 the rest.
 
@@ -15,6 +16,14 @@ torch_setup(threads, seed)  torch on THREADS threads (one inter-op thread),
 Stopwatch()              a clock started: .seconds() since then
 read_names(path)         a names file as seqtool dinos reads it
 names_onehot(names, vocab, dtype)  the dinos inputs and targets of a batch
+the jazz melody model (cmd/jazz/melody.h), written once in PyTorch for the
+gradient cross-check (float64, step-by-step LSTM) and the bench peer
+(float32, torch's fused LSTM):
+JAZZ_FIELDS, JAZZ_CLASSES, JAZZ_NO_ROOT  the six fields, their classes
+jazz_embed(table, ids)   embedding rows, zeros for id -1
+jazz_lstm_reference(w, mask)  the LSTM stack's layers as plain equations
+jazz_logits(w, inp, out, layers, tones, lstm, dropout)  the three heads
+jazz_nll(logits, out)    each head's NLL, summed over the real notes
 
 Which BLAS a peer gets is chosen outside it, by the bench's environment
 (LD_LIBRARY_PATH to the folder of one libblas.so.3, OPENBLAS_NUM_THREADS=1:
@@ -115,3 +124,99 @@ def names_onehot(names, vocab, dtype=None):
             y[b, t] = ids[c]
         y[b, len(n)] = end
     return x, y
+
+
+# ---- the jazz melody model ---------------------------------------------
+
+# The event fields in the order of melody.h's input vector (the tensor
+# names emb.<field>), their class counts (cmd/jazz/events.h), the root
+# class "no chord".
+JAZZ_FIELDS = ("rest", "pitch", "dur", "pos", "root", "quality")
+JAZZ_CLASSES = {"rest": 34, "pitch": 128, "dur": 33, "pos": 96, "root": 13, "quality": 15}
+JAZZ_NO_ROOT = 12
+
+
+def jazz_embed(table, ids):
+    """Rows of table for ids [T][B] (zeros where the id is -1)."""
+    idx = ids.clamp(min=0)
+    rows = table[idx]
+    return rows * (ids >= 0).unsqueeze(-1).to(rows.dtype)
+
+
+def jazz_lstm_reference(w, mask):
+    """lstm(k, x) for jazz_logits: layer k of the stack by PyTorch's LSTM
+    equations (gates i f g o, one bias lstm.bias_ih_l<k>), one step at a
+    time, the state held on the padding steps (mask [T][B] 0)."""
+    import torch
+
+    def lstm(k, x):
+        w_ih, w_hh = w["lstm.weight_ih_l%d" % k], w["lstm.weight_hh_l%d" % k]
+        b_ih = w["lstm.bias_ih_l%d" % k]
+        T, B, _ = x.shape
+        H = w_hh.shape[1]
+        h = x.new_zeros(B, H)
+        c = x.new_zeros(B, H)
+        out = []
+        for t in range(T):
+            g = x[t] @ w_ih.T + b_ih + h @ w_hh.T
+            i, f, u, o = g.split(H, dim=1)
+            c_new = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(u)
+            h_new = torch.sigmoid(o) * torch.tanh(c_new)
+            m = mask[t].unsqueeze(1)
+            c = m * c_new + (1 - m) * c
+            h = m * h_new + (1 - m) * h
+            out.append(h)
+        return torch.stack(out)
+    return lstm
+
+
+def jazz_logits(w, inp, out, layers, tones, lstm, dropout=0.0):
+    """The network of cmd/jazz/melody.h: the logits (rest, pitch, dur),
+    each [T][B][classes]. w: the tensors by seqtool's names (emb.<field>,
+    lstm.*, head.*); inp, out: {field: class ids [T][B]} of each step's
+    input note and target note (-1: none); layers, tones: jazz.layers,
+    jazz.chord_tones; lstm(k, x): LSTM layer k over x [T][B][in] (e.g.
+    jazz_lstm_reference); dropout: drop probability on each layer's output
+    (training; 0: none). Embeddings of the input note's six fields -> the
+    LSTM stack -> rest head on h; pitch head on [h, root, quality,
+    position] plus the chord-tone bias C[quality][(pitch - root) mod 12];
+    duration head on [that, pitch]."""
+    import torch
+    x = torch.cat([jazz_embed(w["emb." + f], inp[f]) for f in JAZZ_FIELDS], dim=-1)
+    for k in range(layers):
+        x = lstm(k, x)
+        if dropout > 0:
+            x = torch.nn.functional.dropout(x, dropout, training=True)
+    h = x
+    z = torch.cat([h, jazz_embed(w["emb.root"], out["root"]),
+                   jazz_embed(w["emb.quality"], out["quality"]),
+                   jazz_embed(w["emb.pos"], out["pos"])], dim=-1)
+    zd = torch.cat([z, jazz_embed(w["emb.pitch"], out["pitch"])], dim=-1)
+    logit_rest = h @ w["head.rest.weight"].T + w["head.rest.bias"]
+    logit_pitch = z @ w["head.pitch.weight"].T + w["head.pitch.bias"]
+    if tones:
+        C = w["head.pitch.chord_tone"]
+        root = out["root"]
+        has = (root >= 0) & (root != JAZZ_NO_ROOT)
+        pitches = torch.arange(logit_pitch.shape[-1])
+        interval = (pitches.view(1, 1, -1) - root.clamp(min=0).unsqueeze(-1)) % 12
+        qual = torch.where(has, out["quality"], 0).unsqueeze(-1).expand_as(interval)
+        bias = C[qual, interval] * has.unsqueeze(-1).to(C.dtype)
+        logit_pitch = logit_pitch + bias
+    logit_dur = zd @ w["head.dur.weight"].T + w["head.dur.bias"]
+    return logit_rest, logit_pitch, logit_dur
+
+
+def jazz_nll(logits, out):
+    """{"rest", "pitch", "dur"}: each head's NLL (nats) of the target
+    classes out[field] [T][B], summed over the real notes (out["rest"] >=
+    0); logits as jazz_logits returns them."""
+    import torch
+    real = out["rest"] >= 0
+    nll = {}
+    for name, lg in zip(("rest", "pitch", "dur"), logits):
+        target = out[name]
+        logp = torch.log_softmax(lg, dim=-1)
+        picked = logp.gather(-1, target.clamp(min=0).unsqueeze(-1)).squeeze(-1)
+        nll[name] = -(picked * real.to(picked.dtype)).sum()
+    return nll

@@ -7,6 +7,7 @@ usage:
               [--per-question OUT] [--predicted]
   w2v_peer.py compare SEQTOOL_PQ PEER_PQ VECTORS [--restrict-vocab N]
               [--case-sensitive] [--show K]
+  w2v_peer.py wordsim VECTORS PAIRS [--restrict-vocab N]
   w2v_peer.py train CORPUS OUT [--dim D] [--window W] [--negative K]
               [--min-count M] [--sample S] [--epochs E] [--threads T]
               [--seed N] [--alpha A] [--min-alpha A]
@@ -41,6 +42,10 @@ compare  question by question: SEQTOOL_PQ is the stdout of `seqtool w2v
        only_gensim=Y" (only_*: answered by one side, skipped by the other),
        then up to K (10) differing questions with both verdicts and both
        answers (gensim's recomputed from VECTORS as in eval --predicted).
+wordsim  loads VECTORS as eval does and scores the word pairs of PAIRS
+       (WordSim353, SimLex-999) with KeyedVectors.evaluate_word_pairs(PAIRS,
+       restrict_vocab=N (300000), case_insensitive=True); prints one JSON
+       line: spearman, pearson, oov_ratio (percent), seconds.
 train  gensim Word2Vec(sg=1, hs=0, ...) on LineSentence(CORPUS) (one
        sentence per line, tokens split on whitespace); build_vocab and train
        are timed apart. words_per_s = raw corpus tokens per epoch x epochs /
@@ -269,6 +274,16 @@ def cmd_compare(a):
     return 0
 
 
+def cmd_wordsim(a):
+    kv = load_vectors(a.vectors)
+    logging.getLogger("gensim").setLevel(logging.WARNING)
+    clock = Stopwatch()
+    pearson, spearman, oov = kv.evaluate_word_pairs(a.pairs, restrict_vocab=a.restrict_vocab)
+    report({"seconds": round(clock.seconds(), 6), "spearman": float(spearman[0]),
+            "pearson": float(pearson[0]), "oov_ratio": float(oov)})
+    return 0
+
+
 def cmd_train(a):
     logging.getLogger("gensim").setLevel(logging.WARNING)
     corpus = LineSentence(a.corpus)
@@ -321,6 +336,10 @@ def main(argv):
     c.add_argument("--restrict-vocab", type=int, default=30000)
     c.add_argument("--case-sensitive", action="store_true")
     c.add_argument("--show", type=int, default=10)
+    w = sub.add_parser("wordsim")
+    w.add_argument("vectors")
+    w.add_argument("pairs")
+    w.add_argument("--restrict-vocab", type=int, default=300000)
     t = sub.add_parser("train")
     t.add_argument("corpus")
     t.add_argument("out")
@@ -336,7 +355,7 @@ def main(argv):
     t.add_argument("--min-alpha", type=float, default=0.0001)
     a = p.parse_args(argv)
     return {"load": cmd_load, "eval": cmd_eval, "compare": cmd_compare,
-            "train": cmd_train}[a.cmd](a)
+            "wordsim": cmd_wordsim, "train": cmd_train}[a.cmd](a)
 
 
 if __name__ == "__main__":

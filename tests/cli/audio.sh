@@ -6,7 +6,9 @@
 # header), raw s16le PCM from a pipe (and a partial last frame), the
 # stream reader, all bit-identical to reading the file; files sox makes in
 # other formats, rates, channel counts and sample sizes (skipped without
-# sox).  The C unit tests of the same modules are in tests/test_audio.c.
+# sox); and that seqtool itself loads neither FluidSynth nor GLib at
+# start-up (audio/synth dlopens them when a SoundFont rendering is asked
+# for).  The C unit tests of the same modules are in tests/test_audio.c.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/cli/lib.sh
 DUMP=${TESTBIN:-build/release/tests}/audiodump
@@ -14,6 +16,16 @@ DUMP=${TESTBIN:-build/release/tests}/audiodump
 # SEQTOOL_SHARED: where the reference data is when not at ../shared/datasets
 SHARED=${SEQTOOL_SHARED:-$SHARED}
 REAL=$SHARED/course/trigger/raw_data/backgrounds/1.wav
+
+# ---- FluidSynth only on demand ----
+libs=$(ldd "$SEQTOOL")
+if [ -z "$libs" ]; then
+    not_ok "ldd $SEQTOOL"
+elif echo "$libs" | grep -Eq 'libfluidsynth|libglib'; then
+    not_ok "seqtool loads $(echo "$libs" | awk '/libfluidsynth|libglib/ {print $1}' | tr '\n' ' ')at start-up"
+else
+    ok "seqtool loads neither libfluidsynth nor libglib at start-up ($(echo "$libs" | wc -l) libraries)"
+fi
 
 # ---- spectrograms against numpy ----
 if $PY -c 'import numpy' 2>/dev/null; then

@@ -31,13 +31,26 @@ $SEQTOOL dinos train datasets/dinos.txt --hidden 32 --epochs 2 --seed 7 -o "$M" 
 rc=$?
 [ $rc -eq 0 ] && [ -s "$M" ] && grep -q "^val_nats_per_char" "$TMP/sum" && [ ! -s "$TMP/err" ] \
     && ok "train on datasets/dinos.txt: summary on stdout, nothing on stderr with -q" || not_ok "train ($rc): $(cat "$TMP/err")"
+# how the model was made: the command as typed (quoted for a shell), the
+# program, the seed, the data with its size and CRC-32
+cp datasets/dinos.txt "$TMP/it's here.txt"
+$SEQTOOL dinos train "$TMP/it's here.txt" --hidden 4 --iters 2 --seed 9 -o "$TMP/prov.safetensors" -q >/dev/null
+$PY - "$TMP/prov.safetensors" "$TMP/it's here.txt" "$($SEQTOOL --version)" <<'PYEOF' && ok "train records its command line, program, seed and data" || not_ok "provenance"
+import json, shlex, struct, sys, zlib
+raw = open(sys.argv[1], "rb").read()
+m = json.loads(raw[8:8 + struct.unpack("<Q", raw[:8])[0]])["__metadata__"]
+data = open(sys.argv[2], "rb").read()
+assert shlex.split(m["train.command"])[:4] == ["seqtool", "dinos", "train", sys.argv[2]], m["train.command"]
+assert m["train.program"] == sys.argv[3] and m["train.seed"] == "9", m
+assert m["train.data"] == "%s (%d bytes, CRC-32 %08x)" % (sys.argv[2], len(data), zlib.crc32(data)), m["train.data"]
+PYEOF
 ls "$TMP" | grep -q '\.tmp-' && not_ok "a temporary file was left behind" || ok "no temporary file left behind"
 [ "$(wc -l < datasets/dinos.txt)" -ge 800 ] && ! grep -qvxE '[A-Z][a-z]+' datasets/dinos.txt \
     && ok "datasets/dinos.txt: $(wc -l < datasets/dinos.txt) genus names" || not_ok "datasets/dinos.txt format"
 $PY tests/safetensors_check.py "$M" >"$TMP/fmt" 2>&1 && ok "the model file meets the safetensors spec (read with struct + json)" \
     || not_ok "safetensors_check: $(tail -2 "$TMP/fmt")"
 $SEQTOOL dinos train datasets/dinos.txt --hidden 32 --epochs 2 --seed 7 -o "$TMP/d2.safetensors" -q >/dev/null
-cmp -s "$M" "$TMP/d2.safetensors" && ok "same seed, same model, byte for byte" || not_ok "training is not reproducible"
+same_model "$M" "$TMP/d2.safetensors" && ok "same seed, same model (the same bytes but the command line)" || not_ok "training is not reproducible"
 
 # ---- sample ----
 $SEQTOOL dinos sample -m "$M" -n 20 --seed 3 >"$TMP/s1"
@@ -59,6 +72,56 @@ $SEQTOOL dinos sample -m "$M" -n 3 --json | $PY -c 'import sys, json; [json.load
     && ok "sample --json: one object per line" || not_ok "sample --json"
 expect_error 2 "--prefix with a character the model never saw" $SEQTOOL dinos sample -m "$M" --prefix "x1"
 $SEQTOOL dinos sample -m "$M" -n 5 --temperature 0.2 >/dev/null && ok "--temperature" || not_ok "--temperature"
+
+# ---- the default model: ./dinos.safetensors, else the shipped one ----
+ABS=$(realpath "$SEQTOOL")
+mkdir -p "$TMP/fresh" "$TMP/own"
+(cd "$TMP/fresh" && env -u SEQTOOL_DINOS_MODEL "$ABS" dinos sample --seed 3) >"$TMP/fresh.out" 2>"$TMP/fresh.err"; rc=$?
+$SEQTOOL dinos sample -m datasets/dinos/dinos.safetensors --seed 3 >"$TMP/shipped.out"
+[ $rc -eq 0 ] && [ ! -s "$TMP/fresh.err" ] && [ "$(grep -cE '^[A-Z][a-z]+$' "$TMP/fresh.out")" -eq 10 ] && cmp -s "$TMP/fresh.out" "$TMP/shipped.out" \
+    && ok "sample with no model anywhere: ten names of the shipped datasets/dinos/dinos.safetensors" \
+    || not_ok "sample on a fresh folder ($rc): $(head -2 "$TMP/fresh.err")"
+score=$(cd "$TMP/fresh" && echo Velociraptor | env -u SEQTOOL_DINOS_MODEL "$ABS" dinos score | cut -f2)
+awk -v s="$score" 'BEGIN { exit !(s > 0 && s < 2) }' \
+    && ok "score with the shipped model: Velociraptor $score nats/char" || not_ok "score with the shipped model: '$score'"
+cp "$M" "$TMP/own/dinos.safetensors"
+(cd "$TMP/own" && env -u SEQTOOL_DINOS_MODEL "$ABS" dinos sample -n 20 --seed 3) | cmp -s - "$TMP/s1" \
+    && ok "sample prefers ./dinos.safetensors, what train writes, to the shipped model" || not_ok "./dinos.safetensors not used"
+SHIPPED=$(realpath datasets/dinos/dinos.safetensors)
+(cd "$TMP/own" && SEQTOOL_DINOS_MODEL=$SHIPPED "$ABS" dinos sample --seed 3) \
+    | cmp -s - "$TMP/shipped.out" && ok "\$SEQTOOL_DINOS_MODEL overrides ./dinos.safetensors" || not_ok "SEQTOOL_DINOS_MODEL"
+
+# ---- info: what a model is and how it was made ----
+$SEQTOOL dinos info >"$TMP/info" 2>"$TMP/err"; rc=$?
+[ $rc -eq 0 ] && [ ! -s "$TMP/err" ] && head -1 "$TMP/info" | grep -q "datasets/dinos/dinos.safetensors: lstm, 2 layers of 128 units, 26 characters, 214939 weights; 1235 names" \
+    && grep -qx "command seqtool dinos train datasets/dinos.txt --seed 1 -o datasets/dinos/dinos.safetensors" "$TMP/info" \
+    && grep -qx "seed 1" "$TMP/info" && grep -qx "data datasets/dinos.txt ($(wc -c <datasets/dinos.txt) bytes, CRC-32 [0-9a-f]*)" "$TMP/info" \
+    && grep -qx "tensor rnn.weight_ih_l0 F32 512x27" "$TMP/info" \
+    && ok "info: the shipped model, the command that made it, its seed, data and tensors" || not_ok "info ($rc): $(head -3 "$TMP/info" "$TMP/err")"
+$SEQTOOL dinos info "$M" --json | $PY -c '
+import json, sys
+j = json.loads(sys.stdin.read())
+assert j["kind"] == "dinos" and j["cell"] == "lstm" and j["hidden"] == 32 and j["layers"] == 2 and j["seed"] == 7, j
+assert j["command"].startswith("seqtool dinos train datasets/dinos.txt --hidden 32") and j["data"].startswith("datasets/dinos.txt ("), j
+assert j["tensors"][0] == {"name": "rnn.weight_ih_l0", "dtype": "F32", "shape": [128, 27]}, j["tensors"][0]
+assert j["weights"] == sum(t["shape"][0] * (t["shape"][1] if len(t["shape"]) > 1 else 1) for t in j["tensors"] if not t["name"].startswith("optim")), j' \
+    && ok "info MODEL --json: shape, weights, seed (a number), command and tensors" || not_ok "info --json"
+[ "$($SEQTOOL dinos info -m "$M")" = "$($SEQTOOL dinos info "$M")" ] && ok "info -m MODEL = info MODEL" || not_ok "info -m"
+$PY - "$M" "$TMP/old.safetensors" <<'PYEOF'
+import json, struct, sys
+raw = open(sys.argv[1], "rb").read()
+n = struct.unpack("<Q", raw[:8])[0]
+h = json.loads(raw[8:8 + n])
+for k in ("train.command", "train.program", "train.seed", "train.data"):
+    del h["__metadata__"][k]
+head = json.dumps(h).encode()
+head += b" " * (-len(head) % 8)
+open(sys.argv[2], "wb").write(struct.pack("<Q", len(head)) + head + raw[8 + n:])
+PYEOF
+$SEQTOOL dinos info "$TMP/old.safetensors" | sed -n 2p | grep -q "^command (not recorded" \
+    && ok "info: a model from before it was recorded says 'command (not recorded ...)'" || not_ok "info of an old model: $($SEQTOOL dinos info "$TMP/old.safetensors" 2>&1 | head -2)"
+expect_error 2 "info: two models" $SEQTOOL dinos info "$M" "$M"
+expect_error 1 "info: a model of another kind" $SEQTOOL dinos info datasets/nmt/dates.safetensors
 
 # ---- score ----
 printf 'Tyrannosaurus\nqxzqxzqxz\n' | $SEQTOOL dinos score -m "$M" >"$TMP/sc"

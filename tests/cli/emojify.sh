@@ -116,9 +116,9 @@ assert j["train"]["sentences"] == 345 and j["test"]["sentences"] == 115
 assert j["train"]["accuracy"] >= 0.6, j["train"]["accuracy"]  # 8 epochs of 16 units: it has begun to learn
 PYEOF
 $S emojify train "$TRAIN" -v "$V" -o "$TMP/v2b.safetensors" --epochs 8 --hidden 16 --test "$TEST" -q >/dev/null
-cmp -s "$M2" "$TMP/v2b.safetensors" && ok "same seed, same model, byte for byte" || not_ok "training is not reproducible"
+same_model "$M2" "$TMP/v2b.safetensors" && ok "same seed, same model (the same bytes but the command line)" || not_ok "training is not reproducible"
 $S emojify train "$TRAIN" -v "$V" -o "$TMP/v2c.safetensors" --epochs 8 --hidden 16 --test "$TEST" --seed 2 -q >/dev/null
-cmp -s "$M2" "$TMP/v2c.safetensors" && not_ok "--seed 2 gave the same model" || ok "--seed 2 gives another model"
+same_model "$M2" "$TMP/v2c.safetensors" && not_ok "--seed 2 gave the same model" || ok "--seed 2 gives another model"
 $PY - "$M2" <<'PYEOF' && ok "the model keeps the classes' emoji, the training words and their rows" || not_ok "model metadata"
 import json, struct, sys
 raw = open(sys.argv[1], "rb").read()
@@ -134,21 +134,33 @@ assert len(names) == words and b"dinner" in names and b"feast" not in names
 assert h["lstm.weight_ih_l0"]["shape"] == [64, 8] and h["out.weight"]["shape"] == [5, 16]
 PYEOF
 
+$S emojify info "$M2" >"$TMP/info" && head -1 "$TMP/info" | grep -q ": v2: two LSTMs of 16 units over 8-dimensional vectors, 5 classes" \
+    && grep -q "^vectors $V ($(wc -c <"$V") bytes, CRC-32 " "$TMP/info" && grep -q "^data $TRAIN (" "$TMP/info" \
+    && grep -q "^command seqtool emojify train $TRAIN -v $V -o $M2 " "$TMP/info" && grep -qx "tensor out.weight F32 5x16" "$TMP/info" \
+    && ok "info: the architecture, the vectors and data it learnt from, the command, the tensors" || not_ok "info: $(head -3 "$TMP/info")"
+$S emojify info --json -m "$M2" | $PY -c '
+import json, sys
+j = json.loads(sys.stdin.read())
+assert j["kind"] == "emojify" and j["arch"] == "v2" and j["hidden"] == 16 and j["dim"] == 8 and j["classes"] == 5, j
+assert j["seed"] == 1 and j["vectors"].startswith(sys.argv[1] + " (") and 0 <= j["test_accuracy"] <= 1, j
+assert [t["name"] for t in j["tensors"]][-1] == "words", j' "$V" \
+    && ok "info --json" || not_ok "info --json"
+
 # ---- --arch, its old spelling -m v1|v2, abbreviations, --threads ----
 $S emojify train "$TRAIN" -v "$V" -o "$TMP/arch1.st" --arch v1 --epochs 5 >/dev/null 2>"$TMP/err_new"
 $S emojify train "$TRAIN" -v "$V" -o "$TMP/old1.st" -m v1 --epochs 5 >/dev/null 2>"$TMP/err"; rc=$?
-[ $rc -eq 0 ] && cmp -s "$TMP/arch1.st" "$TMP/old1.st" && [ "$(grep -c 'now --arch' "$TMP/err")" -eq 1 ] \
+[ $rc -eq 0 ] && same_model "$TMP/arch1.st" "$TMP/old1.st" && [ "$(grep -c 'now --arch' "$TMP/err")" -eq 1 ] \
     && grep -qx "seqtool emojify: warning: -m v1|v2 is now --arch v1|v2" "$TMP/err" && ! grep -q "now --arch" "$TMP/err_new" \
     && ok "train -m v1 (the old spelling): the model of --arch v1, and one line of warning" \
     || not_ok "train -m v1 ($rc): $(cat "$TMP/err")"
 $S emojify train "$TRAIN" -v "$V" -o "$TMP/old2.st" --model v2 --epochs 8 --hidden 16 --test "$TEST" -q >/dev/null 2>"$TMP/err"
-cmp -s "$M2" "$TMP/old2.st" && [ ! -s "$TMP/err" ] && ok "train --model v2 -q: the model of the default v2, no warning with -q" \
+same_model "$M2" "$TMP/old2.st" && [ ! -s "$TMP/err" ] && ok "train --model v2 -q: the model of the default v2, no warning with -q" \
     || not_ok "train --model v2 -q: $(cat "$TMP/err")"
 $S emojify train "$TRAIN" -v "$V" --out "$TMP/abbr.st" --arc v1 --epo 5 -q >/dev/null 2>"$TMP/err"; rc=$?
-[ $rc -eq 0 ] && cmp -s "$TMP/arch1.st" "$TMP/abbr.st" && ok "unique abbreviations (--out, --arc, --epo) work" \
+[ $rc -eq 0 ] && same_model "$TMP/arch1.st" "$TMP/abbr.st" && ok "unique abbreviations (--out, --arc, --epo) work" \
     || not_ok "abbreviations ($rc): $(cat "$TMP/err")"
 $S emojify train "$TRAIN" -v "$V" -o "$TMP/thr.st" --epochs 8 --hidden 16 --test "$TEST" --threads 3 -q >"$TMP/sum_thr"
-cmp -s "$M2" "$TMP/thr.st" && [ "$(grep accuracy "$TMP/sum_thr")" = "$(grep accuracy <(printf '%s\n' "$(cat "$TMP/sum2")" | $PY -c '
+same_model "$M2" "$TMP/thr.st" && [ "$(grep accuracy "$TMP/sum_thr")" = "$(grep accuracy <(printf '%s\n' "$(cat "$TMP/sum2")" | $PY -c '
 import json, sys; j = json.load(sys.stdin)
 print("train_accuracy %.4f (%d of %d)" % (j["train"]["accuracy"], j["train"]["correct"], j["train"]["sentences"]))
 print("test_accuracy %.4f (%d of %d)" % (j["test"]["accuracy"], j["test"]["correct"], j["test"]["sentences"]))'))" ] \
@@ -316,10 +328,15 @@ grep -q "line 2: label 9 is out of range (0 to 4)" <(sh -c "$S emojify train '$T
     && ok "the error names the line and the range" || not_ok "label out of range message"
 expect_error 1 "a missing CSV" $S emojify train "$TMP/nonexistent.csv" -v "$V" -o "$TMP/x"
 expect_error 1 "missing vectors" $S emojify train "$TRAIN" -v "$TMP/nonexistent.txt" -o "$TMP/x"
-SABS=$(realpath "$S")
-(cd "$TMP" && env -u SEQTOOL_VECTORS "$SABS" emojify train "$OLDPWD/$TRAIN" -o x >/dev/null 2>err)
-grep -q "name the vectors with -v FILE or SEQTOOL_VECTORS" "$TMP/err" && ok "no vectors at all: the message says how to name them" \
-    || not_ok "default vectors message: $(cat "$TMP/err")"
+# no vectors at all: a copy of the binary away from its tree, none installed
+mkdir -p "$TMP/lone" && cp "$(realpath "$S")" "$TMP/lone/seqtool"
+if [ -e /usr/local/share/seqtool/w2v/vectors.safetensors ]; then
+    echo "skip - no vectors at all: /usr/local/share/seqtool has installed vectors"
+else
+    (cd "$TMP/lone" && env -u SEQTOOL_VECTORS ./seqtool emojify train "$OLDPWD/$TRAIN" -o x >/dev/null 2>err)
+    grep -q "name the vectors with -v FILE or SEQTOOL_VECTORS" "$TMP/lone/err" && ok "no vectors at all: the message says how to name them" \
+        || not_ok "default vectors message: $(cat "$TMP/lone/err")"
+fi
 expect_error 1 "a missing model" $S emojify -m "$TMP/nonexistent.safetensors" hello
 head -c 300 "$M1" >"$TMP/trunc.safetensors"
 expect_error 1 "a truncated model" $S emojify -m "$TMP/trunc.safetensors" hello

@@ -29,3 +29,19 @@ expect_error() {
         not_ok "$desc: exit $rc (want $want), stderr: $(head -3 "$TMP/err" | tr '\n' '|')"
     fi
 }
+
+# same_model A B : the two model files hold the same tensors, bytes and
+# metadata, but for train.command: a model records the command line that
+# made it, and two runs that name other output files differ only there.
+same_model() {
+    $PY - "$1" "$2" <<'PYEOF'
+import json, struct, sys
+def parts(path):
+    raw = open(path, "rb").read()
+    n = struct.unpack("<Q", raw[:8])[0]
+    h = json.loads(raw[8:8 + n])
+    h["__metadata__"].pop("train.command", None)
+    return h, raw[8 + n:]
+sys.exit(0 if parts(sys.argv[1]) == parts(sys.argv[2]) else 1)
+PYEOF
+}

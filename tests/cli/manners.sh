@@ -58,8 +58,8 @@ done
 # ---- abbreviations resolve through the table ----
 $SEQTOOL dinos train --cours --iters 40 -q -o "$TMP/abbr.safetensors" datasets/dinos.txt >/dev/null &&
     $SEQTOOL dinos train --course --iters 40 -q -o "$TMP/full.safetensors" datasets/dinos.txt >/dev/null &&
-    cmp -s "$TMP/abbr.safetensors" "$TMP/full.safetensors" \
-    && ok "dinos train --cours is --course (same model bytes)" || not_ok "dinos train --cours differs from --course"
+    same_model "$TMP/abbr.safetensors" "$TMP/full.safetensors" \
+    && ok "dinos train --cours is --course (same model bytes but the command line)" || not_ok "dinos train --cours differs from --course"
 $SEQTOOL dinos train --hidden 7 --course --iters 5 -q -o "$TMP/order.safetensors" datasets/dinos.txt >/dev/null
 $PY - "$TMP/order.safetensors" <<'EOF' && ok "--course is applied first: a --hidden before it still counts" || not_ok "--course overrode an earlier --hidden"
 import json, struct, sys

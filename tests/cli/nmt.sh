@@ -149,15 +149,15 @@ TRAIN="$SEQTOOL nmt train -q --examples 1500 --held-out 100 --epochs 1"
 $TRAIN -o "$TMP/m1.safetensors" >"$TMP/train.out" 2>"$TMP/train.err"
 $TRAIN -o "$TMP/m2.safetensors" >/dev/null 2>&1
 $TRAIN -o "$TMP/m3.safetensors" --seed 2 >/dev/null 2>&1
-cmp -s "$TMP/m1.safetensors" "$TMP/m2.safetensors" && ok "train: the same seed writes a byte-identical model" \
+same_model "$TMP/m1.safetensors" "$TMP/m2.safetensors" && ok "train: the same seed writes the same model (bytes but the command line)" \
     || not_ok "train: the same seed gives different files"
-! cmp -s "$TMP/m1.safetensors" "$TMP/m3.safetensors" && ok "train: another seed, another model" \
+! same_model "$TMP/m1.safetensors" "$TMP/m3.safetensors" && ok "train: another seed, another model" \
     || not_ok "train: --seed 2 gives the seed 1 model"
 grep -q '^held_out_exact ' "$TMP/train.out" && grep -q '^examples_per_s ' "$TMP/train.out" && [ ! -s "$TMP/train.err" ] \
     && ok "train: summary on stdout, nothing on stderr with -q" || not_ok "train output: $(head -3 "$TMP/train.err")"
 $TRAIN -o "$TMP/t2a.safetensors" --threads 2 >/dev/null 2>&1
 $TRAIN -o "$TMP/t2b.safetensors" --threads 2 >/dev/null 2>&1
-cmp -s "$TMP/t2a.safetensors" "$TMP/t2b.safetensors" && ok "train --threads 2: reproducible too" \
+same_model "$TMP/t2a.safetensors" "$TMP/t2b.safetensors" && ok "train --threads 2: reproducible too" \
     || not_ok "train --threads 2 is not reproducible"
 $TRAIN -o "$TMP/j.safetensors" --json | $PY -c '
 import sys, json
@@ -203,6 +203,18 @@ rc=$?
 [ $rc -eq 130 ] && grep -q "interrupted" "$TMP/int.err" && $SEQTOOL nmt eval -m "$TMP/keep.safetensors" -n 10 >/dev/null \
     && ! cmp -s "$TMP/keep.safetensors" "$TMP/m1.safetensors" \
     && ok "train: Ctrl-C saves the model so far (a whole file) and exits 130" || not_ok "train Ctrl-C: exit $rc, $(cat "$TMP/int.err")"
+
+$SEQTOOL nmt info "$TMP/m1.safetensors" >"$TMP/info" \
+    && head -1 "$TMP/info" | grep -q "m1.safetensors: a Bi-LSTM encoder of 2 x 32 units, attention of 10 units, an LSTM decoder of 64 units" \
+    && grep -q "^command seqtool nmt train -q --examples 1500 " "$TMP/info" && grep -qx "data generated (the pairs of 'seqtool nmt dates')" "$TMP/info" \
+    && grep -qx "seed 1" "$TMP/info" && grep -q "^tensor encoder.weight_ih_l0 F32 128x" "$TMP/info" \
+    && ok "info: the model's sizes, how it was made, its tensors" || not_ok "info: $(head -3 "$TMP/info")"
+$SEQTOOL nmt info --json | $PY -c '
+import json, sys
+j = json.loads(sys.stdin.read())
+assert j["file"].endswith("datasets/nmt/dates.safetensors") and j["kind"] == "nmt" and j["decoder_units"] == 64, j
+assert j["held_out_exact"] > 0.99 and "command" in j and j["seed"] == 1, j' \
+    && ok "info --json, without -m: the shipped model" || not_ok "info --json of the shipped model"
 
 # ---- translate with the shipped model ----
 SHIPPED=datasets/nmt/dates.safetensors
