@@ -52,6 +52,7 @@ typedef struct {
                       * cell_step_forward skips that step's W_hh product */
     const mat_packed *whh; /* set by a caller with W_hh packed (inference):
                             * cell_step_forward uses it, same numbers */
+    const mat_packed *wih; /* the same for W_ih and cell_project_input */
     const float *const *xrows; /* LSTM: set by a caller that keeps the input
                                 * projections apart (inference): row b of
                                 * step t at xrows[t*B+b]; gates holds none */

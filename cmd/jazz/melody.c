@@ -300,22 +300,28 @@ static const float *top_out(const jazz_model *m, int B)
     return layer_out(m, m->cfg.layers - 1, B);
 }
 
-/* Each layer's W_hh packed for the recurrent products of the passes to
- * come (the same numbers, without packing it again at every step), until
- * unpack_recurrent; a layer that cannot be packed runs unpacked. */
+/* Each layer's W_hh and W_ih packed for the products of the passes to
+ * come (the same numbers, without packing them again at every step:
+ * sampling runs one step at a time), until unpack_recurrent; a matrix
+ * that cannot be packed is used unpacked. */
 static void pack_recurrent(jazz_model *m)
 {
     int H = m->cfg.hidden;
-    for (int l = 0; l < m->cfg.layers; l++)
-        if (mat_pack(&m->whh[l], 1, 4 * H, H, params_data(&m->ps, m->layer[l].w_hh)) == 0)
+    for (int l = 0; l < m->cfg.layers; l++) {
+        const cell *c = &m->layer[l];
+        if (mat_pack(&m->whh[l], 1, 4 * H, H, params_data(&m->ps, c->w_hh)) == 0)
             m->cache[l].whh = &m->whh[l];
+        if (mat_pack(&m->wih[l], 1, 4 * H, c->in, params_data(&m->ps, c->w_ih)) == 0)
+            m->cache[l].wih = &m->wih[l];
+    }
 }
 
 static void unpack_recurrent(jazz_model *m)
 {
     for (int l = 0; l < m->cfg.layers; l++) {
-        m->cache[l].whh = NULL;
+        m->cache[l].whh = m->cache[l].wih = NULL;
         mat_packed_free(&m->whh[l]);
+        mat_packed_free(&m->wih[l]);
     }
 }
 

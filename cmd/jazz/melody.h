@@ -85,6 +85,7 @@ typedef struct {
     int T, B;
     cell_cache cache[JAZZ_MAX_LAYERS];
     mat_packed whh[JAZZ_MAX_LAYERS]; /* W_hh packed during a forward pass */
+    mat_packed wih[JAZZ_MAX_LAYERS]; /* W_ih the same */
     int *in[JAZZ_FIELDS];  /* [T][B] classes of the input note, -1 = none */
     int *out[JAZZ_FIELDS]; /* [T][B] classes of the target note, -1 = padding */
     float *mask;           /* [T][B] 1 real, 0 padding */
