@@ -3,6 +3,7 @@
  * solos, split lists and chords; the actions are in jazz_train.c,
  * jazz_generate.c and jazz_eval.c, the models in melody, ngram and
  * events. */
+#include <cjson/cJSON.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -46,7 +47,7 @@ static const cli_option jazz_option_table[] = {
     {"val", OPT_VAL, "F", "without --list: hold out fraction F of the files;\n"
                           "their bits per note each epoch choose the model\n"
                           "kept [0.1]", "train", 0},
-    {"model", 'm', "MODEL", "model to read [the shipped " JAZZ_SHIPPED_MODEL "]", "generate eval", 0},
+    {"model", 'm', "MODEL", "model to read [the shipped " JAZZ_SHIPPED_MODEL "]", "generate eval info", 0},
     {"bars", OPT_BARS, "N", "bars to improvise [the chords' bars, else 12]", "generate", 0},
     {"chords", OPT_CHORDS, "TEXT", "the chords, 'Dm7 G7 | Cmaj7 | ...', one bar per '|',\n"
                                    "repeated to fill --bars [a blues in F]", "generate", 0},
@@ -63,7 +64,7 @@ static const cli_option jazz_option_table[] = {
                                          "FluidSynth; 'none': the built-in voices [an\n"
                                          "installed one, else the built-in voices]", "generate", 0},
     CLI_OPTION_SEED("train generate"),
-    CLI_OPTION_JSON("train generate eval stats"),
+    CLI_OPTION_JSON("train generate eval stats info"),
     CLI_OPTION_QUIET(NULL),
     CLI_OPTIONS_END,
 };
@@ -74,6 +75,7 @@ static const cli_action jazz_actions[] = {
     {"eval", jazz_eval, "[FILES...] [OPTIONS]", "bits per note, beside an n-gram model"},
     {"show", jazz_show, "FILE.mid -o ROLL.svg", "a piano roll with the chords under it"},
     {"stats", jazz_stats, "[FILES...] [OPTIONS]", "chord tones, range, density and rests of solos"},
+    {"info", jazz_info, "[MODEL]", "how a model was made, and its shape"},
     CLI_ACTIONS_END,
 };
 
@@ -470,10 +472,47 @@ const char *jazz_chord_symbol(const jazz_timeline *tl, int t, char *buf, size_t 
 
 /* ---- the model ---- */
 
+static const char *model_path(const jazz_options *o)
+{
+    return o->model ? o->model : cli_default_model(JAZZ_SHIPPED_MODEL, "SEQTOOL_JAZZ_MODEL", NULL);
+}
+
 void jazz_open_model(const jazz_options *o, jazz_model *m)
 {
     char err[ERR_MAX];
-    const char *path = o->model ? o->model : cli_default_model(JAZZ_SHIPPED_MODEL, "SEQTOOL_JAZZ_MODEL", NULL);
-    if (jazz_model_open(m, path, err) < 0)
+    if (jazz_model_open(m, model_path(o), err) < 0)
         die("%s", err);
+}
+
+int jazz_info(void *opts, int argc, char **argv)
+{
+    jazz_options *o = opts;
+    const char *path = cli_info_operand(model_path(o), argc, argv);
+    char err[ERR_MAX];
+    model_in f;
+    jazz_model m;
+    memset(&m, 0, sizeof m);
+    if (model_in_open(&f, path, "jazz", err) < 0 || jazz_model_load(&m, &f, err) < 0)
+        die("%s", err);
+    const jazz_config *c = &m.cfg;
+    char summary[512];
+    int n = snprintf(summary, sizeof summary, "%d LSTM layer(s) of %d units over note embeddings "
+                     "(rest %d, pitch %d, duration %d, position %d, root %d, quality %d), %zu weights",
+                     c->layers, c->hidden, c->emb[0], c->emb[1], c->emb[2], c->emb[3], c->emb[4], c->emb[5], m.ps.total);
+    cJSON *j = cJSON_CreateObject();
+    if (!j)
+        die("out of memory");
+    cJSON_AddStringToObject(j, "kind", "jazz");
+    cJSON_AddNumberToObject(j, "layers", c->layers);
+    cJSON_AddNumberToObject(j, "hidden", c->hidden);
+    cJSON_AddNumberToObject(j, "weights", (double)m.ps.total);
+    const char *val = model_in_meta(&f, "train.val_bits_per_note");
+    if (val) {
+        snprintf(summary + n, sizeof summary - (size_t)n, "; held-out %.4f bits/note", strtod(val, NULL));
+        cJSON_AddNumberToObject(j, "val_bits_per_note", strtod(val, NULL));
+    }
+    cli_info(path, summary, &f, j, 1, o->json);
+    model_in_close(&f);
+    jazz_model_free(&m);
+    return 0;
 }

@@ -79,5 +79,6 @@ int jazz_generate(void *opts, int argc, char **argv);
 int jazz_eval(void *opts, int argc, char **argv);
 int jazz_show(void *opts, int argc, char **argv);
 int jazz_stats(void *opts, int argc, char **argv);
+int jazz_info(void *opts, int argc, char **argv);
 
 #endif

@@ -89,9 +89,10 @@ static void save(const jazz_model *m, const jazz_options *o, int epochs, double 
     int bad = !out || jazz_model_save_to(m, out) < 0;
     bad = bad || model_out_metaf(out, "train.epochs", "%d", epochs) < 0;
     bad = bad || model_out_metaf(out, "train.notes", "%ld", notes) < 0;
-    bad = bad || model_out_metaf(out, "train.seed", "%llu", o->seed) < 0;
     bad = bad || model_out_metaf(out, "train.window", "%d", o->window) < 0;
-    bad = bad || model_out_meta(out, "train.data", o->list ? o->list : "files") < 0;
+    char *data = o->list ? cli_describe_file(o->list) : NULL;
+    bad = bad || model_out_meta_pairs(out, cli_provenance(data ? data : "MIDI files", o->seed)) < 0;
+    free(data);
     if (!isnan(val_bits))
         bad = bad || model_out_metaf(out, "train.val_bits_per_note", "%.6f", val_bits) < 0;
     if (bad)

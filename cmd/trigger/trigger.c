@@ -2,6 +2,7 @@
  * and the training clips it learns from.  This file holds the command's
  * tables and what the actions share (audio read or die, folders of
  * clips); see trigger.h. */
+#include <cjson/cJSON.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "commands.h"
 #include "trigger.h"
 #include "parallel.h"
+#include "wakemodel.h"
 
 enum {
     OPT_FRONT = CLI_OWN_KEYS, OPT_FORMAT, OPT_RANGE, OPT_NEAR, OPT_RENDERS, OPT_NEGATIVES,
@@ -62,7 +64,7 @@ static const cli_option trigger_options_table[] = {
                                       "eval: the model's]", "train detect eval", 0},
     {"refractory", OPT_REFRACTORY, "S", "seconds in which one word fires once [1; detect\n"
                                         "and eval: the model's]", "train detect eval", 0},
-    {"model", 'm', "MODEL", "model to use [the shipped activate model]", "detect eval", 0},
+    {"model", 'm', "MODEL", "model to use [the shipped activate model]", "detect eval info", 0},
     {"raw", OPT_RAW, NULL, "standard input is raw signed 16-bit little-endian\n"
                            "PCM (give --rate, and --channels when not 1)", "detect", 0},
     {"rate", OPT_RATE, "HZ", "sample rate of --raw input", "detect", 0},
@@ -73,7 +75,7 @@ static const cli_option trigger_options_table[] = {
     {"window", OPT_WINDOW, "S", "a detection up to S seconds after a word's end\n"
                                 "still hits it [1]", "eval", 0},
     CLI_OPTION_SEED(NULL),
-    CLI_OPTION_JSON("voices synth train detect eval"),
+    CLI_OPTION_JSON("voices synth train detect eval info"),
     CLI_OPTION_QUIET(NULL),
     CLI_OPTIONS_END,
 };
@@ -81,6 +83,7 @@ static const cli_option trigger_options_table[] = {
 static const cli_action trigger_actions[] = {
     {"detect", trigger_detect, "[-m MODEL] FILE... [OPTIONS]", "print when the wake word is heard"},
     {"eval", trigger_eval, "CLIPS [LABELS] [OPTIONS]", "false rejects and false accepts per hour"},
+    {"info", trigger_info, "[MODEL]", "how a model was made, and its shape"},
     {"spectrogram", trigger_spectrogram, "IN -o OUT [OPTIONS]", "draw a spectrogram"},
     {"synth", trigger_synth, "POS_DIR NEG_DIR BG_DIR [OPTIONS]", "make labelled 10 s training clips"},
     {"train", trigger_train, "CLIPS... [-o MODEL] [OPTIONS]", "learn the wake word from labelled clips"},
@@ -284,4 +287,34 @@ char *trigger_join(const char *path, const char *name)
 const char *trigger_default_model(void)
 {
     return cli_default_model("trigger/activate.safetensors", "SEQTOOL_TRIGGER_MODEL", NULL);
+}
+
+int trigger_info(void *opts, int argc, char **argv)
+{
+    trigger_options *o = opts;
+    const char *path = cli_info_operand(o->model ? o->model : trigger_default_model(), argc, argv);
+    char err[ERR_MAX];
+    model_in f;
+    wakemodel m;
+    if (model_in_open(&f, path, "trigger", err) < 0 || wakemodel_from(&m, &f, err) < 0)
+        die("%s", err);
+    const char *front = wakemodel_front_name(m.net.front);
+    char summary[1024];
+    snprintf(summary, sizeof summary, "hears '%s'; %s front end (%d values a frame), network %s, %zu weights; "
+             "threshold %g, refractory %g s", m.word, front, m.net.bins, m.net.arch, m.net.ps.total,
+             m.threshold, m.refractory);
+    cJSON *j = cJSON_CreateObject();
+    if (!j)
+        die("out of memory");
+    cJSON_AddStringToObject(j, "kind", "trigger");
+    cJSON_AddStringToObject(j, "word", m.word);
+    cJSON_AddStringToObject(j, "front", front);
+    cJSON_AddStringToObject(j, "arch", m.net.arch);
+    cJSON_AddNumberToObject(j, "weights", (double)m.net.ps.total);
+    cJSON_AddNumberToObject(j, "threshold", m.threshold);
+    cJSON_AddNumberToObject(j, "refractory", m.refractory);
+    cli_info(path, summary, &f, j, 1, o->json);
+    model_in_close(&f);
+    wakemodel_free(&m);
+    return 0;
 }

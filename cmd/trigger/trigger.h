@@ -56,6 +56,7 @@ int trigger_voices(void *opts, int argc, char **argv);
 int trigger_train(void *opts, int argc, char **argv);
 int trigger_detect(void *opts, int argc, char **argv);
 int trigger_eval(void *opts, int argc, char **argv);
+int trigger_info(void *opts, int argc, char **argv);
 
 /* The model detect and eval use without -m: $SEQTOOL_TRIGGER_MODEL, else
  * the shipped datasets/trigger/activate.safetensors beside the binary (or

@@ -151,21 +151,43 @@ static const char *arch_description(const char *arch, spec_kind *front)
     return strcmp(arch, "small") == 0 ? WAKENET_SMALL : arch;
 }
 
-static void save(const wakemodel *m, const trigger_options *o, const clip_set *cs, int ntrain, int nval, int epochs,
-                 double loss, double val)
+/* The clip folders trained on, as the model records them. */
+static char *describe_clips(int argc, char **argv, int clips)
 {
-    char v[6][32], err[ERR_MAX];
+    size_t n = 32;
+    for (int i = 0; i < argc; i++)
+        n += strlen(argv[i]) + 1;
+    char *s = malloc(n);
+    if (!s)
+        die("out of memory");
+    size_t at = 0;
+    for (int i = 0; i < argc; i++)
+        at += (size_t)snprintf(s + at, n - at, "%s%s", i ? " " : "", argv[i]);
+    snprintf(s + at, n - at, " (%d clips)", clips);
+    return s;
+}
+
+static void save(const wakemodel *m, const trigger_options *o, int argc, char **argv, int ntrain, int nval,
+                 int epochs, double loss, double val)
+{
+    char v[5][32], err[ERR_MAX];
     snprintf(v[0], sizeof v[0], "%d", ntrain);
     snprintf(v[1], sizeof v[1], "%d", nval);
     snprintf(v[2], sizeof v[2], "%d", epochs);
     snprintf(v[3], sizeof v[3], "%.6g", loss);
     snprintf(v[4], sizeof v[4], "%.6g", val);
-    snprintf(v[5], sizeof v[5], "%llu", o->seed);
-    const char *meta[] = {"train.clips", v[0], "train.held_out", v[1], "train.epochs", v[2], "train.loss", v[3],
-                          "train.held_out_loss", v[4], "train.seed", v[5]};
-    (void)cs;
-    if (wakemodel_save(m, o->output, meta, nval ? 6 : 5, err) < 0)
+    char *data = describe_clips(argc, argv, ntrain + nval);
+    const char *meta[32] = {"train.clips", v[0], "train.held_out", v[1], "train.epochs", v[2], "train.loss", v[3]};
+    int n = 4;
+    if (nval) {
+        meta[2 * n] = "train.held_out_loss", meta[2 * n + 1] = v[4];
+        n++;
+    }
+    for (const char *const *p = cli_provenance(data, o->seed); *p; p += 2, n++)
+        meta[2 * n] = p[0], meta[2 * n + 1] = p[1];
+    if (wakemodel_save(m, o->output, meta, n, err) < 0)
         die("%s", err);
+    free(data);
 }
 
 static void summary(const trigger_options *o, const wakemodel *m, int ntrain, int nval, int epochs, double loss,
@@ -302,7 +324,7 @@ int trigger_train(void *opts, int argc, char **argv)
         memcpy(m.net.stats.data, best + m.net.ps.total, m.net.stats.total * sizeof *best);
         val = best_val;
     }
-    save(&m, o, &cs, ntrain, nval, epoch, loss, val);
+    save(&m, o, argc, argv, ntrain, nval, epoch, loss, val);
     int status = cli_end_training(o->output, "epoch", epoch, o->epochs);
     if (status == 0)
         summary(o, &m, ntrain, nval, epoch, loss, val, cli_now() - t0);

@@ -53,33 +53,42 @@ static int meta_number(const model_in *f, const char *key, double lo, double hi,
     return 0;
 }
 
-int wakemodel_load(wakemodel *m, const char *path, char *err)
+int wakemodel_from(wakemodel *m, const model_in *f, char *err)
 {
     memset(m, 0, sizeof *m);
-    model_in f;
-    if (model_in_open(&f, path, "trigger", err) < 0)
-        return -1;
-    const char *word = model_in_meta(&f, "trigger.word"), *arch = model_in_meta(&f, "trigger.arch");
-    int front = wakemodel_front_parse(model_in_meta(&f, "trigger.front"));
+    const char *path = f->path;
+    const char *word = model_in_meta(f, "trigger.word"), *arch = model_in_meta(f, "trigger.arch");
+    int front = wakemodel_front_parse(model_in_meta(f, "trigger.front"));
     int bad = 0;
     if (!word || !arch || front < 0 || strlen(word) >= sizeof m->word)
         bad = err_set(err, "'%s': a trigger model without a word, a description or a front end", path);
-    bad = bad || meta_number(&f, "trigger.threshold", 0, 1, &m->threshold, err) < 0 ||
-          meta_number(&f, "trigger.refractory", 0, 3600, &m->refractory, err) < 0 ||
-          meta_number(&f, "trigger.label_seconds", 0, 60, &m->label_seconds, err) < 0;
+    bad = bad || meta_number(f, "trigger.threshold", 0, 1, &m->threshold, err) < 0 ||
+          meta_number(f, "trigger.refractory", 0, 3600, &m->refractory, err) < 0 ||
+          meta_number(f, "trigger.label_seconds", 0, 60, &m->label_seconds, err) < 0;
     if (!bad) {
         strcpy(m->word, word);
         char why[ERR_MAX];
         if (wakenet_init(&m->net, arch, (spec_kind)front, why) < 0) {
             bad = err_set(err, "'%s': %s", path, why);
-        } else if (model_in_fits(&f, wakenet_size(&m->net), err) < 0 || model_in_params(&f, &m->net.ps, err) < 0 ||
-                   model_in_params(&f, &m->net.stats, err) < 0) {
+        } else if (model_in_fits(f, wakenet_size(&m->net), err) < 0 || model_in_params(f, &m->net.ps, err) < 0 ||
+                   model_in_params(f, &m->net.stats, err) < 0) {
             bad = 1;
             wakenet_free(&m->net);
         }
     }
-    model_in_close(&f);
     return bad ? -1 : 0;
+}
+
+int wakemodel_load(wakemodel *m, const char *path, char *err)
+{
+    model_in f;
+    if (model_in_open(&f, path, "trigger", err) < 0) {
+        memset(m, 0, sizeof *m);
+        return -1;
+    }
+    int rc = wakemodel_from(m, &f, err);
+    model_in_close(&f);
+    return rc;
 }
 
 void wakemodel_free(wakemodel *m)

@@ -37,6 +37,8 @@ int wakemodel_save(const wakemodel *m, const char *path, const char *const *meta
 /* Read a trigger model; any other kind of file is refused naming its
  * kind.  0, or -1 with a message.  Free with wakemodel_free. */
 int wakemodel_load(wakemodel *m, const char *path, char *err);
+/* The same from a file already open (as "trigger"), which stays open. */
+int wakemodel_from(wakemodel *m, const model_in *f, char *err);
 void wakemodel_free(wakemodel *m);
 
 #endif
