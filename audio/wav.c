@@ -20,6 +20,7 @@ struct wav_stream {
     SNDFILE *sf;          /* libsndfile input, or NULL for raw PCM */
     int fd, own_fd;       /* the descriptor; own_fd: close it at the end */
     unsigned char *raw;   /* raw input: one block of bytes [WAV_BLOCK][channels][2] */
+    size_t raw_carry;     /* bytes of an incomplete frame kept at raw's start */
     /* the float buffers, in one allocation that frames owns: */
     float *frames;        /* one block of interleaved frames [WAV_BLOCK][channels] */
     float *mono;          /* the block mixed down [WAV_BLOCK] */
@@ -203,12 +204,18 @@ size_t wav_stream_max_block(const wav_stream *s)
 }
 
 /* Up to WAV_BLOCK frames of raw s16le into s->frames: the count, 0 at the
- * end, -1 on a read error.  Reads until the block is full or the input
- * ends, so every block but the last is full whatever the pipe delivers. */
+ * end, -1 on a read error.  A live source (a microphone through a pipe)
+ * writes a little at a time, so this takes what one read gives, reading
+ * again only while not one whole frame has come; the bytes of a frame not
+ * yet complete wait in raw for the next call.  Waiting for a whole block
+ * would hold back up to WAV_BLOCK frames (256 ms at 16 kHz) of what has
+ * already been said.  The frames are the same however the pipe cuts them,
+ * and so are the stream's results.  A partial frame at the end is
+ * dropped. */
 static long fill_raw(wav_stream *s, char *err)
 {
-    size_t frame_bytes = 2 * (size_t)s->info.channels, want = frame_bytes * WAV_BLOCK, got = 0;
-    while (got < want) {
+    size_t frame_bytes = 2 * (size_t)s->info.channels, want = frame_bytes * WAV_BLOCK, got = s->raw_carry;
+    while (got < frame_bytes) {
         ssize_t r = read(s->fd, s->raw + got, want - got);
         if (r < 0 && errno == EINTR)
             continue;
@@ -218,12 +225,14 @@ static long fill_raw(wav_stream *s, char *err)
             break;
         got += (size_t)r;
     }
-    size_t frames = got / frame_bytes; /* a partial last frame is dropped */
+    size_t frames = got / frame_bytes;
     size_t n = frames * (size_t)s->info.channels;
     for (size_t i = 0; i < n; i++) {
         int16_t v = (int16_t)(uint16_t)(s->raw[2 * i] | (s->raw[2 * i + 1] << 8));
         s->frames[i] = (float)v * (1.0f / 32768.0f);
     }
+    s->raw_carry = frames ? got - frames * frame_bytes : 0;
+    memmove(s->raw, s->raw + frames * frame_bytes, s->raw_carry);
     return (long)frames;
 }
 

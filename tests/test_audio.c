@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <sndfile.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -682,6 +683,52 @@ static void test_mix(void)
     free(word);
 }
 
+static void live_timeout(int sig)
+{
+    (void)sig;
+    static const char msg[] = "not ok - a live raw stream waits for a whole block instead of giving what has come\n";
+    ssize_t w = write(STDOUT_FILENO, msg, sizeof msg - 1);
+    (void)w;
+    _exit(1);
+}
+
+/* A microphone through a pipe: the writer gives 300 frames and a half and
+ * waits.  The stream must give those 300 frames now, not wait for a
+ * block of WAV_BLOCK (the delay of a live detector), then the frame the
+ * next bytes complete, then the end when the writer closes. */
+static void test_wav_live_pipe(void)
+{
+    int p[2];
+    char err[ERR_MAX] = "";
+    if (pipe(p) < 0) {
+        check(0, "pipe: %s", strerror(errno));
+        return;
+    }
+    unsigned char bytes[604];
+    for (int i = 0; i < 604; i++)
+        bytes[i] = (unsigned char)(i * 7);
+    signal(SIGALRM, live_timeout);
+    alarm(10);
+    wav_stream *s = wav_stream_open_raw(p[0], "live", 16000, 1, 0, err);
+    const float *x;
+    long a = -2, b = -2, c = -2;
+    if (s && write(p[1], bytes, 601) == 601)
+        a = wav_stream_read(s, &x, err);
+    int first = a == 300 && x[299] == (float)(int16_t)(bytes[598] | bytes[599] << 8) / 32768.0f;
+    if (s && write(p[1], bytes + 601, 3) == 3)
+        b = wav_stream_read(s, &x, err);
+    int second = b == 2 && x[0] == (float)(int16_t)(bytes[600] | bytes[601] << 8) / 32768.0f;
+    close(p[1]);
+    if (s)
+        c = wav_stream_read(s, &x, err);
+    alarm(0);
+    check(s && first && second && c == 0,
+          "raw stream from a live pipe: what has come at once (300 frames, then 2), the end when it closes (%ld %ld %ld)",
+          a, b, c);
+    wav_stream_close(s);
+    close(p[0]);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/seqtool-audio-XXXXXX");
@@ -693,6 +740,7 @@ int main(void)
     test_wav_formats();
     test_wav_bad_input();
     test_wav_streams();
+    test_wav_live_pipe();
     test_wav_course_files();
     test_spec_values();
     test_spec_streaming();

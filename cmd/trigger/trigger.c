@@ -300,9 +300,9 @@ int trigger_info(void *opts, int argc, char **argv)
         die("%s", err);
     const char *front = wakemodel_front_name(m.net.front);
     char summary[1024];
-    snprintf(summary, sizeof summary, "hears '%s'; %s front end (%d values a frame), network %s, %zu weights; "
-             "threshold %g, refractory %g s", m.word, front, m.net.bins, m.net.arch, m.net.ps.total,
-             m.threshold, m.refractory);
+    snprintf(summary, sizeof summary, "hears '%s'; %s front end (%d values a frame), network %s, %zu weights "
+             "and %zu running statistics; threshold %g, refractory %g s", m.word, front, m.net.bins, m.net.arch,
+             m.net.ps.total, m.net.stats.total, m.threshold, m.refractory);
     cJSON *j = cJSON_CreateObject();
     if (!j)
         die("out of memory");
@@ -311,6 +311,7 @@ int trigger_info(void *opts, int argc, char **argv)
     cJSON_AddStringToObject(j, "front", front);
     cJSON_AddStringToObject(j, "arch", m.net.arch);
     cJSON_AddNumberToObject(j, "weights", (double)m.net.ps.total);
+    cJSON_AddNumberToObject(j, "running_statistics", (double)m.net.stats.total);
     cJSON_AddNumberToObject(j, "threshold", m.threshold);
     cJSON_AddNumberToObject(j, "refractory", m.refractory);
     cli_info(path, summary, &f, j, 1, o->json);
