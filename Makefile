@@ -59,7 +59,7 @@ TEST_PROGS := $(UNIT_PROGS) $(BUILD)/tests/gradump $(BUILD)/tests/layerdump $(BU
 	$(BUILD)/tests/test_synth_nofluid
 BIN := $(BUILD)/seqtool
 
-.PHONY: FORCE all deps check identity bench crosscheck demo corpus nmt-model dinos-model w2v-vectors emojify-model jazz-model trigger-data trigger-model install clean
+.PHONY: FORCE all deps check identity bench crosscheck demo corpus nmt-model dinos-model w2v-vectors emojify-model jazz-model trigger-data trigger-model trigger-unseen install clean
 all: seqtool
 
 # ./seqtool is the release build; sanitizer builds stay under build/.
@@ -210,6 +210,16 @@ trigger-model: trigger-data
 	./seqtool trigger train $(TRIGGER_DATA)/train-* --seed 1 $(TRIGGER_TRAIN) -o $(TRIGGER_MODEL)
 	@for s in eval-voices eval-speech dev-course; do [ ! -d $(TRIGGER_DATA)/$$s ] || \
 	    { echo "== $$s"; ./seqtool trigger eval $(TRIGGER_DATA)/$$s -m $(TRIGGER_MODEL) -q | head -8; }; done
+
+# The shipped model (or UNSEEN_MODEL=FILE) on voices it never heard:
+# festival's, which training and tuning never use (datasets/trigger/
+# make-unseen installs them when missing): a set of clips per English
+# voice and an hour of non-wake speech and noise, `trigger eval` at the
+# model's threshold, the DET curve in $(TRIGGER_UNSEEN)/det.svg.
+TRIGGER_UNSEEN ?= build/trigger-unseen
+UNSEEN_MODEL ?=
+trigger-unseen: seqtool
+	UNSEEN_MODEL='$(UNSEEN_MODEL)' datasets/trigger/make-unseen $(TRIGGER_UNSEEN)
 
 install: seqtool
 	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(mandir)/man1 $(DESTDIR)$(completiondir)

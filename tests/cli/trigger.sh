@@ -320,6 +320,29 @@ else
     echo "skip - the shipped model: datasets/trigger/activate.safetensors or flite missing"
 fi
 
+# ---- unseen voices: festival, for evaluation only (make-unseen) ----
+if command -v text2wave >/dev/null 2>&1 && command -v espeak-ng >/dev/null 2>&1; then
+    U=$TMP/unseen
+    UNSEEN_NO_INSTALL=1 UNSEEN_EVERY=16 UNSEEN_VOICE_CLIPS=3 UNSEEN_SPEECH_CLIPS=4 UNSEEN_MODEL=$M SEQTOOL=$SEQTOOL \
+        datasets/trigger/make-unseen "$U" >"$TMP/sum" 2>"$TMP/err"
+    rc=$?
+    voices=$(cut -f2 "$U/voices.tsv" | tail -n +2 | sort -u | tr '\n' ' ')
+    [ $rc -eq 0 ] && for v in kal_diphone ked_diphone cmu_us_slt_arctic_hts; do
+        grep -q "^pos/$v/.*activate" "$U/voices.tsv" && grep -q "^voice-$v: 3 clips, " "$TMP/sum" || echo "no $v"
+    done | grep -q . && rc=1
+    [ $rc -eq 0 ] && ok "make-unseen: festival's kal, ked and slt say 'activate', a set of clips each; voices: $voices" \
+        || not_ok "make-unseen ($rc): $(tail -3 "$TMP/err") $(head -3 "$TMP/sum")"
+    ! cut -f1,4 "$U/voices.tsv" | grep "^neg/" | grep -qi activate && [ "$(grep -c "^neg/" "$U/voices.tsv")" -ge 10 ] \
+        && ok "make-unseen: other text by every voice, never the wake word" || not_ok "make-unseen negatives"
+    n=$(cat "$U"/voice-*/labels.tsv "$U/speech/labels.tsv" | wc -l)
+    [ "$(wc -l <"$U/all/labels.tsv")" -eq "$n" ] && [ -z "$(find -L "$U/all" -type l)" ] && grep -q "^clips 13$" "$U/eval.txt" \
+        && grep -q "^false_accepts_per_hour " "$U/eval.txt" && grep -q "<polyline" "$U/det.svg" \
+        && ok "make-unseen: 9 voice clips and 4 of speech in all/ (no broken link), eval of them all, the DET curve" \
+        || not_ok "make-unseen all/: $n labels, $(head -3 "$U/eval.txt" | tr '\n' ' ')"
+else
+    echo "skip - make-unseen: festival (text2wave) or espeak-ng not installed"
+fi
+
 # ---- voices ----
 expect_error 2 "voices without a word" $T voices -o "$TMP/v"
 expect_error 2 "voices of a word with digits" $T voices activ8 -o "$TMP/v"
