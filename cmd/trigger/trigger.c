@@ -19,7 +19,7 @@ enum {
     OPT_FRONT = CLI_OWN_KEYS, OPT_FORMAT, OPT_RANGE, OPT_NEAR, OPT_RENDERS, OPT_NEGATIVES,
     OPT_BACKGROUNDS, OPT_ENGINES, OPT_NO_EFFECTS, OPT_RATE, OPT_COUNT, OPT_SECONDS,
     OPT_MAX_POSITIVES, OPT_MAX_NEGATIVES, OPT_ARCH, OPT_WORD, OPT_EPOCHS, OPT_BATCH, OPT_LR, OPT_VAL,
-    OPT_THRESHOLD, OPT_REFRACTORY, OPT_RAW, OPT_CHANNELS, OPT_CHIME, OPT_WINDOW, OPT_AUGMENT, OPT_RESUME, OPT_CLIPS
+    OPT_THRESHOLD, OPT_REFRACTORY, OPT_RAW, OPT_CHANNELS, OPT_CHIME, OPT_WINDOW, OPT_AUGMENT, OPT_RESUME, OPT_CLIPS, OPT_WARP
 };
 
 static const cli_option trigger_options_table[] = {
@@ -60,6 +60,9 @@ static const cli_option trigger_options_table[] = {
                           "of the best held-out loss [0.1]", "train", 0},
     {"augment", OPT_AUGMENT, NULL, "SpecAugment: mask a band and two spans of each\n"
                                    "training clip's features", "train", 0},
+    {"warp", OPT_WARP, NULL, "warp each training clip's bands by up to 12%\n"
+                             "and tilt them by up to 10 dB (log-mel), as\n"
+                             "another voice and microphone would", "train", 0},
     {"resume", OPT_RESUME, "MODEL", "go on training MODEL: its network, word, weights\n"
                                     "and settings (Adam starts afresh)", "train", 0},
     {"negatives", OPT_NEGATIVES, "DIR", "mix the audio files of DIR (false alarms, as\n"
@@ -176,6 +179,7 @@ static void trigger_set(void *opts, int key, const char *arg)
     case OPT_BATCH: o->batch = (int)cli_long("--batch", arg, 1, 4096); break;
     case OPT_LR: o->lr = cli_double("--lr", arg, 1e-7, 10); break;
     case OPT_AUGMENT: o->augment = 1; break;
+    case OPT_WARP: o->warp = 1; break;
     case OPT_RESUME: o->resume = arg; break;
     case OPT_CLIPS: o->clips = arg; break;
     case OPT_VAL: o->val = cli_double("--val", arg, 0, 0.9); break;

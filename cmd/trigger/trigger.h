@@ -41,7 +41,7 @@ typedef struct {
     const char *word;             /* NULL: activate */
     int epochs, batch;
     double lr, val;
-    int augment;
+    int augment, warp;
     const char *resume;           /* --resume: the model to start from */
     const char *negatives_dir;    /* --negatives DIR: mined false alarms */
     /* train (recorded), detect and eval (overriding the model's) */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "augment.h"
 #include "labels.h"
 #include "listen.h"
 #include "loss.h"
@@ -29,32 +30,6 @@ static void make_batch(const trigger_clips *cs, const int *idx, int n, float *x,
             memcpy(x + ((size_t)s * n + b) * F, f + (size_t)s * F, F * sizeof *x);
         for (int s = 0; s < cs->ty; s++)
             y[(size_t)s * n + b] = t[s];
-    }
-}
-
-/* SpecAugment (Park et al., 2019) on a batch x [T][n][bins]: in each
- * clip, one band of 0 to bins/5 channels and two spans of 0 to 20 frames
- * set to the clip's mean value, so that the model cannot lean on any one
- * band or moment. */
-#define MASK_FRAMES 20
-static void spec_augment(float *x, int T, int n, int bins, rng *r)
-{
-    for (int b = 0; b < n; b++) {
-        double sum = 0;
-        for (int t = 0; t < T; t++)
-            for (int f = 0; f < bins; f++)
-                sum += x[((size_t)t * n + b) * bins + f];
-        float mean = (float)(sum / ((double)T * bins));
-        int width = (int)rng_below(r, (uint64_t)(bins / 5 + 1)), f0 = (int)rng_below(r, (uint64_t)(bins - width + 1));
-        for (int t = 0; t < T; t++)
-            for (int f = f0; f < f0 + width; f++)
-                x[((size_t)t * n + b) * bins + f] = mean;
-        for (int k = 0; k < 2; k++) {
-            int len = (int)rng_below(r, MASK_FRAMES + 1), t0 = T > len ? (int)rng_below(r, (uint64_t)(T - len + 1)) : 0;
-            for (int t = t0; t < t0 + len && t < T; t++)
-                for (int f = 0; f < bins; f++)
-                    x[((size_t)t * n + b) * bins + f] = mean;
-        }
     }
 }
 
@@ -306,8 +281,10 @@ int trigger_train(void *opts, int argc, char **argv)
         for (int i = 0; i < ntrain && !cli_stop_requested; i += B) {
             int n = ntrain - i < B ? ntrain - i : B;
             make_batch(&cs, train_idx + i, n, tr.k.act[0], tr.y);
+            if (o->warp && augment_warp(tr.k.act[0], cs.T, n, cs.bins, m.net.front == SPEC_LOGMEL, &r) < 0)
+                die("out of memory");
             if (o->augment)
-                spec_augment(tr.k.act[0], cs.T, n, cs.bins, &r);
+                augment_mask(tr.k.act[0], cs.T, n, cs.bins, &r);
             float *z = wakenet_forward(&m.net, &tr.k, cs.T, n, 1, &r);
             if (!z)
                 die("a batch norm saw fewer than 2 rows; give longer clips or a larger --batch");

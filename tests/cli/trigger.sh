@@ -205,6 +205,8 @@ same_model "$M" "$TMP/m2.safetensors" && ok "train: the same seed, the same mode
 $T train "$W/clips" --epochs 1 --batch 8 --augment -q -o "$TMP/m3.safetensors" >/dev/null &&
     $T train "$W/clips" --epochs 1 --batch 8 -q -o "$TMP/m4.safetensors" >/dev/null && ! same_model "$TMP/m3.safetensors" "$TMP/m4.safetensors" \
     && ok "train --augment: masked features, another model" || not_ok "train --augment"
+$T train "$W/clips" --epochs 1 --batch 8 --warp -q -o "$TMP/m7.safetensors" >/dev/null && ! same_model "$TMP/m7.safetensors" "$TMP/m4.safetensors" \
+    && ! same_model "$TMP/m7.safetensors" "$TMP/m3.safetensors" && ok "train --warp: warped and tilted features, another model" || not_ok "train --warp"
 $T eval "$W/test" -m "$M" -o "$TMP/det.svg" >"$TMP/eval" 2>"$TMP/err"
 frr=$(awk '$1 == "false_reject_rate" {print $2}' "$TMP/eval")
 fa=$(awk '$1 == "false_accepts" {print $2}' "$TMP/eval")
