@@ -12,10 +12,11 @@
 # binary cross-entropy and the four in a row on seeded inputs, and
 # tests/crosscheck_layers.py compares every output and gradient with
 # torch.nn.Conv1d, BatchNorm1d and BCEWithLogitsLoss, by the same criterion.
-# Then the jazz melody model and the date translator (nmt):
-# tests/test_NAME --dump writes a small model of seeded random weights, a
-# padded batch and its loss and gradients; tests/NAME_crosscheck.py
-# compares them with its own PyTorch network (same criterion).
+# Then the jazz melody model, the date translator (nmt) and the emoji
+# models (emojify v1 and v2, each oov policy): tests/test_NAME --dump
+# writes small models of seeded random weights, a padded batch and its
+# loss and gradients; tests/NAME_crosscheck.py compares them with its own
+# PyTorch network (same criterion).
 # Skips (exit 0) when /usr/bin/python3 cannot import torch, unless
 # CROSSCHECK_REQUIRED=1. Downloads nothing.
 # SEQTOOL (default ./seqtool) / GRADUMP / LAYERDUMP override the binaries.
@@ -134,7 +135,7 @@ dumped() {
     sed 's/^/    /' "$log"
     fail=1
 }
-for name in jazz nmt; do
+for name in jazz nmt emojify; do
     dumped "$name"
 done
 exit $fail
