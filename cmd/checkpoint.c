@@ -53,10 +53,11 @@ void ckpt_put_double(model_out *m, const char *name, double v)
     put(m, name, s);
 }
 
-void ckpt_put_run(model_out *m, long done, long total)
+void ckpt_put_run(model_out *m, long done, long total, const char *unit)
 {
     ckpt_put_long(m, "step", done);
     ckpt_put_long(m, "steps", total);
+    put(m, "unit", unit);
     put(m, "settings", cli_settings());
 }
 
@@ -117,7 +118,7 @@ long ckpt_check(const model_in *f, long total)
             f->path, was, cli_settings());
     long steps = ckpt_long(f, "steps", 0, 1L << 62);
     if (steps != total)
-        die("'%s' holds a run of %ld steps, not %ld", f->path, steps, total);
+        die("'%s' holds a run of %ld %ss, not %ld", f->path, steps, get(f, "unit"), total);
     return ckpt_long(f, "step", 0, steps);
 }
 

@@ -12,6 +12,7 @@
  * info ... read it as they read any model) with more:
  *   checkpoint.step        steps done
  *   checkpoint.steps       steps of the whole run
+ *   checkpoint.unit        what a step is: "step", or "word" (w2v)
  *   checkpoint.settings    cli_settings() of the run, which a resumed
  *                          run must repeat
  *   checkpoint.rng.NAME    each random generator's state
@@ -48,8 +49,9 @@ int ckpt_due(const ckpt_options *c, long done, long total, int stop);
 
 /* ---- writing, into a model file being made ---- */
 
-/* checkpoint.step, .steps and .settings. */
-void ckpt_put_run(model_out *m, long done, long total);
+/* checkpoint.step, .steps, .unit (what they count: "step", "word") and
+ * .settings. */
+void ckpt_put_run(model_out *m, long done, long total, const char *unit);
 void ckpt_put_long(model_out *m, const char *name, long v);
 void ckpt_put_double(model_out *m, const char *name, double v);
 void ckpt_put_rng(model_out *m, const char *name, const rng *r);

@@ -53,16 +53,18 @@ static void provenance(const model_in *m, int model, cJSON *j)
 static void checkpoint(const model_in *m, cJSON *j)
 {
     const char *step = model_in_meta(m, "checkpoint.step"), *steps = model_in_meta(m, "checkpoint.steps");
-    if (!step || !steps)
+    const char *unit = model_in_meta(m, "checkpoint.unit");
+    if (!step || !steps || !unit)
         return;
     if (!j) {
-        printf("checkpoint step %s of %s (an unfinished run: the same command with --resume continues it)\n",
-               step, steps);
+        printf("checkpoint %s %s of %s (an unfinished run: the same command with --resume continues it)\n",
+               unit, step, steps);
         return;
     }
     cJSON *c = cJSON_AddObjectToObject(j, "checkpoint");
     cJSON_AddNumberToObject(c, "step", strtod(step, NULL));
     cJSON_AddNumberToObject(c, "steps", strtod(steps, NULL));
+    cJSON_AddStringToObject(c, "unit", unit);
 }
 
 static void tensors(const model_in *m, cJSON *j)

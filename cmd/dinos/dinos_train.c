@@ -34,7 +34,7 @@ typedef struct {
 static void put_run(model_out *m, const dinos_model *d, const optimizer *opt, const run_state *ru,
                     const train_state *st)
 {
-    ckpt_put_run(m, ru->it, ru->iters);
+    ckpt_put_run(m, ru->it, ru->iters, "step");
     ckpt_put_optim(m, opt);
     ckpt_put_rng(m, "train", &ru->r);
     ckpt_put_rng(m, "sample", &ru->sample_rng);

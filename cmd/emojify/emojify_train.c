@@ -85,7 +85,7 @@ static void save_model(const trainer *t, const emojify_metrics *tr, const emojif
     if (bad)
         die("out of memory");
     if (!tr) {
-        ckpt_put_run(out, t->log.steps, t->steps);
+        ckpt_put_run(out, t->log.steps, t->steps, "step");
         ckpt_put_optim(out, &t->opt);
         ckpt_put_rng(out, "train", &t->r);
         ckpt_put_ints(out, "order", t->n, t->order);

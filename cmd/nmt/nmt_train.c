@@ -105,7 +105,7 @@ static void save_model(const trainer *t, int ck)
     if (bad)
         die("out of memory");
     if (ck) {
-        ckpt_put_run(f, t->step, t->steps);
+        ckpt_put_run(f, t->step, t->steps, "step");
         ckpt_put_optim(f, &t->opt);
         ckpt_put_rng(f, "train", &t->r);
         ckpt_put_ints(f, "order", t->train->n, t->order);
