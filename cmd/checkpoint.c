@@ -17,9 +17,9 @@ void ckpt_option(ckpt_options *c, int key, const char *arg)
         c->resume = 1;
 }
 
-int ckpt_due(const ckpt_options *c, long done, long total, int stop)
+int ckpt_due(const ckpt_options *c, long done, int finished, int stop)
 {
-    return done < total && (stop || (c->every > 0 && done % c->every == 0));
+    return !finished && (stop || (c->every > 0 && done % c->every == 0));
 }
 
 /* "checkpoint.NAME" in buf. */
@@ -38,6 +38,8 @@ static void put(model_out *m, const char *name, const char *value)
     if (model_out_meta(m, key_of(key, name), value) < 0)
         die("out of memory");
 }
+
+void ckpt_put_string(model_out *m, const char *name, const char *v) { put(m, name, v); }
 
 void ckpt_put_long(model_out *m, const char *name, long v)
 {

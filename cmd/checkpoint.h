@@ -41,17 +41,18 @@ typedef struct {
 /* The set() hook's part for CLI_CHECKPOINT_EVERY and CLI_RESUME. */
 void ckpt_option(ckpt_options *c, int key, const char *arg);
 
-/* Whether to save after done of total steps: stop (read once from
+/* Whether to save after step done: stop (read once from
  * cli_stop_requested by the caller, who then ends the run), or done is a
- * multiple of c->every; never at the end (the finished model is saved
- * then). */
-int ckpt_due(const ckpt_options *c, long done, long total, int stop);
+ * multiple of c->every; never once the run has finished (the finished
+ * model is saved then). */
+int ckpt_due(const ckpt_options *c, long done, int finished, int stop);
 
 /* ---- writing, into a model file being made ---- */
 
 /* checkpoint.step, .steps, .unit (what they count: "step", "word") and
  * .settings. */
 void ckpt_put_run(model_out *m, long done, long total, const char *unit);
+void ckpt_put_string(model_out *m, const char *name, const char *v);
 void ckpt_put_long(model_out *m, const char *name, long v);
 void ckpt_put_double(model_out *m, const char *name, double v);
 void ckpt_put_rng(model_out *m, const char *name, const rng *r);

@@ -368,7 +368,7 @@ static void train_loop(dinos_model *d, const nameset *names, run_state *ru, opti
         st->step++;
         after_step(d, names, ru, st, o, &pr, ru->it++);
         int stop = cli_stop_requested;
-        if (ckpt_due(&o->ckpt, ru->it, ru->iters, stop)) {
+        if (ckpt_due(&o->ckpt, ru->it, ru->it == ru->iters, stop)) {
             train_state now = *st;
             now.chars += ru->chars;
             model_save(d, opt, &now, o, joined, data, ru);

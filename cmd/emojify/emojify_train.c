@@ -193,7 +193,7 @@ static void train_loop(trainer *t)
         snprintf(extra, sizeof extra, "epoch %d, loss %.4f", t->log.epochs + 1, t->log.loss);
         progress_update(&pr, t->log.steps, extra);
         int stop = cli_stop_requested;
-        if (ckpt_due(&t->o->ckpt, t->log.steps, t->steps, stop))
+        if (ckpt_due(&t->o->ckpt, t->log.steps, t->log.steps == t->steps, stop))
             save_model(t, NULL, NULL);
         if (stop)
             break;

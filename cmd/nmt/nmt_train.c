@@ -257,7 +257,7 @@ static void train_loop(trainer *t)
     while (t->step < t->steps) {
         train_step(t, &pr);
         int stop = cli_stop_requested;
-        if (ckpt_due(&t->o->ckpt, t->step, t->steps, stop))
+        if (ckpt_due(&t->o->ckpt, t->step, t->step == t->steps, stop))
             save_model(t, 1);
         if (stop)
             break;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # CLI tests of resumable training (--checkpoint-every, --resume) for
-# dinos, emojify, nmt and w2v train: each run is killed with SIGKILL at a
+# dinos, emojify, jazz, nmt and w2v train: each run is killed with SIGKILL at a
 # random moment after its first checkpoint, resumed with the same command
 # and --resume, and must end with the same model as a run that was never
 # stopped (same_model: every tensor byte and metadata key but
@@ -79,6 +79,13 @@ awk 'BEGIN { srand(5); split("cat dog horse cow sheep goat", a); split("car bus 
 V=("$TMP/corpus.txt" --dim 20 --epochs 15 --min-count 2 --sample 0 --threads 1)
 $S w2v train "${V[@]}" -o "$TMP/w2v.ref.safetensors" -q
 kill_and_resume "w2v train --threads 1" w2v "$TMP/w2v.ref.safetensors" "$TMP/w2v.st.safetensors" 5 "${V[@]}"
+
+# ---- jazz: windows of solos made here, held-out solo, random key shifts ----
+mkdir -p "$TMP/midi"
+for i in 1 2 3 4; do $PY tests/jazz_midi.py solo "$TMP/midi/s$i.mid" "$i" >/dev/null; done
+J=("$TMP"/midi/s[1-4].mid --hidden 32 --epochs 400 --window 8 --batch 4)
+$S jazz train "${J[@]}" -o "$TMP/jazz.ref" -q >/dev/null
+kill_and_resume "jazz train" jazz "$TMP/jazz.ref" "$TMP/jazz.st" 7 "${J[@]}"
 
 # ---- SIGKILL in the middle of saves: the file is always whole ----
 # Saving every step, a run spends most of its time writing the file;
