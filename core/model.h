@@ -91,6 +91,10 @@ int model_in_has(const model_in *m, const char *name);
 /* Copy tensor name, which must be F32 of exactly this shape, into dst. */
 int model_in_tensor(const model_in *m, const char *name, int ndim,
                     const int *shape, float *dst, char *err);
+/* Copy tensor name, which must have this dtype and exactly this shape,
+ * into dst (elements in host order); any alignment.  0, or -1 with err. */
+int model_in_tensor_typed(const model_in *m, const char *name, const char *dtype, int ndim,
+                          const int *shape, void *dst, char *err);
 /* Point *data at tensor name inside the file, without copying: it must have
  * this dtype and ndim (its shape is stored in shape[ndim]) and be aligned
  * for its type.  Valid until model_in_close.  Little-endian hosts only. */

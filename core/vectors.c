@@ -233,7 +233,8 @@ static int save_safetensors(const vectors *v, const char *path, const vec_save *
         (int8 ? model_out_tensor_typed(m, "vectors", "I8", 2, sv, q) == 0 &&
                     model_out_tensor_typed(m, "scales", "F32", 1, ss, scale) == 0
               : model_out_tensor_typed(m, "vectors", "F32", 2, sv, v->data) == 0) &&
-        model_out_tensor_typed(m, "words", "U8", 1, sw, wi->words) == 0)
+        model_out_tensor_typed(m, "words", "U8", 1, sw, wi->words) == 0 &&
+        (!how || !how->extra || how->extra(m, how->ctx) == 0))
         rc = model_out_write(m, path, err);
     else
         err_set(err, "cannot write '%s': out of memory", path);

@@ -94,6 +94,10 @@ int vectors_write(const vectors *v, FILE *f, vec_format fmt);
 typedef struct {
     int int8;                 /* 8-bit rows with a scale each */
     const char *const *meta;  /* metadata pairs: key, value, ..., NULL; or NULL */
+    /* or NULL: called last, to add the caller's own tensors and metadata
+     * (a training run's state); 0, or -1 for out of memory */
+    int (*extra)(model_out *m, void *ctx);
+    void *ctx;
 } vec_save;
 
 /* Write path atomically in any format (how applies to safetensors).

@@ -642,6 +642,33 @@ static void write_safetensors(const char *path, const char *tensors, const char 
 
 /* Headers that lie: found by fuzzing (issue "Hardening"), each refused
  * with one line and without a large allocation. */
+/* model_in_tensor_typed: an I32 tensor after 3 bytes of U8 (so not
+ * 4-byte aligned) reads back exactly; another dtype or shape is refused. */
+static void test_typed_tensors(const char *dir)
+{
+    char path[512], err[ERR_MAX];
+    snprintf(path, sizeof path, "%s/typed.safetensors", dir);
+    unsigned char u[3] = {1, 2, 3};
+    int v[4] = {-7, 0, 2147483647, 42}, su[1] = {3}, sv[1] = {4}, r[4] = {0};
+    model_out *m = model_out_new("dinos");
+    model_out_tensor_typed(m, "u", "U8", 1, su, u);
+    model_out_tensor_typed(m, "v", "I32", 1, sv, v);
+    check(model_out_write(m, path, err) == 0, "a file with an unaligned I32 tensor written");
+    model_out_free(m);
+    model_in f;
+    long long shape[1];
+    const void *view;
+    int ok = model_in_open(&f, path, "dinos", err) == 0;
+    check(ok && model_in_view(&f, "v", "I32", 1, shape, &view, err) < 0, "the unaligned tensor cannot be viewed");
+    ok = ok && model_in_tensor_typed(&f, "v", "I32", 1, sv, r, err) == 0 && memcmp(v, r, sizeof v) == 0;
+    check(ok, "model_in_tensor_typed copies it exactly");
+    check(model_in_tensor_typed(&f, "v", "U32", 1, sv, r, err) < 0 && strstr(err, "type"), "another dtype: %s", err);
+    check(model_in_tensor_typed(&f, "v", "I32", 1, su, r, err) < 0 && strstr(err, "shape"), "another shape: %s", err);
+    check(model_in_tensor_typed(&f, "w", "I32", 1, sv, r, err) < 0 && strstr(err, "no tensor"), "no such tensor: %s",
+          err);
+    model_in_close(&f);
+}
+
 static void test_hostile_models(const char *dir)
 {
     char path[512], err[ERR_MAX];
@@ -786,6 +813,7 @@ int main(int argc, char **argv)
     test_rng();
     test_optim();
     test_model_files(dir);
+    test_typed_tensors(dir);
     test_hostile_models(dir);
     test_text(dir);
     char cmd[600];
