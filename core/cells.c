@@ -155,7 +155,7 @@ static void recurrent_product(const cell_cache *k, int B, int G, int H, const fl
                               float beta, float *out)
 {
     if (k->whh)
-        mat_gemm_packed(B, h, k->whh, beta, out);
+        (k->tiled ? mat_gemm_packed_tiled : mat_gemm_packed)(B, h, k->whh, beta, out);
     else
         mat_gemm(0, 1, B, G, H, h, Whh, beta, out);
 }

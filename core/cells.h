@@ -55,8 +55,9 @@ typedef struct {
     const mat_packed *wih; /* the same for W_ih and cell_project_input */
     int tiled;       /* set by a caller that runs W_ih's packed product on
                       * chunks of rows of any size (a stream in blocks):
+                      * the packed products (W_ih's and W_hh's) run on
                       * mat_gemm_packed_tiled, each row's bits the same
-                      * whatever the chunk */
+                      * whatever the chunk, and a single row fast */
     const float *const *xrows; /* LSTM: set by a caller that keeps the input
                                 * projections apart (inference): row b of
                                 * step t at xrows[t*B+b]; gates holds none */
