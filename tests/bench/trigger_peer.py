@@ -35,7 +35,8 @@ the whole clip at once, in memory that does not grow with the clip.
 
 Timed (its own clock): for each clip, reading the file, the front end and
 the network (torch import, model loading and building excluded). Prints
-one JSON line: clips, steps (output steps scored), seconds, clips_per_s,
+one JSON line: clips, steps (output steps scored), seconds, cpu_seconds
+(the process's CPU time over the same part), clips_per_s,
 features_s and network_s (the two parts' sums, reading in features_s),
 parameters, threads, blas. --scores writes every output step's time and
 score as `seqtool trigger detect --scores` prints them
@@ -44,6 +45,7 @@ score as `seqtool trigger detect --scores` prints them
 and format), or as their raw samples when OUT ends in .raw.
 """
 import sys
+import time
 import wave
 
 import numpy as np
@@ -268,7 +270,7 @@ def main(argv):
     chunk = max(1, int(a.chunk * front.rate))
     kept = []
     steps, t_feat, t_net = 0, 0.0, 0.0
-    clock = Stopwatch()
+    clock, cpu0 = Stopwatch(), time.process_time()
     with torch.no_grad():
         for path in a.clips:
             front.reset()
@@ -291,7 +293,7 @@ def main(argv):
             steps += s.shape[0]
             if a.scores:
                 kept.append((path, s.numpy()))
-    seconds = clock.seconds()
+    seconds, cpu = clock.seconds(), time.process_time() - cpu0
     if a.scores:
         several = len(a.clips) > 1
         with open(a.scores, "w") as out:
@@ -299,7 +301,7 @@ def main(argv):
                 for t, v in enumerate(s):
                     end = (net.last_frame(t) * front.hop + front.window) / front.rate
                     out.write("%s%.3f\t%.6f\n" % (path + ":" if several else "", end, v))
-    report({"clips": len(a.clips), "steps": steps, "seconds": round(seconds, 6),
+    report({"clips": len(a.clips), "steps": steps, "seconds": round(seconds, 6), "cpu_seconds": round(cpu, 6),
             "clips_per_s": round(len(a.clips) / seconds, 3),
             "features_s": round(t_feat, 6), "network_s": round(t_net, 6),
             "parameters": net.params, "threads": torch.get_num_threads()})
