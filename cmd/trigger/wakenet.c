@@ -1,5 +1,5 @@
 /* wakenet — layers from a description, whole-clip forward and backward,
- * and the same layers one frame at a time; see wakenet.h. */
+ * and the same layers on a stream of frames; see wakenet.h. */
 #include "wakenet.h"
 
 #include <math.h>
@@ -292,11 +292,11 @@ static int stream_layer_init(wakenet_stream *s, int i)
     const wakenet_layer *L = &s->w->layer[i];
     const params *ps = &s->w->ps;
     cell_cache *k = &s->cc[i];
-    if (L->kind == WN_CONV)
-        return conv1d_stream_init(&s->cs[i], &L->conv, 1) < 0 ||
-                       conv1d_stream_reserve(&s->cs[i], &L->conv, WAKENET_STREAM_BLOCK) < 0
-                   ? -1
-                   : 0;
+    if (L->kind == WN_CONV) {
+        if (conv1d_stream_init(&s->cs[i], &L->conv, 1) < 0)
+            return -1;
+        return conv1d_stream_reserve(&s->cs[i], &L->conv, WAKENET_STREAM_BLOCK);
+    }
     if (L->kind == WN_BN)
         return batchnorm_cache_reserve(&s->bc[i], &L->bn, 1);
     if (L->kind != WN_GRU)

@@ -13,7 +13,8 @@
  *
  * The output is the logit of each step; its sigmoid is the score.  Every
  * layer is causal (a valid convolution looks back only), so the model runs
- * one frame at a time (wakenet_stream) as well as on whole clips
+ * on frames as they come (wakenet_stream: blocks of any size, one frame
+ * included, give the same bits) as well as on whole clips
  * (wakenet_forward, for training).
  *
  * Shapes: a batch of clips is time-major, x [T][B][F] (F the front end's
