@@ -251,6 +251,14 @@ for b in "${USE[@]}"; do
 done
 note "hour: the labels put $(wc -l <"$D/long/labels.tsv") wake words in it; seqtool's last file run printed $(wc -l <"$TMP/last.seqtool.hour.${USE[0]%%:*}" 2>/dev/null) detections"
 note "seqtool multiplies in its own kernels (the streams' products tiled, never in a BLAS): its figures do not depend on the BLAS"
+for b in "${USE[@]}"; do
+    [ "${b%%:*}" = reference ] && note "reference BLAS: PyTorch's GRU products go to it (its convolutions to oneDNN, built in, the same speed with either BLAS): the ratio there is what a user of PyTorch on Debian's default BLAS gets; OpenBLAS is the peer at its best"
+done
+# the course network's multiply-adds a clip: the convolution's windows and
+# the two GRUs' input and recurrent products, 1,375 steps
+FLOP=$(awk 'BEGIN{printf "%.0f", 2 * 1375 * (196 * 101 * 15 + 3 * 128 * (196 + 128) + 3 * 128 * (128 + 128))}')
+c=$(median 3 "$TMP/res.seqtool.course.${USE[0]%%:*}")
+note "course: the network is $(awk -v f="$FLOP" 'BEGIN{printf "%.2f", f / 1e9}') GFLOP a clip; seqtool's runs did $(awk -v f="$FLOP" -v n="${#CLIPS[@]}" -v c="$c" 'BEGIN{if (c > 0) printf "%.0f", f * n / c / 1e9}') GFLOP/s by CPU time, front end and start-up included"
 
 table setup measure seqtool pytorch ratio notes
 echo "ratio = seqtool/pytorch speed (>1: seqtool faster); seqtool = the whole process, the peer = its clock"
