@@ -116,8 +116,9 @@ synth() { # OUT RATE ARGS...: synth clips of SRC into OUT
 synth "$D/clips" 44100 -n "$NCLIPS" --seed 1
 synth "$D/long" 16000 -n 6 --seconds 600 --max-positives 32 --max-negatives 32 --seed 2
 CLIPS=("$D"/clips/*.wav)
-$PY "$PEER" --join "$D/hour.wav" "$D"/long/*.wav && $PY "$PEER" --join "$D/hour.raw" "$D"/long/*.wav ||
-    { echo "bench: joining the hour failed" >&2; exit 1; }
+for f in hour.wav hour.raw; do
+    $PY "$PEER" --join "$D/$f" "$D"/long/*.wav || { echo "bench: joining the hour failed" >&2; exit 1; }
+done
 echo "clips: ${#CLIPS[@]} of 10 s at 44.1 kHz and one hour at 16 kHz, from $SRC_NOTE"
 COURSE=$D/course.safetensors
 t0=$EPOCHREALTIME
@@ -126,9 +127,11 @@ envrun "${USE[0]#*:}" "$SEQ" trigger train "$D/clips" --arch course --epochs "$E
     { echo "bench: training the course model failed: $(tail -n 3 "$TMP/train.out")" >&2; exit 1; }
 echo "course model: $EPOCHS epochs of the clips in $(secs_since "$t0") s"
 # the scores each model gives, to compare the peer's with
-"$SEQ" trigger detect --scores -m "$COURSE" "${CLIPS[@]}" >"$D/course.scores" &&
-    "$SEQ" trigger detect --scores -m "$SHIPPED" "$D/hour.wav" >"$D/hour.scores" ||
-    { echo "bench: seqtool trigger detect --scores failed" >&2; exit 1; }
+if ! "$SEQ" trigger detect --scores -m "$COURSE" "${CLIPS[@]}" >"$D/course.scores" ||
+    ! "$SEQ" trigger detect --scores -m "$SHIPPED" "$D/hour.wav" >"$D/hour.scores"; then
+    echo "bench: seqtool trigger detect --scores failed" >&2
+    exit 1
+fi
 echo
 
 # ---- runs ------------------------------------------------------------------
@@ -148,7 +151,11 @@ one() {
     secs=$WALL cpu=$(cpu_s "$TMP/one.time")
     if [ "$side" = peer ]; then
         secs=$(json one seconds) cpu=$(json one cpu_seconds)
-        [ -n "$secs" ] && [ -n "$cpu" ] || { echo "bench: the peer printed no seconds" >&2; FAILED=1; return 1; }
+        if [ -z "$secs" ] || [ -z "$cpu" ]; then
+            echo "bench: the peer printed no seconds" >&2
+            FAILED=1
+            return 1
+        fi
         grep '^{' "$TMP/one.out" | tail -n 1 >"$TMP/last.peer.$setup.$blas"
     else
         cp "$TMP/one.out" "$TMP/last.seqtool.$setup.$blas"
@@ -164,7 +171,7 @@ for b in "${USE[@]}"; do
     alternate_runs hour "$name" "$dir"
 done
 echo "stream: one hour of raw PCM on standard input"
-for r in $(seq 1 "$RUNS"); do one seqtool stream "${USE[0]%%:*}" "${USE[0]#*:}"; done
+for _ in $(seq 1 "$RUNS"); do one seqtool stream "${USE[0]%%:*}" "${USE[0]#*:}"; done
 echo
 
 # ---- same computation ------------------------------------------------------

@@ -202,7 +202,6 @@ class Net:
     def logits(self, feat):
         """The logits [T'] of the steps that the features [T][bins] of the
         next chunk complete."""
-        torch = self.torch
         x = feat.t().unsqueeze(0)          # [1][C][T]: channels first until a GRU
         seq = False                        # [T][1][C] after the first GRU
         for L in self.layers:
