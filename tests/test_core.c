@@ -414,6 +414,67 @@ static void test_gemm(void)
     }
 }
 
+/* mat_gemm_tiled C (M x N, beta) from C0 into a new buffer, with the
+ * AVX-512 tile on or off. */
+static float *tiled(int wide, int tb, int M, int N, int K, const float *A, const float *B, const float *C0)
+{
+    float *C = malloc((size_t)M * N * 4);
+    memcpy(C, C0, (size_t)M * N * 4);
+    mat_wide_kernel(wide);
+    mat_gemm_tiled(0, tb, M, N, K, A, B, 0.5f, C);
+    mat_wide_kernel(1);
+    return C;
+}
+
+/* The tiled products give every row the same bits whatever rows share the
+ * call (what the trigger streams run on blocks of any size rely on): rows
+ * 1 to 13, so a panel of every height and a single row (its own kernel
+ * on AVX-512), over columns of two blocks and a partial panel, and depths
+ * of three blocks; packed once, the same bits; AVX2 and AVX-512 alike. */
+static void test_gemm_tiled(void)
+{
+    int N = 300, K = 600, Ms[] = {1, 2, 3, 5, 6, 7, 13};
+    int wide = mat_wide_kernel(1);
+    for (int tb = 0; tb < 2; tb++)
+        for (size_t s = 0; s < sizeof Ms / sizeof Ms[0]; s++) {
+            int M = Ms[s], rows_same = 1, packed_same = 0, tiles_same = 1;
+            float *A = malloc((size_t)M * K * 4), *B = malloc((size_t)K * N * 4), *C0 = malloc((size_t)M * N * 4);
+            fill_uniform(A, M * K, 1);
+            fill_uniform(B, K * N, 1);
+            fill_uniform(C0, M * N, 1);
+            float *C = tiled(1, tb, M, N, K, A, B, C0);
+            double worst = 0;
+            for (int i = 0; i < M; i++) {
+                float *one = tiled(1, tb, 1, N, K, A + (size_t)i * K, B, C0 + (size_t)i * N);
+                rows_same &= memcmp(one, C + (size_t)i * N, (size_t)N * 4) == 0;
+                free(one);
+                for (int j = 0; j < N; j++) {
+                    double r = 0.5 * C0[i * N + j];
+                    for (int k = 0; k < K; k++)
+                        r += (double)A[i * K + k] * (tb ? B[j * K + k] : B[k * N + j]);
+                    worst = fmax(worst, fabs(r - C[i * N + j]));
+                }
+            }
+            mat_packed p;
+            float *Cp = malloc((size_t)M * N * 4);
+            memcpy(Cp, C0, (size_t)M * N * 4);
+            if (mat_pack(&p, tb, N, K, B) == 0) {
+                mat_gemm_packed_tiled(M, A, &p, 0.5f, Cp);
+                packed_same = memcmp(Cp, C, (size_t)M * N * 4) == 0;
+                mat_packed_free(&p);
+            }
+            if (wide) {
+                float *Cn = tiled(0, tb, M, N, K, A, B, C0);
+                tiles_same = memcmp(Cn, C, (size_t)M * N * 4) == 0;
+                free(Cn);
+            }
+            check(worst < 1e-3 && rows_same && packed_same && tiles_same,
+                  "gemm tiled %dx%dx%d tb=%d: error %.1e; each row the bits it has alone, packed once too%s", M, N, K,
+                  tb, worst, wide ? ", AVX2 and AVX-512 alike" : "");
+            free(A); free(B); free(C0); free(C); free(Cp);
+        }
+}
+
 /* beta 0 overwrites C, NaNs included, on every route (small, packed, BLAS) */
 static void test_gemm_beta0(void)
 {
@@ -808,6 +869,7 @@ int main(int argc, char **argv)
     test_charlm();
     test_charlm_carry();
     test_gemm();
+    test_gemm_tiled();
     test_gemm_beta0();
     test_vec_math();
     test_rng();

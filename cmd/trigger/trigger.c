@@ -19,7 +19,7 @@ enum {
     OPT_FRONT = CLI_OWN_KEYS, OPT_FORMAT, OPT_RANGE, OPT_NEAR, OPT_RENDERS, OPT_NEGATIVES,
     OPT_BACKGROUNDS, OPT_ENGINES, OPT_NO_EFFECTS, OPT_RATE, OPT_COUNT, OPT_SECONDS,
     OPT_MAX_POSITIVES, OPT_MAX_NEGATIVES, OPT_ARCH, OPT_WORD, OPT_EPOCHS, OPT_BATCH, OPT_LR, OPT_VAL,
-    OPT_THRESHOLD, OPT_REFRACTORY, OPT_RAW, OPT_CHANNELS, OPT_CHIME, OPT_WINDOW, OPT_AUGMENT
+    OPT_THRESHOLD, OPT_REFRACTORY, OPT_RAW, OPT_CHANNELS, OPT_CHIME, OPT_WINDOW, OPT_AUGMENT, OPT_SCORES
 };
 
 static const cli_option trigger_options_table[] = {
@@ -71,6 +71,8 @@ static const cli_option trigger_options_table[] = {
     {"channels", OPT_CHANNELS, "C", "channels of --raw input [1]", "detect", 0},
     {"output", 'o', "OUT.wav", "write the input with a chime at each detection", "detect", 0},
     {"chime", OPT_CHIME, "FILE", "the chime for -o [a built-in bell]", "detect", 0},
+    {"scores", OPT_SCORES, NULL, "print every output step's time and score (6\n"
+                                 "decimals) instead of the detections", "detect", 0},
     {"output", 'o', "DET.svg", "draw the DET curve of the threshold sweep", "eval", 0},
     {"window", OPT_WINDOW, "S", "a detection up to S seconds after a word's end\n"
                                 "still hits it [1]", "eval", 0},
@@ -172,6 +174,7 @@ static void trigger_set(void *opts, int key, const char *arg)
     case OPT_RAW: o->raw = 1; break;
     case OPT_CHANNELS: o->channels = (int)cli_long("--channels", arg, 1, WAV_MAX_CHANNELS); break;
     case OPT_CHIME: o->chime = arg; break;
+    case OPT_SCORES: o->scores = 1; break;
     case OPT_WINDOW: o->window = cli_double("--window", arg, 0, 60); break;
     case OPT_SECONDS: o->seconds = cli_double("--seconds", arg, 1, 600); break;
     case OPT_MAX_POSITIVES: o->max_positives = (int)cli_long("--max-positives", arg, 0, 32); break;

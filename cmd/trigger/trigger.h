@@ -46,6 +46,7 @@ typedef struct {
     const char *model;            /* -m; NULL: the default model */
     int raw, channels, raw_rate;
     const char *chime;
+    int scores;                   /* detect: print every step's score */
     double window;                /* eval: seconds after a word's end that a detection still hits */
 } trigger_options;
 

@@ -231,6 +231,23 @@ cat "$C" | $T detect -m "$M" - >"$TMP/d2"
 cmp -s "$TMP/d1" "$TMP/d2" && ok "detect -: a WAV stream on stdin gives the same detections" || not_ok "stdin: $(cat "$TMP/d2")"
 sox "$C" -t raw -e signed -b 16 -L - | $T detect -m "$M" --raw --rate 16000 - >"$TMP/d3"
 cmp -s "$TMP/d1" "$TMP/d3" && ok "detect --raw --rate 16000: the same detections" || not_ok "raw: $(cat "$TMP/d3")"
+$T detect -m "$M" "$C" --scores >"$TMP/s1" 2>"$TMP/err"
+sox "$C" -t raw -e signed -b 16 -L - | $T detect -m "$M" --raw --rate 16000 --scores - >"$TMP/s2"
+$PY - "$TMP/s1" "$TMP/d1" "$C" <<'EOF' && cmp -s "$TMP/s1" "$TMP/s2" \
+    && ok "detect --scores: every step's time and score, each detection among them; the same bits as raw PCM" \
+    || not_ok "detect --scores: $(head -3 "$TMP/s1") $(cat "$TMP/err")"
+import re, sys, wave
+lines = open(sys.argv[1]).read().splitlines()
+assert all(re.fullmatch(r"\d+\.\d{3}\t[01]\.\d{6}", l) for l in lines), lines[:3]
+steps = [tuple(map(float, l.split("\t"))) for l in lines]
+# the small model: log-mel frames (400 every 160), then convolutions of stride 1 and 2
+n = wave.open(sys.argv[3]).getnframes()
+assert len(steps) == (1 + (n - 400) // 160 + 2 - 3) // 2 + 1, (len(steps), n)
+assert all(abs(b[0] - a[0] - 0.02) < 1e-6 for a, b in zip(steps, steps[1:]))
+for l in open(sys.argv[2]):
+    t, s = map(float, l.split("\t"))
+    assert any(abs(t - u) <= 0.0051 and abs(s - v) <= 0.00051 and v >= 0.5 for u, v in steps), l
+EOF
 sox "$C" -r 44100 -c 2 "$TMP/c44.wav" 2>/dev/null
 $T detect -m "$M" "$TMP/c44.wav" >"$TMP/d4"
 sox "$TMP/c44.wav" -t raw -e signed -b 16 -L - | $T detect -m "$M" --raw --rate 44100 --channels 2 - >"$TMP/d5"
