@@ -109,11 +109,15 @@ static wav_stream *open_sndfile(int fd, int own_fd, const char *name, int target
     }
     SF_INFO sfi;
     memset(&sfi, 0, sizeof sfi);
-    /* libsndfile never closes fd (we do), whether or not it opens it. */
-    s->sf = sf_open_fd(fd, SFM_READ, &sfi, 0);
+    /* libsndfile gets a duplicate of fd, which it closes: 1.2.0 closes the
+     * descriptor it was given when it cannot read the file, even when told
+     * not to (its issue #949), which closed a caller's descriptor (standard
+     * input) and made us close a path's twice.  fd stays ours. */
+    int dup_fd = dup(fd);
+    s->sf = dup_fd >= 0 ? sf_open_fd(dup_fd, SFM_READ, &sfi, 1) : NULL;
     if (!s->sf) {
         char msg[200];
-        copy_sf_message(msg, sizeof msg, sf_strerror(NULL));
+        copy_sf_message(msg, sizeof msg, dup_fd >= 0 ? sf_strerror(NULL) : strerror(errno));
         err_set(err, "cannot read '%s': %s", s->name, msg);
         wav_stream_close(s);
         return NULL;

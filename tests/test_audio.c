@@ -302,6 +302,14 @@ static void test_wav_bad_input(void)
         int rc = wav_read(tmp_path(bad[i].name), 16000, &a, err);
         check(rc < 0 && one_line(err) && strstr(err, bad[i].name), "%s: -1, '%s'", bad[i].desc, err);
     }
+    /* a descriptor stays the caller's when its bytes are not audio
+     * (libsndfile 1.2.0 closed it; found by fuzzing) */
+    int tfd = open(tmp_path("text.wav"), O_RDONLY);
+    err[0] = 0;
+    check(tfd >= 0 && wav_read_fd(tfd, "text", 16000, &a, err) < 0 && fcntl(tfd, F_GETFD) != -1,
+          "a descriptor of text is refused and left open: '%s'", err);
+    if (tfd >= 0)
+        close(tfd);
     err[0] = 0;
     check(wav_read(tmp_path("nonexistent.wav"), 16000, &a, err) < 0 && one_line(err) &&
               strstr(err, "cannot open") && strstr(err, "No such file"),
