@@ -255,6 +255,16 @@ static long fill_sndfile(wav_stream *s, char *err)
         copy_sf_message(msg, sizeof msg, sf_strerror(s->sf));
         return err_set(err, "cannot read '%s': %s", s->name, msg);
     }
+    /* Floating-point files hold any float: full scale is [-1, 1], beyond
+     * it is clipped (as SoX does), and NaN or infinity is refused, so
+     * that what comes out is always sound a spectrogram can be made of. */
+    float *x = s->frames;
+    for (size_t i = 0; i < (size_t)got * ch; i++) {
+        if (!isfinite(x[i]))
+            return err_set(err, "cannot read '%s': a sample that is not a number (NaN or infinity) at frame %lld",
+                           s->name, (long long)(s->in_total + (int64_t)(i / ch)));
+        x[i] = x[i] > 1.0f ? 1.0f : x[i] < -1.0f ? -1.0f : x[i];
+    }
     return got;
 }
 
