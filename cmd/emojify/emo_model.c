@@ -459,7 +459,7 @@ int emo_load(emo_model *m, const model_in *f, char *err)
         model_in_meta_int(f, "emojify.dim", 1, 100000, &D, err) < 0 ||
         model_in_meta_int(f, "emojify.hidden", k == EMO_V2, 100000, &H, err) < 0 ||
         model_in_meta_int(f, "emojify.default_class", 0, K - 1, &def, err) < 0 ||
-        model_in_meta_int(f, "emojify.pad_to", 0, 1000000, &pad_to, err) < 0 ||
+        model_in_meta_int(f, "emojify.pad_to", 0, EMO_MAX_PAD, &pad_to, err) < 0 ||
         model_in_meta_int(f, "emojify.words", 0, 1L << 40, &nwords, err) < 0)
         return -1;
     /* the weights the sizes imply (the LSTMs' kernels, or v1's output
