@@ -371,6 +371,8 @@ long wav_stream_read(wav_stream *s, const float **samples, char *err)
 
 /* ---- whole files ---- */
 
+#define WAV_FIRST_ALLOC ((size_t)1 << 22) /* samples: 16 MB, 4 minutes at 16 kHz */
+
 static int read_all(wav_stream *s, wav_audio *out, char *err)
 {
     const wav_info *in = &s->info;
@@ -380,8 +382,11 @@ static int read_all(wav_stream *s, wav_audio *out, char *err)
         if (in->frames / in->rate >= WAV_MAX_SECONDS)
             return err_set(err, "cannot read '%s': longer than %d hours, the most read into memory at once",
                            s->name, WAV_MAX_SECONDS / 3600);
-        /* The resampler gives about frames * ratio samples: one allocation. */
+        /* The resampler gives about frames * ratio samples: one allocation
+         * for as many as a header may claim without the bytes to back it
+         * (a FLAC header of 40 bytes can claim hours), more as they come. */
         cap = (size_t)ceil((double)in->frames * in->out_rate / in->rate) + 64;
+        cap = cap < WAV_FIRST_ALLOC ? cap : WAV_FIRST_ALLOC;
     }
     float *buf = malloc(sizeof(float) * cap);
     if (!buf)
