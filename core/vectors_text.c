@@ -256,7 +256,10 @@ static void *count_share(void *arg)
  * (GloVe), and must hold dim values when one did. */
 static int first_dim(vectors *v, cursor c)
 {
-    float *row = malloc(VECTORS_DIM_MAX * sizeof *row);
+    /* a value takes two bytes with its blank, so the rest of the file
+     * holds no more than that many: a small file needs a small row */
+    size_t most = (size_t)(c.end - c.p) / 2 + 1;
+    float *row = malloc((most < VECTORS_DIM_MAX ? most : VECTORS_DIM_MAX) * sizeof *row);
     if (!row)
         return err_set(c.err, "'%s': out of memory", c.path);
     while (c.p < c.end && is_blank_line(&c)) {
