@@ -4,7 +4,8 @@
  * it), its tensors listed as `info` does, and the loader of the kind its
  * metadata names run on it: dinos, emojify, nmt, jazz, trigger.  A model
  * that loads is then used once, as its command would: a name sampled, a
- * sentence classified, a date translated. */
+ * sentence classified, a date translated, two bars improvised, silence
+ * listened to. */
 #include "fuzz.h"
 
 #include <string.h>
@@ -80,18 +81,46 @@ static void use_nmt(const model_in *f, char *err)
     nmt_free(&m);
 }
 
+/* Two bars over C7, as generate improvises. */
 static void use_jazz(const model_in *f, char *err)
 {
     jazz_model m;
-    if (jazz_model_load(&m, f, err) == 0)
-        jazz_model_free(&m);
+    if (jazz_model_load(&m, f, err) < 0)
+        return;
+    jazz_chord chord = {0, 0, 2};
+    jazz_timeline tl = {4, 0, NULL, 1, &chord};
+    jazz_sample_opts o = {1.0f, 0.9f, 0, 2 * 4 * JAZZ_GRID};
+    jazz_note out[64];
+    rng r;
+    rng_seed(&r, 1);
+    jazz_model_sample(&m, &r, &tl, NULL, 0, &o, out, 64, err);
+    jazz_model_free(&m);
 }
 
+/* 48 frames of silence through the network, whole (eval) and frame by
+ * frame (detect). */
 static void use_trigger(const model_in *f, char *err)
 {
     wakemodel m;
-    if (wakemodel_from(&m, f, err) == 0)
-        wakemodel_free(&m);
+    if (wakemodel_from(&m, f, err) < 0)
+        return;
+    enum { T = 48 };
+    wakenet_work k;
+    memset(&k, 0, sizeof k);
+    if (wakenet_out_len(&m.net, T) > 0 && wakenet_work_reserve(&k, &m.net, T, 1) == 0) {
+        memset(k.act[0], 0, (size_t)T * (size_t)m.net.bins * sizeof(float));
+        wakenet_forward(&m.net, &k, T, 1, 0, NULL);
+    }
+    wakenet_work_free(&k);
+    wakenet_stream s;
+    float *frame = calloc((size_t)m.net.bins, sizeof *frame), logit;
+    if (frame && wakenet_stream_init(&s, &m.net) == 0) {
+        for (int t = 0; t < T; t++)
+            wakenet_stream_push(&s, frame, &logit);
+        wakenet_stream_free(&s);
+    }
+    free(frame);
+    wakemodel_free(&m);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
