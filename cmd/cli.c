@@ -312,6 +312,8 @@ void line_reader_init(line_reader *lr, int fd)
 {
     memset(lr, 0, sizeof *lr);
     lr->fd = fd;
+    lr->name = "standard input";
+    lr->max = CLI_LINE_MAX;
 }
 
 int line_reader_ready(const line_reader *lr)
@@ -330,12 +332,17 @@ char *line_reader_next(line_reader *lr, size_t *len)
             if (n > 0 && line[n - 1] == '\r')
                 n--;
             line[n] = 0;
+            if (n > lr->max)
+                die("'%s': line %ld: longer than %zu bytes", lr->name, lr->lineno + 1, lr->max);
             lr->lineno++;
             *len = n;
             return line;
         }
         if (lr->eof)
             return NULL;
+        /* max bytes, and a "\r" before the "\n" that has not come */
+        if (lr->end - lr->start > lr->max + 1)
+            die("'%s': line %ld: longer than %zu bytes", lr->name, lr->lineno + 1, lr->max);
         /* make room: move the partial line down, grow when full */
         if (lr->buf)
             memmove(lr->buf, lr->buf + lr->start, lr->end - lr->start);
@@ -354,7 +361,7 @@ char *line_reader_next(line_reader *lr, size_t *len)
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0)
-            die("cannot read standard input: %s", strerror(errno));
+            die("cannot read %s: %s", lr->name, strerror(errno));
         if (r == 0)
             lr->eof = 1;
         lr->end += (size_t)r;

@@ -232,18 +232,24 @@ void cli_print_json(struct cJSON *j);
 
 /* Lines from a file descriptor, for queries read one per line.  Before it
  * would block on a read, the reader flushes stdout, so a program talking
- * to seqtool through pipes gets each answer as soon as it asked. */
+ * to seqtool through pipes gets each answer as soon as it asked.  A line
+ * may be at most max bytes (CLI_LINE_MAX unless the caller sets another),
+ * so that memory stays bounded whatever comes in. */
+#define CLI_LINE_MAX ((size_t)1 << 20)
 typedef struct {
     int fd;
     char *buf;
     size_t start, end, cap;
     long lineno;
     int eof;
+    const char *name;   /* for messages: "standard input" unless set */
+    size_t max;         /* bytes a line may have, without its "\r\n" */
 } line_reader;
 
 void line_reader_init(line_reader *lr, int fd);
 /* The next line without its "\n" or "\r\n", NUL-terminated, valid until
- * the next call; NULL at the end (or on a read error: die). */
+ * the next call; NULL at the end (a read error, or a line longer than
+ * max bytes: die naming the line). */
 char *line_reader_next(line_reader *lr, size_t *len);
 /* 1 when the next line can be had without blocking (or input is over). */
 int line_reader_ready(const line_reader *lr);

@@ -346,8 +346,9 @@ int model_in_open(model_in *m, const char *path, const char *kind, char *err)
 int model_in_map(model_in *m, const char *path, const char *kind, int verify, char *err)
 {
     memset(m, 0, sizeof *m);
-    /* unverified opens read only what is used: map lazily */
-    if ((verify ? file_map : file_map_lazy)(&m->file, path, err) < 0)
+    /* mapped lazily: a file is judged by its header before its data is
+     * read (the CRC pass, when verify, then reads it once) */
+    if (file_map_lazy(&m->file, path, err) < 0)
         return -1;
     m->bytes = m->file.bytes;
     m->size = m->file.size;
@@ -391,6 +392,14 @@ static int validate(model_in *m, const char *path, const char *kind, int verify,
     }
     if (need > m->data_size)
         goto truncated;
+    /* the format leaves no bytes out of the tensors: a file with more is
+     * damaged, or is not a model (a sparse file of zeros is refused here
+     * without reading it) */
+    if (need < m->data_size) {
+        snprintf(err, ERR_MAX, "'%s': %zu bytes after the last tensor (a damaged file?)", path,
+                 m->data_size - need);
+        goto bad;
+    }
     const char *k = model_in_meta(m, "seqtool.kind");
     const char *v = model_in_meta(m, "seqtool.version");
     const char *crc = model_in_meta(m, "seqtool.crc32");

@@ -67,8 +67,10 @@ typedef struct {
 } model_in;
 
 /* Read and validate path: safetensors structure, every tensor within the
- * data, the CRC, seqtool.kind == kind (if kind is not NULL) and the format
- * version.  0, or -1 with a message in err. */
+ * data and no byte of data outside the tensors, the CRC, seqtool.kind ==
+ * kind (if kind is not NULL) and the format version.  The header is judged
+ * before the data is read, so a file that is not a model is refused from
+ * its first bytes however large it is.  0, or -1 with a message in err. */
 int model_in_open(model_in *m, const char *path, const char *kind, char *err);
 /* The same, and with verify = 0 the CRC is not checked, so opening a
  * large file costs no pass over its data (structure, bounds, kind and

@@ -28,7 +28,6 @@
 #include "rng.h"
 #include "tensor.h"
 #include "text.h"
-#include "vectors.h"
 
 #include "gradcheck.h"
 
@@ -682,27 +681,6 @@ static void test_model_files(const char *dir)
     check(crc32_update(0, "123456789", 9) == 0xCBF43926u, "crc32 check value");
 }
 
-/* A safetensors file by hand: tensors is the header's JSON without the
- * braces and without __metadata__, meta the metadata's extra members
- * (may be ""); the CRC is right, so only the header's claims are hostile. */
-static void write_safetensors(const char *path, const char *tensors, const char *meta, const void *data,
-                              size_t n)
-{
-    char header[4096];
-    int len = snprintf(header, sizeof header,
-                       "{%s%s\"__metadata__\":{\"seqtool.kind\":\"dinos\",\"seqtool.version\":\"1\","
-                       "\"seqtool.crc32\":\"%08x\"%s%s}}",
-                       tensors, *tensors ? "," : "", crc32_update(0, data, n), *meta ? "," : "", meta);
-    FILE *f = fopen(path, "wb");
-    for (int b = 0; b < 8; b++)
-        fputc(b < 4 ? ((unsigned)len >> (8 * b)) & 0xff : 0, f);
-    fwrite(header, 1, (size_t)len, f);
-    fwrite(data, 1, n, f);
-    fclose(f);
-}
-
-/* Headers that lie: found by fuzzing (issue "Hardening"), each refused
- * with one line and without a large allocation. */
 /* model_in_tensor_typed: an I32 tensor after 3 bytes of U8 (so not
  * 4-byte aligned) reads back exactly; another dtype or shape is refused. */
 static void test_typed_tensors(const char *dir)
@@ -728,64 +706,6 @@ static void test_typed_tensors(const char *dir)
     check(model_in_tensor_typed(&f, "w", "I32", 1, sv, r, err) < 0 && strstr(err, "no tensor"), "no such tensor: %s",
           err);
     model_in_close(&f);
-}
-
-static void test_hostile_models(const char *dir)
-{
-    char path[512], err[ERR_MAX];
-    snprintf(path, sizeof path, "%s/hostile.safetensors", dir);
-    model_in f;
-    float w[4] = {1, 2, 3, 4}, got[4];
-    int shape[1] = {4};
-
-    float nan_w[4] = {1, NAN, 3, 4};
-    write_safetensors(path, "\"w\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}", "", nan_w, 16);
-    int rc = model_in_open(&f, path, "dinos", err);
-    check(rc == 0 && model_in_tensor(&f, "w", 1, shape, got, err) < 0 && strstr(err, "not finite"),
-          "a NaN weight is refused when read: %s", err);
-    if (rc == 0)
-        model_in_close(&f);
-    float inf_w[4] = {1, 2, -INFINITY, 4};
-    write_safetensors(path, "\"w\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}", "", inf_w, 16);
-    rc = model_in_open(&f, path, "dinos", err);
-    check(rc == 0 && model_in_tensor(&f, "w", 1, shape, got, err) < 0 && strstr(err, "not finite"),
-          "an infinite weight is refused when read: %s", err);
-    if (rc == 0)
-        model_in_close(&f);
-
-    write_safetensors(path, "\"w\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,18446744073709551616]}", "", w,
-                      16);
-    check(model_in_open(&f, path, "dinos", err) < 0 && strstr(err, "bad entry"), "an offset of 2^64 is refused: %s", err);
-    write_safetensors(path, "\"w\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296],\"data_offsets\":[0,0]}", "", w,
-                      16);
-    check(model_in_open(&f, path, "dinos", err) < 0 && strstr(err, "bad entry"),
-          "a shape whose element count wraps to 0 is refused: %s", err);
-    write_safetensors(path, "\"w\":{\"dtype\":\"F32\",\"shape\":[2.5],\"data_offsets\":[0,10]}", "", w, 16);
-    check(model_in_open(&f, path, "dinos", err) < 0 && strstr(err, "bad entry"), "a fractional dimension is refused: %s",
-          err);
-
-    /* A dinos model whose metadata claims hidden 8192, layers 8: refused
-     * from the file's size before charlm allocates gigabytes for it. */
-    write_safetensors(path, "\"w\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}",
-                      "\"dinos.cell\":\"lstm\",\"dinos.vocab\":\"\\nab\",\"dinos.hidden\":\"8192\",\"dinos.layers\":\"8\"",
-                      w, 16);
-    charlm lm;
-    vocab v;
-    memset(&lm, 0, sizeof lm);
-    check(model_in_open(&f, path, "dinos", err) == 0 && charlm_load(&lm, &v, &f, err) < 0 && strstr(err, "file holds at most"),
-          "dinos metadata larger than the file is refused before allocating: %s", err);
-    model_in_close(&f);
-
-    /* A 60 KB .vec file whose header claims 100,000 values a word. */
-    snprintf(path, sizeof path, "%s/claims.vec", dir);
-    FILE *vf = fopen(path, "w");
-    fprintf(vf, "60000 100000\n");
-    for (int i = 0; i < 6000; i++)
-        fprintf(vf, "w%d 0.5\n", i);
-    fclose(vf);
-    vectors vec;
-    check(vectors_load(&vec, path, VEC_AUTO, err) < 0 && strstr(err, "cannot hold"),
-          "a .vec header claiming 100000 dimensions is refused before allocating: %s", err);
 }
 
 /* ---- text ---- */
@@ -876,7 +796,6 @@ int main(int argc, char **argv)
     test_optim();
     test_model_files(dir);
     test_typed_tensors(dir);
-    test_hostile_models(dir);
     test_text(dir);
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

@@ -142,7 +142,7 @@ static void emojify_set(void *opts, int key, const char *arg)
             die_usage("--backoff wants suffix or none, not '%s'", arg);
         break;
     case OPT_PAD_TO:
-        o->pad_to = strcmp(arg, "auto") == 0 ? -1 : (int)cli_long("--pad-to", arg, 0, 10000);
+        o->pad_to = strcmp(arg, "auto") == 0 ? -1 : (int)cli_long("--pad-to", arg, 0, EMO_MAX_PAD);
         break;
     case OPT_EMOJI: o->emoji = arg; break;
     case OPT_LABELS: o->labels = arg; break;

@@ -64,6 +64,11 @@ static int register_layer(wakenet *w, int i)
 
 int wakenet_init(wakenet *w, const char *arch, spec_kind front, char *err)
 {
+    return wakenet_init_max(w, arch, front, WAKENET_MAX_WEIGHTS, err);
+}
+
+int wakenet_init_max(wakenet *w, const char *arch, spec_kind front, size_t max_weights, char *err)
+{
     memset(w, 0, sizeof *w);
     if (strlen(arch) >= sizeof w->arch)
         return err_set(err, "the model's description is longer than %d bytes", WAKENET_ARCH_MAX - 1);
@@ -100,6 +105,11 @@ int wakenet_init(wakenet *w, const char *arch, spec_kind front, char *err)
     if (w->ps.total + w->stats.total > WAKENET_MAX_WEIGHTS) {
         wakenet_free(w);
         return err_set(err, "the model '%s' has more than %d million weights", arch, WAKENET_MAX_WEIGHTS >> 20);
+    }
+    if (w->ps.total + w->stats.total > max_weights) {
+        size_t total = w->ps.total + w->stats.total;
+        wakenet_free(w);
+        return err_set(err, "the model '%s' has %zu weights; the file holds at most %zu", arch, total, max_weights);
     }
     if (params_alloc(&w->ps) < 0 || params_alloc(&w->stats) < 0) {
         wakenet_free(w);

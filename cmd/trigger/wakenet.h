@@ -72,6 +72,9 @@ typedef struct {
  * description that does not parse or does not end in dense, out of
  * memory, more than WAKENET_MAX_WEIGHTS weights). */
 int wakenet_init(wakenet *w, const char *arch, spec_kind front, char *err);
+/* The same with a lower limit on the weights, checked before anything is
+ * allocated for them: a model file's loader passes what the file holds. */
+int wakenet_init_max(wakenet *w, const char *arch, spec_kind front, size_t max_weights, char *err);
 /* PyTorch's default initial weights (batch norms: 1, 0; statistics 0, 1). */
 void wakenet_init_weights(wakenet *w, rng *r);
 void wakenet_free(wakenet *w);
