@@ -37,41 +37,9 @@ import numpy as np
 
 # the dinos data helpers it shares with tests/bench/dinos_peer.py
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench"))
-from peerlib import names_onehot, read_names  # noqa: E402
+from peerlib import names_onehot, read_names, read_safetensors  # noqa: E402
 
 
-# ---------------------------------------------------------------- safetensors
-DTYPES = {"F32": "<f4", "U8": "u1"}  # what seqtool writes (U8: emojify's words)
-
-
-def read_safetensors(path):
-    """Return (metadata dict, {name: ndarray}) of a safetensors file: F32
-    tensors as float32, U8 ones as uint8."""
-    with open(path, "rb") as f:
-        raw = f.read()
-    if len(raw) < 8:
-        raise ValueError("%s: shorter than the 8-byte header length" % path)
-    (n,) = struct.unpack("<Q", raw[:8])
-    if 8 + n > len(raw):
-        raise ValueError("%s: header length %d past end of file" % (path, n))
-    header = json.loads(raw[8:8 + n].decode("utf-8"))
-    data = raw[8 + n:]
-    meta = header.pop("__metadata__", {}) or {}
-    tensors = {}
-    for name, info in header.items():
-        dtype = DTYPES.get(info.get("dtype"))
-        if dtype is None:
-            raise ValueError("%s: tensor %s has dtype %s, expected F32 or U8"
-                             % (path, name, info.get("dtype")))
-        shape = [int(d) for d in info["shape"]]
-        b, e = info["data_offsets"]
-        count = int(np.prod(shape)) if shape else 1
-        if e - b != np.dtype(dtype).itemsize * count or b < 0 or e > len(data):
-            raise ValueError("%s: tensor %s: bad data_offsets %r for shape %r"
-                             % (path, name, [b, e], shape))
-        tensors[name] = np.frombuffer(data, dtype=dtype, count=count,
-                                      offset=b).reshape(shape).copy()
-    return meta, tensors
 
 
 def write_safetensors(path, tensors, meta):

@@ -96,9 +96,12 @@ class Stopwatch:
         return time.perf_counter() - self.start
 
 
+SAFETENSORS_DTYPES = {"F32": "<f4", "U8": "u1"}  # what seqtool writes (U8: emojify's words)
+
+
 def read_safetensors(path):
-    """(metadata, {name: float32 ndarray}) of a safetensors file whose
-    tensors are all F32, as seqtool writes them; ValueError otherwise."""
+    """(metadata, {name: ndarray}) of a safetensors file as seqtool writes
+    them: F32 tensors as float32, U8 ones as uint8; ValueError otherwise."""
     import numpy as np
     with open(path, "rb") as f:
         raw = f.read()
@@ -112,16 +115,17 @@ def read_safetensors(path):
     meta = header.pop("__metadata__", {}) or {}
     tensors = {}
     for name, info in header.items():
-        if info.get("dtype") != "F32":
-            raise ValueError("%s: tensor %s has dtype %s, not F32" % (path, name, info.get("dtype")))
+        dtype = SAFETENSORS_DTYPES.get(info.get("dtype"))
+        if dtype is None:
+            raise ValueError("%s: tensor %s has dtype %s, not F32 or U8" % (path, name, info.get("dtype")))
         shape = [int(d) for d in info["shape"]]
         b, e = info["data_offsets"]
         count = 1
         for d in shape:
             count *= d
-        if e - b != 4 * count or b < 0 or e > len(data):
+        if e - b != np.dtype(dtype).itemsize * count or b < 0 or e > len(data):
             raise ValueError("%s: tensor %s: data_offsets %r do not fit its shape %r" % (path, name, [b, e], shape))
-        tensors[name] = np.frombuffer(data, dtype="<f4", count=count, offset=b).reshape(shape).copy()
+        tensors[name] = np.frombuffer(data, dtype=dtype, count=count, offset=b).reshape(shape).copy()
     return meta, tensors
 
 
