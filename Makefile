@@ -65,7 +65,7 @@ FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 TEST_PROGS += $(FUZZ_NAMES:%=$(BUILD)/tests/fuzz/replay_%) $(BUILD)/tests/fuzz/seeds
 BIN := $(BUILD)/seqtool
 
-.PHONY: FORCE all deps check identity bench crosscheck demo corpus nmt-model dinos-model w2v-vectors emojify-model jazz-model trigger-data trigger-model install clean fuzz
+.PHONY: FORCE all deps check identity bench crosscheck demo corpus nmt-model dinos-model w2v-vectors emojify-model jazz-model trigger-data trigger-model install clean trigger-unseen fuzz
 all: seqtool
 
 # ./seqtool is the release build; sanitizer builds stay under build/.
@@ -219,6 +219,16 @@ trigger-model: trigger-data
 	./seqtool trigger train $(TRIGGER_DATA)/train-* --seed 1 $(TRIGGER_TRAIN) -o $(TRIGGER_MODEL)
 	@for s in eval-voices eval-speech dev-course; do [ ! -d $(TRIGGER_DATA)/$$s ] || \
 	    { echo "== $$s"; ./seqtool trigger eval $(TRIGGER_DATA)/$$s -m $(TRIGGER_MODEL) -q | head -8; }; done
+
+# The shipped model (or UNSEEN_MODEL=FILE) on voices it never heard:
+# festival's, which training and tuning never use (datasets/trigger/
+# make-unseen installs them when missing): a set of clips per English
+# voice and an hour of non-wake speech and noise, `trigger eval` at the
+# model's threshold, the DET curve in $(TRIGGER_UNSEEN)/det.svg.
+TRIGGER_UNSEEN ?= build/trigger-unseen
+UNSEEN_MODEL ?=
+trigger-unseen: seqtool
+	UNSEEN_MODEL='$(UNSEEN_MODEL)' datasets/trigger/make-unseen $(TRIGGER_UNSEEN)
 
 install: seqtool
 	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(mandir)/man1 $(DESTDIR)$(completiondir)

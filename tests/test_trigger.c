@@ -2,16 +2,19 @@
  * (descriptions, the course's parameter count, a gradient check of the
  * whole stack against central differences, one frame at a time against
  * whole clips), labels (the course's insert_ones, labels.tsv, the
- * detection rule), listen (step times), compose (placement and level)
- * and speech (near-miss words). */
+ * detection rule), listen (step times), compose (placement and level),
+ * speech (near-miss words), cutter (the audio around detections) and
+ * augment (warps and tilts). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "augment.h"
 #include "check.h"
 #include "compose.h"
+#include "cutter.h"
 #include "gradcheck.h"
 
 /* gradcheck.h defines it for tests that fill whole parameter sets */
@@ -439,6 +442,93 @@ static void test_speech(void)
           "a negative never holds the wake word, even inside a word");
 }
 
+/* ---- cutter ---- */
+
+typedef struct {
+    int n;
+    double t[8];
+    float first[8], last[8];
+    size_t len[8];
+    int contiguous;
+} cuts_seen;
+
+static int on_cut(void *ctx, double t, const float *x, size_t n, char *err)
+{
+    cuts_seen *c = ctx;
+    (void)err;
+    if (c->n < 8) {
+        c->t[c->n] = t, c->len[c->n] = n;
+        c->first[c->n] = n ? x[0] : -1, c->last[c->n] = n ? x[n - 1] : -1;
+        for (size_t i = 1; i < n; i++)
+            c->contiguous &= x[i] == x[i - 1] + 1;
+        c->n++;
+    }
+    return 0;
+}
+
+static void test_cutter(void)
+{
+    /* 100 samples a second, sample i worth i: 0.2 s before, 0.05 s after */
+    char err[ERR_MAX];
+    cutter c;
+    int ok = cutter_init(&c, 100, 0.2, 0.05, err) == 0;
+    float *x = malloc(20000 * sizeof *x);
+    ok = ok && x;
+    for (int i = 0; ok && i < 20000; i++)
+        x[i] = (float)i;
+    cuts_seen seen = {0, {0}, {0}, {0}, {0}, 1};
+    ok = ok && cutter_mark(&c, 0.1, err) == 0 && cutter_mark(&c, 3.0, err) == 0;
+    for (int i = 0; ok && i < 500; i += 7)
+        ok = cutter_push(&c, x + i, i + 7 < 500 ? 7 : 500 - i, on_cut, &seen, err) == 0;
+    check(ok && seen.n == 2 && seen.first[0] == 0 && seen.last[0] == 14 && seen.first[1] == 280 &&
+              seen.last[1] == 304 && seen.contiguous,
+          "cutter: 0.2 s before a detection to 0.05 s after, less at the start, in blocks of 7 samples");
+    /* one push of 19,500 samples, longer than the ring, a cut in the middle
+     * and one past the end */
+    ok = ok && cutter_mark(&c, 100.0, err) == 0 && cutter_mark(&c, 199.98, err) == 0;
+    ok = ok && cutter_push(&c, x + 500, 19500, on_cut, &seen, err) == 0;
+    int before_flush = seen.n;
+    ok = ok && cutter_flush(&c, on_cut, &seen, err) == 0;
+    check(ok && before_flush == 3 && seen.n == 4 && seen.first[2] == 9980 && seen.len[2] == 25 &&
+              seen.first[3] == 19978 && seen.last[3] == 19999 && seen.contiguous,
+          "cutter: a cut from a push longer than its ring; the last, cut short, when the stream ends");
+    cutter_reset(&c);
+    free(x);
+    cutter_free(&c);
+}
+
+/* ---- augment ---- */
+
+static void test_augment(void)
+{
+    /* 3 frames of 2 clips of 5 bands: clip 0 flat at 2, clip 1 a ramp */
+    enum { T = 3, N = 2, F = 5 };
+    float x[T * N * F], y[T * N * F];
+    for (int t = 0; t < T; t++)
+        for (int f = 0; f < F; f++)
+            x[(t * N + 0) * F + f] = 2, x[(t * N + 1) * F + f] = (float)f;
+    memcpy(y, x, sizeof x);
+    rng r;
+    rng_seed(&r, 7);
+    int ok = augment_warp(x, T, N, F, 0, &r) == 0, flat = 1, same = 1;
+    for (int t = 0; t < T; t++)
+        for (int f = 0; f < F; f++) {
+            flat &= x[(t * N + 0) * F + f] == 2;
+            same &= x[(t * N + 1) * F + f] == x[1 * F + f];
+        }
+    float a = x[1 * F + 1];
+    check(ok && flat && same && a >= 0.88f && a <= 1.12f && a != 1.0f && fabsf(x[1 * F + 2] - 2 * a) < 1e-5f,
+          "augment_warp: a flat clip stays flat; a ramp is stretched by %.3f (in [0.88, 1.12]) in every frame", a);
+    ok = augment_warp(y, T, N, F, 1, &r) == 0;
+    float step = y[1] - y[0];
+    int line = 1;
+    for (int f = 1; f < F; f++)
+        line &= fabsf(y[f] - y[f - 1] - step) < 1e-5f;
+    check(ok && line && fabsf(step * (F - 1)) <= 2.3f + 1e-5f && fabsf(y[0] + y[F - 1] - 4) < 1e-5f,
+          "augment_warp on log-mel: a straight tilt of %.2f (at most 2.3, 10 dB) about the middle band",
+          step * (F - 1));
+}
+
 int main(void)
 {
     test_descriptions();
@@ -451,5 +541,7 @@ int main(void)
     test_listen();
     test_compose();
     test_speech();
+    test_cutter();
+    test_augment();
     return check_exit();
 }

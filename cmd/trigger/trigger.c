@@ -19,7 +19,7 @@ enum {
     OPT_FRONT = CLI_OWN_KEYS, OPT_FORMAT, OPT_RANGE, OPT_NEAR, OPT_RENDERS, OPT_NEGATIVES,
     OPT_BACKGROUNDS, OPT_ENGINES, OPT_NO_EFFECTS, OPT_RATE, OPT_COUNT, OPT_SECONDS,
     OPT_MAX_POSITIVES, OPT_MAX_NEGATIVES, OPT_ARCH, OPT_WORD, OPT_EPOCHS, OPT_BATCH, OPT_LR, OPT_VAL,
-    OPT_THRESHOLD, OPT_REFRACTORY, OPT_RAW, OPT_CHANNELS, OPT_CHIME, OPT_WINDOW, OPT_AUGMENT, OPT_SCORES
+    OPT_THRESHOLD, OPT_REFRACTORY, OPT_RAW, OPT_CHANNELS, OPT_CHIME, OPT_WINDOW, OPT_AUGMENT, OPT_SCORES, OPT_FROM, OPT_CLIPS, OPT_WARP
 };
 
 static const cli_option trigger_options_table[] = {
@@ -60,6 +60,14 @@ static const cli_option trigger_options_table[] = {
                           "of the best held-out loss [0.1]", "train", 0},
     {"augment", OPT_AUGMENT, NULL, "SpecAugment: mask a band and two spans of each\n"
                                    "training clip's features", "train", 0},
+    {"warp", OPT_WARP, NULL, "warp each training clip's bands by up to 12%\n"
+                             "and tilt them by up to 10 dB (log-mel), as\n"
+                             "another voice and microphone would", "train", 0},
+    {"from", OPT_FROM, "MODEL", "go on training MODEL: its network, word, weights\n"
+                                    "and settings (Adam starts afresh)", "train", 0},
+    {"negatives", OPT_NEGATIVES, "DIR", "mix the audio files of DIR (false alarms, as\n"
+                                      "detect --clips saves them) into clips, as\n"
+                                      "negatives", "train", 0},
     {"threshold", OPT_THRESHOLD, "X", "score that fires a detection [0.5; detect and\n"
                                       "eval: the model's]", "train detect eval", 0},
     {"refractory", OPT_REFRACTORY, "S", "seconds in which one word fires once [1; detect\n"
@@ -73,6 +81,9 @@ static const cli_option trigger_options_table[] = {
     {"chime", OPT_CHIME, "FILE", "the chime for -o [a built-in bell]", "detect", 0},
     {"scores", OPT_SCORES, NULL, "print every output step's time and score (6\n"
                                  "decimals) instead of the detections", "detect", 0},
+    {"clips", OPT_CLIPS, "DIR", "save the audio around each detection (2 s\n"
+                                "before, 0.25 s after) in DIR: false alarms for\n"
+                                "train --negatives", "detect", 0},
     {"output", 'o', "DET.svg", "draw the DET curve of the threshold sweep", "eval", 0},
     {"window", OPT_WINDOW, "S", "a detection up to S seconds after a word's end\n"
                                 "still hits it [1]", "eval", 0},
@@ -110,8 +121,6 @@ static void trigger_begin(void *opts, const char *action)
     o->seconds = 10;
     o->max_positives = 4;
     o->max_negatives = 2;
-    o->arch = "small";
-    o->word = "activate";
     o->epochs = 20;
     o->batch = 16;
     o->lr = 0.001;
@@ -147,7 +156,12 @@ static void trigger_set(void *opts, int key, const char *arg)
     case OPT_RANGE: o->range_db = cli_double("--range", arg, 1, 300); break;
     case OPT_NEAR: o->near = arg; break;
     case OPT_RENDERS: o->renders = cli_long("--renders", arg, 1, 1000000); break;
-    case OPT_NEGATIVES: o->negatives = cli_long("--negatives", arg, 0, 1000000); break;
+    case OPT_NEGATIVES:
+        if (strcmp(o->action, "train") == 0)
+            o->negatives_dir = arg;
+        else
+            o->negatives = cli_long("--negatives", arg, 0, 1000000);
+        break;
     case OPT_BACKGROUNDS: o->backgrounds = cli_long("--backgrounds", arg, 0, 100000); break;
     case OPT_ENGINES: o->engines = arg; break;
     case OPT_NO_EFFECTS: o->no_effects = 1; break;
@@ -167,6 +181,9 @@ static void trigger_set(void *opts, int key, const char *arg)
     case OPT_BATCH: o->batch = (int)cli_long("--batch", arg, 1, 4096); break;
     case OPT_LR: o->lr = cli_double("--lr", arg, 1e-7, 10); break;
     case OPT_AUGMENT: o->augment = 1; break;
+    case OPT_WARP: o->warp = 1; break;
+    case OPT_FROM: o->from = arg; break;
+    case OPT_CLIPS: o->clips = arg; break;
     case OPT_VAL: o->val = cli_double("--val", arg, 0, 0.9); break;
     case OPT_THRESHOLD: o->threshold = cli_double("--threshold", arg, 0, 1); break;
     case OPT_REFRACTORY: o->refractory = cli_double("--refractory", arg, 0, 3600); break;
@@ -197,7 +214,9 @@ const cli_command trigger_command = {
     "with espeak-ng and flite, other words and sentences as negatives, and\n"
     "backgrounds with sox; synth mixes such folders into labelled clips\n"
     "(CLIPS: a folder with their labels.tsv); train learns from them;\n"
-    "detect prints SECONDS<TAB>SCORE for each detection as it happens.\n",
+    "detect prints SECONDS<TAB>SCORE for each detection as it happens.\n"
+    "The false alarms detect --clips saves from audio without the wake\n"
+    "word go back as train --from MODEL --negatives DIR.\n",
     NULL,
     trigger_begin,
     trigger_set,

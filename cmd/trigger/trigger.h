@@ -11,6 +11,8 @@
 #include "cli.h"
 #include "spec.h"
 #include "text.h"
+#include "rng.h"
+#include "wakenet.h"
 #include "wav.h"
 
 /* Every option of every action; each action reads its own. */
@@ -35,11 +37,13 @@ typedef struct {
     double seconds;
     int max_positives, max_negatives;
     /* train */
-    const char *arch;             /* "course", "small" or a description */
-    const char *word;
+    const char *arch;             /* "course", "small" or a description; NULL: small */
+    const char *word;             /* NULL: activate */
     int epochs, batch;
     double lr, val;
-    int augment;
+    int augment, warp;
+    const char *from;             /* --from: the model to start from */
+    const char *negatives_dir;    /* --negatives DIR: mined false alarms */
     /* train (recorded), detect and eval (overriding the model's) */
     double threshold, refractory; /* < 0: the model's */
     /* detect, eval */
@@ -47,6 +51,7 @@ typedef struct {
     int raw, channels, raw_rate;
     const char *chime;
     int scores;                   /* detect: print every step's score */
+    const char *clips;            /* detect --clips: where the cuts around detections go */
     double window;                /* eval: seconds after a word's end that a detection still hits */
 } trigger_options;
 
@@ -58,6 +63,34 @@ int trigger_train(void *opts, int argc, char **argv);
 int trigger_detect(void *opts, int argc, char **argv);
 int trigger_eval(void *opts, int argc, char **argv);
 int trigger_info(void *opts, int argc, char **argv);
+
+/* train's clips (trigger_clips.c): every clip's features [n][T][bins]
+ * and targets [n][ty] in memory, at the first clip's length (shorter
+ * ones padded with silence, longer ones cut: counted in cut). */
+typedef struct {
+    int n, cap, T, ty, bins;
+    size_t samples;               /* per clip, at the front end's rate */
+    float *feat, *target;
+    long words, cut;
+    text_lines hosts;             /* the files of the clips without a wake word */
+    int *host_clip;               /* and their indices */
+} trigger_clips;
+
+/* Every clip of the labels.tsv of each folder argv[0..argc), or die. */
+void trigger_clips_load(int argc, char **argv, const wakenet *w, double label_seconds, trigger_clips *cs);
+
+/* Mined false alarms as negatives: each audio file of dir is mixed, as
+ * synth mixes other words, into TRIGGER_CLIPS_PER_NEGATIVE new clips (0 to
+ * TRIGGER_NEGATIVES_PER_CLIP files a clip, at a random place, speed and
+ * gain) whose background is a random clip without a wake word that is not
+ * held out (held_out[clip] 0), or silence when there is none; their
+ * targets are 0 throughout.  Returns the clips added; *cuts the files,
+ * *skipped those as long as a clip.  Dies on bad audio. */
+#define TRIGGER_CLIPS_PER_NEGATIVE 2
+#define TRIGGER_NEGATIVES_PER_CLIP 3
+int trigger_clips_negatives(trigger_clips *cs, const wakenet *w, const char *dir, const char *held_out, rng *r,
+                            long *cuts, long *skipped);
+void trigger_clips_free(trigger_clips *cs);
 
 /* The model detect and eval use without -m: $SEQTOOL_TRIGGER_MODEL, else
  * the shipped datasets/trigger/activate.safetensors beside the binary (or

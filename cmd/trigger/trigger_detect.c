@@ -3,13 +3,16 @@
  * memory that does not grow with the audio; with -o, the input with a
  * chime at each detection.  A file, the same file through a pipe and the
  * same samples as raw PCM go through the same stream (listen.c), so they
- * give the same detections. */
+ * give the same detections.  With --clips, the audio around each
+ * detection is saved (cutter.c): the false alarms that train --negatives
+ * learns from. */
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cutter.h"
 #include "labels.h"
 #include "listen.h"
 #include "mix.h"
@@ -23,7 +26,13 @@ typedef struct {
     double threshold, refractory, last;
     double *times;              /* with -o: detection times */
     long n, cap;
+    cutter *cuts;               /* with --clips */
+    long saved;
 } detect_ctx;
+
+/* Seconds kept before and after a detection by --clips. */
+#define CLIP_BEFORE 2.0
+#define CLIP_AFTER 0.25
 
 /* One line (or JSON object) for the step at t: a detection, or with
  * --scores any step, its score with more decimals. */
@@ -55,6 +64,9 @@ static void on_step(void *arg, double t, float score)
         print_step(c, t, score);
         fflush(stdout);
     }
+    char err[ERR_MAX];
+    if (c->cuts && cutter_mark(c->cuts, t, err) < 0)
+        die("%s", err);
     if (c->o->output) {
         if (c->n == c->cap) {
             c->cap = c->cap ? 2 * c->cap : 64;
@@ -63,6 +75,32 @@ static void on_step(void *arg, double t, float score)
         }
         c->times[c->n++] = t;
     }
+}
+
+/* One cut of --clips, as DIR/NAME@SECONDS.wav: NAME the input's path
+ * with '/' as '_' and without its extension ("stdin" for -). */
+static int save_cut(void *arg, double t, const float *x, size_t n, char *err)
+{
+    detect_ctx *c = arg;
+    const char *name = strcmp(c->name, "-") == 0 ? "stdin" : c->name;
+    while (name[0] == '.' && name[1] == '/')
+        name += 2;
+    size_t len = strlen(name);
+    const char *dot = strrchr(name, '.'), *slash = strrchr(name, '/');
+    if (dot && dot > name && (!slash || dot > slash + 1))
+        len = (size_t)(dot - name);
+    char *file = malloc(len + 32);
+    if (!file)
+        return err_set(err, "out of memory");
+    for (size_t i = 0; i < len; i++)
+        file[i] = name[i] == '/' ? '_' : name[i];
+    snprintf(file + len, 32, "@%.2f.wav", t);
+    char *path = trigger_join(c->o->clips, file);
+    int rc = wav_write(path, x, n, c->cuts->rate, err);
+    free(path);
+    free(file);
+    c->saved += rc == 0;
+    return rc;
 }
 
 static wav_stream *open_input(const trigger_options *o, const char *path, int rate)
@@ -133,7 +171,14 @@ int trigger_detect(void *opts, int argc, char **argv)
     if (listener_init(&l, &m.net, err) < 0)
         die("%s", err);
     detect_ctx c = {o, NULL, argc > 1, o->threshold >= 0 ? o->threshold : m.threshold,
-                    o->refractory >= 0 ? o->refractory : m.refractory, 0, NULL, 0, 0};
+                    o->refractory >= 0 ? o->refractory : m.refractory, 0, NULL, 0, 0, NULL, 0};
+    cutter cuts;
+    if (o->clips) {
+        trigger_make_dir(o->clips);
+        if (cutter_init(&cuts, l.rate, CLIP_BEFORE, CLIP_AFTER, err) < 0)
+            die("%s", err);
+        c.cuts = &cuts;
+    }
     float *all = NULL;
     size_t len = 0, cap = 0;
     for (int i = 0; i < argc; i++) {
@@ -147,12 +192,23 @@ int trigger_detect(void *opts, int argc, char **argv)
             listener_push(&l, x, (size_t)n, on_step, &c);
             if (o->scores) /* the block's steps, as they are heard */
                 fflush(stdout);
+            if (c.cuts && cutter_push(c.cuts, x, (size_t)n, save_cut, &c, err) < 0)
+                die("%s", err);
             if (o->output)
                 keep(&all, &len, &cap, x, (size_t)n);
         }
         if (n < 0)
             die("%s", err);
+        if (c.cuts && cutter_flush(c.cuts, save_cut, &c, err) < 0)
+            die("%s", err);
+        if (c.cuts)
+            cutter_reset(c.cuts);
         wav_stream_close(s);
+    }
+    if (c.cuts) {
+        if (!o->quiet)
+            inform("%ld clip(s) of the audio around the detections saved in '%s'", c.saved, o->clips);
+        cutter_free(c.cuts);
     }
     if (o->output) {
         size_t cn;

@@ -169,10 +169,10 @@ rm "$TMP/neg/bad.wav"
 # small model learns in a few seconds.
 W=$TMP/tones
 mkdir -p "$W/pos" "$W/neg" "$W/bg"
-sox -n -r 16000 -c 1 -b 16 "$W/pos/a.wav" synth 0.5 sine 400-800 vol 0.8 2>/dev/null
-sox -n -r 16000 -c 1 -b 16 "$W/pos/b.wav" synth 0.6 sine 450-900 vol 0.6 2>/dev/null
-sox -n -r 16000 -c 1 -b 16 "$W/neg/a.wav" synth 0.5 sine 2500 vol 0.8 2>/dev/null
-sox -n -r 16000 -c 1 -b 16 "$W/neg/b.wav" synth 0.5 sine 800-400 vol 0.8 2>/dev/null
+sox -R -n -r 16000 -c 1 -b 16 "$W/pos/a.wav" synth 0.5 sine 400-800 vol 0.8 2>/dev/null
+sox -R -n -r 16000 -c 1 -b 16 "$W/pos/b.wav" synth 0.6 sine 450-900 vol 0.6 2>/dev/null
+sox -R -n -r 16000 -c 1 -b 16 "$W/neg/a.wav" synth 0.5 sine 2500 vol 0.8 2>/dev/null
+sox -R -n -r 16000 -c 1 -b 16 "$W/neg/b.wav" synth 0.5 sine 800-400 vol 0.8 2>/dev/null
 sox -R -n -r 16000 -c 1 -b 16 "$W/bg/a.wav" synth 10 pinknoise vol 0.3 2>/dev/null
 $T synth "$W/pos" "$W/neg" "$W/bg" -n 80 --seconds 4 -o "$W/clips" -q >/dev/null
 $T synth "$W/pos" "$W/neg" "$W/bg" -n 20 --seconds 4 --seed 9 -o "$W/test" -q >/dev/null
@@ -205,6 +205,8 @@ same_model "$M" "$TMP/m2.safetensors" && ok "train: the same seed, the same mode
 $T train "$W/clips" --epochs 1 --batch 8 --augment -q -o "$TMP/m3.safetensors" >/dev/null &&
     $T train "$W/clips" --epochs 1 --batch 8 -q -o "$TMP/m4.safetensors" >/dev/null && ! same_model "$TMP/m3.safetensors" "$TMP/m4.safetensors" \
     && ok "train --augment: masked features, another model" || not_ok "train --augment"
+$T train "$W/clips" --epochs 1 --batch 8 --warp -q -o "$TMP/m7.safetensors" >/dev/null && ! same_model "$TMP/m7.safetensors" "$TMP/m4.safetensors" \
+    && ! same_model "$TMP/m7.safetensors" "$TMP/m3.safetensors" && ok "train --warp: warped and tilted features, another model" || not_ok "train --warp"
 $T eval "$W/test" -m "$M" -o "$TMP/det.svg" >"$TMP/eval" 2>"$TMP/err"
 frr=$(awk '$1 == "false_reject_rate" {print $2}' "$TMP/eval")
 fa=$(awk '$1 == "false_accepts" {print $2}' "$TMP/eval")
@@ -280,6 +282,55 @@ $T detect -m "$M" "$C" -o "$TMP/chimed.wav" >/dev/null
     && ok "detect -o: the input with a chime at each detection, as long as the input" || not_ok "detect -o chime"
 $T detect -m "$M" "$C" --chime "$W/neg/a.wav" -o "$TMP/chimed2.wav" >/dev/null && ! cmp -s "$TMP/chimed.wav" "$TMP/chimed2.wav" \
     && ok "detect --chime FILE: another chime" || not_ok "--chime"
+# false alarms fed back: the sweep model fires on near misses (rising
+# sweeps of other ranges); detect --clips saves the audio around each
+# detection on non-wake "talk" (at 0.3, under the model's 0.5, to keep
+# the near misses too), and train --from --negatives must fire a third
+# less on other such talk than the same training without them
+mkdir -p "$W/near"
+for f in 200-800 400-600 700-1400; do sox -R -n -r 16000 -c 1 -b 16 "$W/near/$f.wav" synth 0.5 sine $f vol 0.8 2>/dev/null; done
+$T synth "$W/pos" "$W/near" "$W/bg" -n 20 --seconds 4 --max-positives 0 --max-negatives 3 --seed 3 -o "$W/talk" -q >/dev/null
+$T synth "$W/pos" "$W/near" "$W/bg" -n 20 --seconds 4 --max-positives 0 --max-negatives 3 --seed 4 -o "$W/talk2" -q >/dev/null
+$T detect -m "$M" "$W"/talk/*.wav --threshold 0.3 --clips "$W/mined" >"$TMP/d9" 2>"$TMP/err"
+n=$(wc -l <"$TMP/d9")
+[ "$n" -ge 3 ] && [ "$(ls "$W/mined" | wc -l)" -eq "$n" ] && grep -q "^seqtool trigger: $n clip(s) of the audio around the detections saved in" "$TMP/err" \
+    && ok "detect --clips: a file for each of the $n detections on near-miss talk" || not_ok "detect --clips: $n detections, $(ls "$W/mined" | wc -l) files"
+$PY - "$W/mined" "$W/talk" <<'EOF' && ok "detect --clips: NAME@SECONDS.wav holds the input from 2 s before to 0.25 s after, sample for sample" || not_ok "the cuts"
+import os, struct, sys, wave
+def samples(path):
+    w = wave.open(path)
+    assert w.getframerate() == 16000
+    return struct.unpack("<%dh" % w.getnframes(), w.readframes(w.getnframes()))
+for name in os.listdir(sys.argv[1]):
+    stem, t = name[:-4].rsplit("@", 1)
+    src = samples(os.path.join(sys.argv[2], stem.rsplit("_", 1)[1] + ".wav"))
+    cut = samples(os.path.join(sys.argv[1], name))
+    at = round(float(t) * 16000)
+    end = min(at + 4000, len(src))
+    assert 0 < len(cut) <= 36000 and abs(len(cut) - (end - max(at - 32000, 0))) <= 80, (name, len(cut))
+    starts = [s for s in range(max(at - 32080, 0), max(at - 31920, 0) + 1) if src[s:s + len(cut)] == cut]
+    assert starts, name
+EOF
+$T train "$W/clips" --from "$M" --negatives "$W/mined" --epochs 8 --batch 8 -o "$TMP/m5.safetensors" >"$TMP/sum" 2>"$TMP/err"
+rc=$?
+$T train "$W/clips" --from "$M" --epochs 8 --batch 8 -q -o "$TMP/m6.safetensors" >/dev/null
+with=$($T detect -m "$TMP/m5.safetensors" "$W"/talk2/*.wav | wc -l)
+without=$($T detect -m "$TMP/m6.safetensors" "$W"/talk2/*.wav | wc -l)
+[ $rc -eq 0 ] && grep -q "^resumed_from $M$" "$TMP/sum" && grep -q "^negative_files $n$" "$TMP/sum" \
+    && grep -q "^negative_clips $((2 * n))$" "$TMP/sum" && grep -q "^held_out 8$" "$TMP/sum" && [ $((3 * with)) -le $((2 * without)) ] \
+    && ok "train --from --negatives: $n files in $((2 * n)) clips; $with false alarms on other talk, $without without them" \
+    || not_ok "train --negatives ($rc): $with vs $without false alarms; $(tail -3 "$TMP/err")"
+frr=$($T eval "$W/test" -m "$TMP/m5.safetensors" | awk '$1 == "false_reject_rate" {print $2}')
+frr0=$($T eval "$W/test" -m "$M" | awk '$1 == "false_reject_rate" {print $2}')
+awk -v a="$frr" -v b="$frr0" 'BEGIN {exit !(a <= b + 0.05)}' && ok "train --negatives: the wake word still heard (false rejects $frr, $frr0 before)" \
+    || not_ok "train --negatives lost the word: false rejects $frr, $frr0 before"
+$T info "$TMP/m5.safetensors" | grep -qF "data $W/clips (80 clips), negatives $W/mined ($n files in $((2 * n)) clips), resumed from $M" \
+    && ok "info: the mined negatives and the model resumed from" || not_ok "info after --resume: $($T info "$TMP/m5.safetensors" | grep ^data)"
+expect_error 2 "train --from with --arch" $T train "$W/clips" --from "$M" --arch course -o "$TMP/x.safetensors"
+expect_error 1 "train --from of a missing model" $T train "$W/clips" --from "$TMP/none.safetensors" -o "$TMP/x.safetensors"
+mkdir -p "$TMP/no-audio"
+expect_error 1 "train --negatives of a folder without audio" $T train "$W/clips" --negatives "$TMP/no-audio" -o "$TMP/x.safetensors"
+
 # memory: an hour-long stream cannot be afforded here; ten minutes must
 # take no more than one minute does
 rss() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
@@ -335,6 +386,29 @@ if [ -f datasets/trigger/activate.safetensors ] && command -v flite >/dev/null 2
     cmp -s "$TMP/env" "$TMP/d1" && ok "SEQTOOL_TRIGGER_MODEL names the default model" || not_ok "SEQTOOL_TRIGGER_MODEL"
 else
     echo "skip - the shipped model: datasets/trigger/activate.safetensors or flite missing"
+fi
+
+# ---- unseen voices: festival, for evaluation only (make-unseen) ----
+if command -v text2wave >/dev/null 2>&1 && command -v espeak-ng >/dev/null 2>&1; then
+    U=$TMP/unseen
+    UNSEEN_NO_INSTALL=1 UNSEEN_EVERY=16 UNSEEN_VOICE_CLIPS=3 UNSEEN_SPEECH_CLIPS=4 UNSEEN_MODEL=$M SEQTOOL=$SEQTOOL \
+        datasets/trigger/make-unseen "$U" >"$TMP/sum" 2>"$TMP/err"
+    rc=$?
+    voices=$(cut -f2 "$U/voices.tsv" | tail -n +2 | sort -u | tr '\n' ' ')
+    [ $rc -eq 0 ] && for v in kal_diphone ked_diphone cmu_us_slt_arctic_hts; do
+        grep -q "^pos/$v/.*activate" "$U/voices.tsv" && grep -q "^voice-$v: 3 clips, " "$TMP/sum" || echo "no $v"
+    done | grep -q . && rc=1
+    [ $rc -eq 0 ] && ok "make-unseen: festival's kal, ked and slt say 'activate', a set of clips each; voices: $voices" \
+        || not_ok "make-unseen ($rc): $(tail -3 "$TMP/err") $(head -3 "$TMP/sum")"
+    ! cut -f1,4 "$U/voices.tsv" | grep "^neg/" | grep -qi activate && [ "$(grep -c "^neg/" "$U/voices.tsv")" -ge 10 ] \
+        && ok "make-unseen: other text by every voice, never the wake word" || not_ok "make-unseen negatives"
+    n=$(cat "$U"/voice-*/labels.tsv "$U/speech/labels.tsv" | wc -l)
+    [ "$(wc -l <"$U/all/labels.tsv")" -eq "$n" ] && [ -z "$(find -L "$U/all" -type l)" ] && grep -q "^clips 13$" "$U/eval.txt" \
+        && grep -q "^false_accepts_per_hour " "$U/eval.txt" && grep -q "<polyline" "$U/det.svg" \
+        && ok "make-unseen: 9 voice clips and 4 of speech in all/ (no broken link), eval of them all, the DET curve" \
+        || not_ok "make-unseen all/: $n labels, $(head -3 "$U/eval.txt" | tr '\n' ' ')"
+else
+    echo "skip - make-unseen: festival (text2wave) or espeak-ng not installed"
 fi
 
 # ---- voices ----
