@@ -51,7 +51,7 @@ D=(datasets/dinos.txt --hidden 32 --layers 1 --epochs 30)
 $S dinos train "${D[@]}" -o "$TMP/dinos.ref" -q >/dev/null
 kill_and_resume "dinos train" dinos "$TMP/dinos.ref" "$TMP/dinos.st" 5 "${D[@]}"
 # the course's setup: sgd, clipping, the state carried from name to name
-C=(datasets/dinos.txt --course --iters 6000)
+C=(datasets/dinos.txt --course --iters 20000)
 $S dinos train "${C[@]}" -o "$TMP/course.ref" -q >/dev/null
 kill_and_resume "dinos train --course (--carry-state)" dinos "$TMP/course.ref" "$TMP/course.st" 20 "${C[@]}"
 
@@ -91,7 +91,7 @@ kill_and_resume "jazz train" jazz "$TMP/jazz.ref" "$TMP/jazz.st" 7 "${J[@]}"
 # Saving every step, a run spends most of its time writing the file;
 # each kill leaves it as the last complete save (info reads it, CRC
 # checked), and a kill inside a save leaves only its temporary file.
-K=(datasets/dinos.txt --hidden 32 --layers 1 --iters 400)
+K=(datasets/dinos.txt --hidden 32 --layers 1 --iters 1500)
 $S dinos train "${K[@]}" -o "$TMP/kill.ref" -q >/dev/null
 out=$TMP/kill.st
 rm -f "$out"
@@ -121,7 +121,7 @@ while [ $kills -lt 20 ]; do
     last=${step:-0}
 done
 [ $((whole + before)) -eq $kills ] && [ $whole -gt 0 ] && [ $inside -gt 0 ] && [ $back -eq 0 ] \
-    && ok "20 SIGKILLs while saving every step: the file was whole and loadable after each, never behind ($inside fell inside a save, $before before the first; step $last of 400 at the end)" \
+    && ok "20 SIGKILLs while saving every step: the file was whole and loadable after each, never behind ($inside fell inside a save, $before before the first; step $last of 1500 at the end)" \
     || not_ok "kills during saves: $whole of $kills files whole, $before before any save, $inside kills inside a save, back $back"
 $S dinos train "${K[@]}" -o "$out" --resume -q >/dev/null 2>"$TMP/err" && same_model "$TMP/kill.ref" "$out" \
     && ok "... and --resume after the 20 kills gives the same model bytes as one run" \
