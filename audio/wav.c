@@ -109,11 +109,15 @@ static wav_stream *open_sndfile(int fd, int own_fd, const char *name, int target
     }
     SF_INFO sfi;
     memset(&sfi, 0, sizeof sfi);
-    /* libsndfile never closes fd (we do), whether or not it opens it. */
-    s->sf = sf_open_fd(fd, SFM_READ, &sfi, 0);
+    /* libsndfile gets a duplicate of fd, which it closes: 1.2.0 closes the
+     * descriptor it was given when it cannot read the file, even when told
+     * not to (its issue #949), which closed a caller's descriptor (standard
+     * input) and made us close a path's twice.  fd stays ours. */
+    int dup_fd = dup(fd);
+    s->sf = dup_fd >= 0 ? sf_open_fd(dup_fd, SFM_READ, &sfi, 1) : NULL;
     if (!s->sf) {
         char msg[200];
-        copy_sf_message(msg, sizeof msg, sf_strerror(NULL));
+        copy_sf_message(msg, sizeof msg, dup_fd >= 0 ? sf_strerror(NULL) : strerror(errno));
         err_set(err, "cannot read '%s': %s", s->name, msg);
         wav_stream_close(s);
         return NULL;
@@ -251,6 +255,16 @@ static long fill_sndfile(wav_stream *s, char *err)
         copy_sf_message(msg, sizeof msg, sf_strerror(s->sf));
         return err_set(err, "cannot read '%s': %s", s->name, msg);
     }
+    /* Floating-point files hold any float: full scale is [-1, 1], beyond
+     * it is clipped (as SoX does), and NaN or infinity is refused, so
+     * that what comes out is always sound a spectrogram can be made of. */
+    float *x = s->frames;
+    for (size_t i = 0; i < (size_t)got * ch; i++) {
+        if (!isfinite(x[i]))
+            return err_set(err, "cannot read '%s': a sample that is not a number (NaN or infinity) at frame %lld",
+                           s->name, (long long)(s->in_total + (int64_t)(i / ch)));
+        x[i] = x[i] > 1.0f ? 1.0f : x[i] < -1.0f ? -1.0f : x[i];
+    }
     return got;
 }
 
@@ -357,6 +371,8 @@ long wav_stream_read(wav_stream *s, const float **samples, char *err)
 
 /* ---- whole files ---- */
 
+#define WAV_FIRST_ALLOC ((size_t)1 << 22) /* samples: 16 MB, 4 minutes at 16 kHz */
+
 static int read_all(wav_stream *s, wav_audio *out, char *err)
 {
     const wav_info *in = &s->info;
@@ -366,8 +382,11 @@ static int read_all(wav_stream *s, wav_audio *out, char *err)
         if (in->frames / in->rate >= WAV_MAX_SECONDS)
             return err_set(err, "cannot read '%s': longer than %d hours, the most read into memory at once",
                            s->name, WAV_MAX_SECONDS / 3600);
-        /* The resampler gives about frames * ratio samples: one allocation. */
+        /* The resampler gives about frames * ratio samples: one allocation
+         * for as many as a header may claim without the bytes to back it
+         * (a FLAC header of 40 bytes can claim hours), more as they come. */
         cap = (size_t)ceil((double)in->frames * in->out_rate / in->rate) + 64;
+        cap = cap < WAV_FIRST_ALLOC ? cap : WAV_FIRST_ALLOC;
     }
     float *buf = malloc(sizeof(float) * cap);
     if (!buf)

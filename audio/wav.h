@@ -7,7 +7,8 @@
  * Nyquist band, at several times the speed of SRC_SINC_BEST_QUALITY,
  * which buys nothing for 16 kHz speech features); a stream already at the requested rate is passed
  * through untouched.  Integer samples become floats in [-1, 1) by dividing
- * by 2^(bits-1), as libsndfile does.
+ * by 2^(bits-1), as libsndfile does; floating-point samples beyond [-1, 1]
+ * are clipped to it (as SoX does), and a NaN or infinite one is an error.
  *
  * Everything is read through one streaming path (wav_stream): input comes
  * in blocks of WAV_BLOCK frames, the resampler's state is carried from block

@@ -209,23 +209,24 @@ static int shell_plain(const char *w)
     return 1;
 }
 
-void cli_set_command_line(int argc, char **argv)
+char *cli_shell_join(int n, const char *const *words)
 {
-    size_t n = sizeof "seqtool";
-    for (int i = 0; i < argc; i++)
-        n += 4 * strlen(argv[i]) + 3; /* each ' may become '\'' */
-    free(command_line);
-    if (!(command_line = malloc(n)))
+    size_t size = 1;
+    for (int i = 0; i < n; i++)
+        size += 4 * strlen(words[i]) + 3; /* each ' may become '\'' */
+    char *s = malloc(size), *p = s;
+    if (!s)
         die("out of memory");
-    char *p = command_line + sprintf(command_line, "seqtool");
-    for (int i = 0; i < argc; i++) {
-        *p++ = ' ';
-        if (shell_plain(argv[i])) {
-            p = stpcpy(p, argv[i]);
+    *p = 0;
+    for (int i = 0; i < n; i++) {
+        if (i)
+            *p++ = ' ';
+        if (shell_plain(words[i])) {
+            p = stpcpy(p, words[i]);
             continue;
         }
         *p++ = '\'';
-        for (const char *w = argv[i]; *w; w++) {
+        for (const char *w = words[i]; *w; w++) {
             if (*w == '\'')
                 p = stpcpy(p, "'\\''");
             else
@@ -234,6 +235,17 @@ void cli_set_command_line(int argc, char **argv)
         *p++ = '\'';
         *p = 0;
     }
+    return s;
+}
+
+void cli_set_command_line(int argc, char **argv)
+{
+    char *args = cli_shell_join(argc, (const char *const *)argv);
+    free(command_line);
+    if (!(command_line = malloc(strlen(args) + sizeof "seqtool ")))
+        die("out of memory");
+    sprintf(command_line, argc ? "seqtool %s" : "seqtool%s", args);
+    free(args);
 }
 
 const char *cli_command_line(void) { return command_line ? command_line : "seqtool"; }
@@ -300,6 +312,8 @@ void line_reader_init(line_reader *lr, int fd)
 {
     memset(lr, 0, sizeof *lr);
     lr->fd = fd;
+    lr->name = "standard input";
+    lr->max = CLI_LINE_MAX;
 }
 
 int line_reader_ready(const line_reader *lr)
@@ -318,12 +332,17 @@ char *line_reader_next(line_reader *lr, size_t *len)
             if (n > 0 && line[n - 1] == '\r')
                 n--;
             line[n] = 0;
+            if (n > lr->max)
+                die("'%s': line %ld: longer than %zu bytes", lr->name, lr->lineno + 1, lr->max);
             lr->lineno++;
             *len = n;
             return line;
         }
         if (lr->eof)
             return NULL;
+        /* max bytes, and a "\r" before the "\n" that has not come */
+        if (lr->end - lr->start > lr->max + 1)
+            die("'%s': line %ld: longer than %zu bytes", lr->name, lr->lineno + 1, lr->max);
         /* make room: move the partial line down, grow when full */
         if (lr->buf)
             memmove(lr->buf, lr->buf + lr->start, lr->end - lr->start);
@@ -342,7 +361,7 @@ char *line_reader_next(line_reader *lr, size_t *len)
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0)
-            die("cannot read standard input: %s", strerror(errno));
+            die("cannot read %s: %s", lr->name, strerror(errno));
         if (r == 0)
             lr->eof = 1;
         lr->end += (size_t)r;
@@ -401,6 +420,8 @@ static void format_eta(char *buf, size_t n, double s)
         snprintf(buf, n, "%02d:%02d", (int)s / 60, (int)s % 60);
 }
 
+void progress_resume(progress *p, long done) { p->first = done; }
+
 void progress_update(progress *p, long done, const char *extra)
 {
     if (p->quiet)
@@ -410,7 +431,7 @@ void progress_update(progress *p, long done, const char *extra)
     if (now - p->last < (p->tty ? DRAW_INTERVAL : LOG_INTERVAL) && !(final && p->tty))
         return;
     p->last = now;
-    double rate = el > 0 ? done / el : 0;
+    double rate = el > 0 ? (done - p->first) / el : 0;
     char eta[32];
     format_eta(eta, sizeof eta, rate > 0 ? (p->total - done) / rate : NAN);
     if (p->tty) {

@@ -41,10 +41,12 @@ void inform(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 enum {
     CLI_PRESET = 1,     /* applied before every other option (--course) */
     CLI_HIDDEN = 2,     /* accepted, not in the help (old spellings) */
+    CLI_RUN_ONLY = 4,   /* changes how a run reports or where it writes, not
+                           what it computes: not in cli_settings */
 };
 /* The keys of the options every command spells the same way; a
  * command's own long-only keys start at CLI_OWN_KEYS. */
-enum { CLI_SEED = CLI_LONG_ONLY, CLI_JSON, CLI_THREADS, CLI_OWN_KEYS };
+enum { CLI_SEED = CLI_LONG_ONLY, CLI_JSON, CLI_THREADS, CLI_CHECKPOINT_EVERY, CLI_RESUME, CLI_OWN_KEYS };
 
 typedef struct {
     const char *name;     /* long name without "--"; NULL: short only */
@@ -58,9 +60,18 @@ typedef struct {
 /* The rows every command words the same way (actions: as in a row). */
 #define CLI_OPTION_SEED(actions) {"seed", CLI_SEED, "N", "random seed [1]", actions, 0}
 #define CLI_OPTION_JSON(actions) \
-    {"json", CLI_JSON, NULL, "one JSON object per line on standard output", actions, 0}
+    {"json", CLI_JSON, NULL, "one JSON object per line on standard output", actions, CLI_RUN_ONLY}
 #define CLI_OPTION_QUIET(actions) \
-    {"quiet", 'q', NULL, "no progress or log lines on standard error", actions, 0}
+    {"quiet", 'q', NULL, "no progress or log lines on standard error", actions, CLI_RUN_ONLY}
+/* The two options of a resumable training run (checkpoint.h). */
+#define CLI_OPTION_CHECKPOINT_EVERY(actions) \
+    {"checkpoint-every", CLI_CHECKPOINT_EVERY, "N", "every N steps, save the run so far to the output\n" \
+                                                    "file, for --resume [0: only when stopped]", actions, \
+     CLI_RUN_ONLY}
+#define CLI_OPTION_RESUME(actions) \
+    {"resume", CLI_RESUME, NULL, "continue the run the output file holds (saved\n" \
+                                 "by --checkpoint-every or when stopped); the\n" \
+                                 "options must be the same", actions, CLI_RUN_ONLY}
 #define CLI_OPTIONS_END {NULL, 0, NULL, NULL, NULL, 0}
 
 typedef struct {
@@ -97,6 +108,12 @@ int cli_run(const cli_command *c, int argc, char **argv);
 /* The help of c (usage, about, the options of each action, the common
  * ones), or only its usage lines and a hint (full 0). */
 void cli_usage(const cli_command *c, FILE *out, int full);
+
+/* What the options of this run ask to compute: the options given (but
+ * the CLI_RUN_ONLY ones), by their long names in the order given, then
+ * the operands, quoted for a POSIX shell ("--hidden 8 names.txt").  A
+ * resumed run must ask the same (checkpoint.h). */
+const char *cli_settings(void);
 
 /* How the user spells option key of c: "--name", or "-k". */
 const char *cli_opt_name(const cli_command *c, int key);
@@ -159,6 +176,9 @@ const char *cli_default_model(const char *rel, const char *env, const char *loca
  *   train.data      what it learnt from (a file: its name, size, CRC-32)
  * so that `seqtool CMD info MODEL` can say how to make it again. */
 
+/* The n words joined by spaces, each quoted for a POSIX shell when it
+ * needs it; the caller frees the string.  Dies when out of memory. */
+char *cli_shell_join(int n, const char *const *words);
 /* Keep the command line (argv[0] is CMD) for train.command; cli_run
  * calls it before parsing, which reorders argv. */
 void cli_set_command_line(int argc, char **argv);
@@ -212,18 +232,24 @@ void cli_print_json(struct cJSON *j);
 
 /* Lines from a file descriptor, for queries read one per line.  Before it
  * would block on a read, the reader flushes stdout, so a program talking
- * to seqtool through pipes gets each answer as soon as it asked. */
+ * to seqtool through pipes gets each answer as soon as it asked.  A line
+ * may be at most max bytes (CLI_LINE_MAX unless the caller sets another),
+ * so that memory stays bounded whatever comes in. */
+#define CLI_LINE_MAX ((size_t)1 << 20)
 typedef struct {
     int fd;
     char *buf;
     size_t start, end, cap;
     long lineno;
     int eof;
+    const char *name;   /* for messages: "standard input" unless set */
+    size_t max;         /* bytes a line may have, without its "\r\n" */
 } line_reader;
 
 void line_reader_init(line_reader *lr, int fd);
 /* The next line without its "\n" or "\r\n", NUL-terminated, valid until
- * the next call; NULL at the end (or on a read error: die). */
+ * the next call; NULL at the end (a read error, or a line longer than
+ * max bytes: die naming the line). */
 char *line_reader_next(line_reader *lr, size_t *len);
 /* 1 when the next line can be had without blocking (or input is over). */
 int line_reader_ready(const line_reader *lr);
@@ -242,12 +268,14 @@ double cli_now(void);
  * otherwise a plain line every few seconds; nothing when quiet. */
 typedef struct {
     double start, last;
-    long total;
+    long total, first;  /* first: where this process began (progress_resume) */
     const char *unit;
     int tty, quiet, drawn;
 } progress;
 
 void progress_start(progress *p, long total, const char *unit, int quiet);
+/* A resumed run begins at done units: rates and ETA count from there. */
+void progress_resume(progress *p, long done);
 /* done units of total; extra is a short status ("loss 21.3") or NULL. */
 void progress_update(progress *p, long done, const char *extra);
 /* A log line that does not fight with the bar (nothing when quiet). */

@@ -49,6 +49,24 @@ static void provenance(const model_in *m, int model, cJSON *j)
     }
 }
 
+/* A checkpoint (checkpoint.h) says how far its run got. */
+static void checkpoint(const model_in *m, cJSON *j)
+{
+    const char *step = model_in_meta(m, "checkpoint.step"), *steps = model_in_meta(m, "checkpoint.steps");
+    const char *unit = model_in_meta(m, "checkpoint.unit");
+    if (!step || !steps || !unit)
+        return;
+    if (!j) {
+        printf("checkpoint %s %s of %s (an unfinished run: the same command with --resume continues it)\n",
+               unit, step, steps);
+        return;
+    }
+    cJSON *c = cJSON_AddObjectToObject(j, "checkpoint");
+    cJSON_AddNumberToObject(c, "step", strtod(step, NULL));
+    cJSON_AddNumberToObject(c, "steps", strtod(steps, NULL));
+    cJSON_AddStringToObject(c, "unit", unit);
+}
+
 static void tensors(const model_in *m, cJSON *j)
 {
     cJSON *list = j ? cJSON_AddArrayToObject(j, "tensors") : NULL;
@@ -79,6 +97,8 @@ void cli_info(const char *path, const char *summary, const model_in *m, cJSON *f
         printf("%s: %s\n", path, summary);
         if (m)
             provenance(m, model, NULL);
+        if (m)
+            checkpoint(m, NULL);
         if (m && model)
             tensors(m, NULL);
         cJSON_Delete(fields);
@@ -95,6 +115,8 @@ void cli_info(const char *path, const char *summary, const model_in *m, cJSON *f
     cJSON_Delete(fields);
     if (m)
         provenance(m, model, j);
+    if (m)
+        checkpoint(m, j);
     if (m && model)
         tensors(m, j);
     cli_print_json(j);

@@ -191,6 +191,44 @@ static _Noreturn void bad_option(const cli_command *c, const char *word, int mis
     die_usage("unknown option '%s'", word);
 }
 
+/* ---- settings ---- */
+
+/* The words of cli_settings as they come, and the string once made. */
+static const char **setting_words;
+static int nsettings, setting_cap;
+static char *settings;
+
+static void add_setting(const char *word)
+{
+    if (nsettings == setting_cap) {
+        setting_cap = setting_cap ? 2 * setting_cap : 32;
+        const char **w = realloc(setting_words, (size_t)setting_cap * sizeof *w);
+        if (!w)
+            die("out of memory");
+        setting_words = w;
+    }
+    setting_words[nsettings++] = word;
+}
+
+/* Option row o with its value, spelt by its long name when it has one. */
+static void add_option_setting(const cli_option *o, const char *arg)
+{
+    if (o->flags & CLI_RUN_ONLY)
+        return;
+    char *w = malloc(o->name ? strlen(o->name) + 3 : 3);
+    if (!w)
+        die("out of memory");
+    if (o->name)
+        sprintf(w, "--%s", o->name);
+    else
+        sprintf(w, "-%c", o->key);
+    add_setting(w);
+    if (arg)
+        add_setting(arg);
+}
+
+const char *cli_settings(void) { return settings ? settings : ""; }
+
 /* One pass of getopt_long over argv: presets (1) or the rest (0). */
 static void parse_pass(const cli_command *c, void *opts, int argc, char **argv, int presets)
 {
@@ -208,6 +246,8 @@ static void parse_pass(const cli_command *c, void *opts, int argc, char **argv, 
             exit(cli_finish(0));
         }
         const cli_option *o = find_key(c, key);
+        if (o && !presets && takes(o, current_action))
+            add_option_setting(o, o->arg ? optarg : NULL); /* presets too, where they stand */
         if (!o || !!(o->flags & CLI_PRESET) != presets)
             continue;
         if (!takes(o, current_action))
@@ -270,6 +310,9 @@ int cli_run(const cli_command *c, int argc, char **argv)
     parse_pass(c, opts, argc, argv, 0);
     if (c->end)
         c->end(opts);
+    for (int i = optind; i < argc; i++)
+        add_setting(argv[i]);
+    settings = cli_shell_join(nsettings, setting_words);
     int status = a->run(opts, argc - optind, argv + optind);
     free(opts);
     return cli_finish(status);

@@ -118,7 +118,7 @@ void cell_project_input(const cell *c, cell_cache *k, int t0, int T, int B,
     int G = c->gates * c->hid, TB = T * B;
     float *gates = k->gates + (size_t)t0 * B * G;
     if (x && k->wih) {
-        mat_gemm_packed(TB, x, k->wih, 0.0f, gates);
+        (k->tiled ? mat_gemm_packed_tiled : mat_gemm_packed)(TB, x, k->wih, 0.0f, gates);
     } else if (x) {
         mat_gemm(0, 1, TB, G, c->in, x, W, 0.0f, gates);
     } else {
@@ -155,7 +155,7 @@ static void recurrent_product(const cell_cache *k, int B, int G, int H, const fl
                               float beta, float *out)
 {
     if (k->whh)
-        mat_gemm_packed(B, h, k->whh, beta, out);
+        (k->tiled ? mat_gemm_packed_tiled : mat_gemm_packed)(B, h, k->whh, beta, out);
     else
         mat_gemm(0, 1, B, G, H, h, Whh, beta, out);
 }

@@ -53,6 +53,11 @@ typedef struct {
     const mat_packed *whh; /* set by a caller with W_hh packed (inference):
                             * cell_step_forward uses it, same numbers */
     const mat_packed *wih; /* the same for W_ih and cell_project_input */
+    int tiled;       /* set by a caller that runs W_ih's packed product on
+                      * chunks of rows of any size (a stream in blocks):
+                      * the packed products (W_ih's and W_hh's) run on
+                      * mat_gemm_packed_tiled, each row's bits the same
+                      * whatever the chunk, and a single row fast */
     const float *const *xrows; /* LSTM: set by a caller that keeps the input
                                 * projections apart (inference): row b of
                                 * step t at xrows[t*B+b]; gates holds none */

@@ -40,11 +40,15 @@ static inline float hsum(v8 v)
 
 /* e^x for one float: x = n ln2 + r with |r| <= ln2/2, a degree-6 Taylor
  * polynomial for e^r (error below 1.3e-7 relative) and 2^n put straight
- * into the exponent bits.  Inputs are clamped to [-87, 88]. */
+ * into the exponent bits.  Inputs are clamped to [-87, 88].  NaN, which
+ * the clamp lets through, would reach the integer conversion (undefined
+ * behaviour): it is set aside as 0 there and given back as it came. */
 static inline float exp_approx(float x)
 {
+    const float in = x;
     x = x < -87.0f ? -87.0f : x;
     x = x > 88.0f ? 88.0f : x;
+    x = x == x ? x : 0.0f;
     /* Adding and taking away 1.5 * 2^23 rounds to the nearest integer. */
     float n = (x * 1.44269504f + 12582912.0f) - 12582912.0f;
     float r = x - n * 0.693145752f - n * 1.42860677e-06f;
@@ -53,7 +57,7 @@ static inline float exp_approx(float x)
     int32_t bits = ((int32_t)n + 127) << 23;
     float scale;
     memcpy(&scale, &bits, sizeof scale);
-    return p * scale;
+    return in == in ? p * scale : in;
 }
 
 /* tanh: its odd Taylor polynomial to x^9 below |x| = 1/8 (where

@@ -288,10 +288,12 @@ typedef float v16 __attribute__((vector_size(64)));
 
 /* The same tile in 16-float vectors for AVX-512 CPUs (12 of their 32
  * registers): on a CPU with full-width AVX-512 units it runs about 1.9x
- * the speed of the AVX2 tile. */
-__attribute__((target("arch=x86-64-v4"))) static void
-tile_wide(int kc, const float *pa, size_t rs, size_t ks, const float *pb, float *C, int ldc,
-          int rows, int cols, int add)
+ * the speed of the AVX2 tile.  R: the rows it computes, a constant in
+ * each copy (tile_wide), so a panel of fewer than MR real rows (the last
+ * of a product) costs its rows only. */
+__attribute__((target("arch=x86-64-v4"), always_inline)) static inline void
+tile_wide_rows(const int R, int kc, const float *pa, size_t rs, size_t ks, const float *pb, float *C, int ldc,
+               int rows, int cols, int add)
 {
     v16 acc[MR][2];
     memset(acc, 0, sizeof acc);
@@ -299,13 +301,13 @@ tile_wide(int kc, const float *pa, size_t rs, size_t ks, const float *pb, float 
         v16 b0, b1;
         memcpy(&b0, pb, sizeof b0);
         memcpy(&b1, pb + 16, sizeof b1);
-        for (int r = 0; r < MR; r++) {
+        for (int r = 0; r < R; r++) {
             acc[r][0] += pa[r * rs] * b0;
             acc[r][1] += pa[r * rs] * b1;
         }
     }
-    if (rows == MR && cols == NR) {
-        for (int r = 0; r < MR; r++) {
+    if (rows == R && cols == NR) {
+        for (int r = 0; r < R; r++) {
             float *c = C + (size_t)r * ldc;
             v16 c0 = acc[r][0], c1 = acc[r][1], o0, o1;
             if (add) {
@@ -320,11 +322,71 @@ tile_wide(int kc, const float *pa, size_t rs, size_t ks, const float *pb, float 
         return;
     }
     float t[MR][NR];
-    for (int r = 0; r < MR; r++) {
+    for (int r = 0; r < R; r++) {
         memcpy(t[r], &acc[r][0], sizeof acc[r][0]);
         memcpy(t[r] + 16, &acc[r][1], sizeof acc[r][1]);
     }
     tile_add(t, C, ldc, rows, cols, add);
+}
+
+__attribute__((target("arch=x86-64-v4"))) static void
+tile_wide(int kc, const float *pa, size_t rs, size_t ks, const float *pb, float *C, int ldc,
+          int rows, int cols, int add)
+{
+    switch (rows) {
+    case 1: tile_wide_rows(1, kc, pa, rs, ks, pb, C, ldc, rows, cols, add); break;
+    case 2: tile_wide_rows(2, kc, pa, rs, ks, pb, C, ldc, rows, cols, add); break;
+    case 3: tile_wide_rows(3, kc, pa, rs, ks, pb, C, ldc, rows, cols, add); break;
+    case 4: tile_wide_rows(4, kc, pa, rs, ks, pb, C, ldc, rows, cols, add); break;
+    case 5: tile_wide_rows(5, kc, pa, rs, ks, pb, C, ldc, rows, cols, add); break;
+    default: tile_wide_rows(MR, kc, pa, rs, ks, pb, C, ldc, rows, cols, add); break;
+    }
+}
+
+/* One row of op(A) (a[k * ks]) against P panels of B at once: 2P sums in
+ * flight where a tile of one row has two, which is what one row (a step
+ * of a recurrent layer, the last row of a product) is bound by.  Each
+ * element the sum tile_wide gives it, in the same order. */
+__attribute__((target("arch=x86-64-v4"), always_inline)) static inline void
+row_wide_panels(const int P, int kc, const float *a, size_t ks, const float *pb, float *C, int cols, int add)
+{
+    v16 acc[4][2];
+    memset(acc, 0, sizeof acc);
+    size_t ps = (size_t)kc * NR; /* from one panel to the next */
+    for (int k = 0; k < kc; k++, a += ks, pb += NR) {
+        float s = *a;
+        for (int p = 0; p < P; p++) {
+            v16 b0, b1;
+            memcpy(&b0, pb + p * ps, sizeof b0);
+            memcpy(&b1, pb + p * ps + 16, sizeof b1);
+            acc[p][0] += s * b0;
+            acc[p][1] += s * b1;
+        }
+    }
+    float t[4 * NR];
+    for (int p = 0; p < P; p++) {
+        memcpy(t + p * NR, &acc[p][0], sizeof acc[p][0]);
+        memcpy(t + p * NR + 16, &acc[p][1], sizeof acc[p][1]);
+    }
+    for (int c = 0; c < cols; c++)
+        C[c] = add ? C[c] + t[c] : t[c];
+}
+
+/* C[0 .. n) (+)= one row of op(A) times the n columns of B's panels pb,
+ * four panels at a time. */
+__attribute__((target("arch=x86-64-v4"))) static void
+row_wide(int kc, const float *a, size_t ks, const float *pb, float *C, int n, int add)
+{
+    for (int jp = 0; jp < n; jp += 4 * NR) {
+        int cols = n - jp < 4 * NR ? n - jp : 4 * NR, P = (cols + NR - 1) / NR;
+        const float *b = pb + (size_t)jp * kc;
+        switch (P) {
+        case 1: row_wide_panels(1, kc, a, ks, b, C + jp, cols, add); break;
+        case 2: row_wide_panels(2, kc, a, ks, b, C + jp, cols, add); break;
+        case 3: row_wide_panels(3, kc, a, ks, b, C + jp, cols, add); break;
+        default: row_wide_panels(4, kc, a, ks, b, C + jp, cols, add); break;
+        }
+    }
 }
 
 static int wide_off; /* set by mat_wide_kernel(0), for tests */
@@ -390,21 +452,28 @@ static void packed_gemm(int ta, int tb, int M, int N, int K, const float *A, con
                 /* A is read in place but for the transposed case and
                  * the last rows that make no whole panel */
                 pack_a(ta, M, K, A, i0 + whole, m - whole, k0, kc, pa);
-                for (int jp = 0; jp < n; jp += NR)
-                    for (int ip = 0; ip < m; ip += MR) {
-                        int inplace = ip < whole;
-                        const float *a = inplace ? A + (size_t)(i0 + ip) * K + k0 : pa + (size_t)(ip - whole) * kc;
-                        size_t rs = inplace ? (size_t)K : 1, ks = inplace ? 1 : MR;
+                for (int ip = 0; ip < m; ip += MR) {
+                    int inplace = ip < whole, rows = m - ip < MR ? m - ip : MR;
+                    const float *a = inplace ? A + (size_t)(i0 + ip) * K + k0 : pa + (size_t)(ip - whole) * kc;
+                    size_t rs = inplace ? (size_t)K : 1, ks = inplace ? 1 : MR;
+                    float *c = C + (size_t)(i0 + ip) * N + j0;
+#if WIDE_TILE
+                    if (wide && rows == 1) {
+                        row_wide(kc, a, ks, pb, c, n, add);
+                        continue;
+                    }
+#endif
+                    for (int jp = 0; jp < n; jp += NR) {
                         const float *b = pb + (size_t)jp * kc;
-                        float *c = C + (size_t)(i0 + ip) * N + j0 + jp;
-                        int rows = m - ip < MR ? m - ip : MR, cols = n - jp < NR ? n - jp : NR;
+                        int cols = n - jp < NR ? n - jp : NR;
 #if WIDE_TILE
                         if (wide)
-                            tile_wide(kc, a, rs, ks, b, c, N, rows, cols, add);
+                            tile_wide(kc, a, rs, ks, b, c + jp, N, rows, cols, add);
                         else
 #endif
-                            tile(kc, a, rs, ks, b, c, N, rows, cols, add);
+                            tile(kc, a, rs, ks, b, c + jp, N, rows, cols, add);
                     }
+                }
             }
         }
     }

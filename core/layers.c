@@ -264,13 +264,27 @@ int conv1d_stream_init(conv1d_stream *s, const conv1d *c, int B)
     memset(s, 0, sizeof *s);
     s->B = B;
     s->ring = vec_alloc((size_t)c->kernel * B * c->in);
-    s->col = vec_alloc((size_t)B * c->in * c->kernel);
-    if (!s->ring || !s->col ||
+    if (!s->ring || conv1d_stream_reserve(s, c, 1) < 0 ||
         mat_pack(&s->w, 1, c->out, c->in * c->kernel, params_data(c->ps, c->w)) < 0) {
         conv1d_stream_free(s);
         return -1;
     }
     conv1d_stream_reset(s, c);
+    return 0;
+}
+
+int conv1d_stream_reserve(conv1d_stream *s, const conv1d *c, int n)
+{
+    /* n frames complete at most n / stride + 1 windows */
+    int rows = n / c->stride + 1;
+    if (s->col && rows <= s->rows)
+        return 0;
+    float *col = vec_alloc((size_t)rows * s->B * c->in * c->kernel);
+    if (!col)
+        return -1;
+    free(s->col);
+    s->col = col;
+    s->rows = rows;
     return 0;
 }
 
@@ -288,7 +302,9 @@ void conv1d_stream_free(conv1d_stream *s)
     memset(s, 0, sizeof *s);
 }
 
-int conv1d_step(const conv1d *c, conv1d_stream *s, const float *x, float *y)
+/* Put x [B][in] in the ring; when it completes a window, copy the window
+ * of each row b to col + b * in * kernel and return 1. */
+static int ring_push(const conv1d *c, conv1d_stream *s, const float *x, float *col)
 {
     int K = c->kernel, B = s->B;
     size_t frame = (size_t)B * c->in, ck = (size_t)c->in * K;
@@ -299,11 +315,28 @@ int conv1d_step(const conv1d *c, conv1d_stream *s, const float *x, float *y)
     for (int k = 0; k < K; k++) {
         const float *f = s->ring + (size_t)((s->frames - K + k) % K) * frame;
         for (int b = 0; b < B; b++)
-            put_tap(s->col + b * ck, f + (size_t)b * c->in, c->in, K, k);
+            put_tap(col + b * ck, f + (size_t)b * c->in, c->in, K, k);
     }
-    mat_gemm_packed_tiled(B, s->col, &s->w, 0.0f, y);
-    mat_add_row(y, params_data(c->ps, c->b), B, c->out);
     return 1;
+}
+
+int conv1d_step(const conv1d *c, conv1d_stream *s, const float *x, float *y)
+{
+    return conv1d_steps(c, s, 1, x, y);
+}
+
+int conv1d_steps(const conv1d *c, conv1d_stream *s, int n, const float *x, float *y)
+{
+    size_t frame = (size_t)s->B * c->in, win = (size_t)s->B * c->in * c->kernel;
+    int m = 0;
+    for (int i = 0; i < n; i++)
+        m += ring_push(c, s, x + i * frame, s->col + m * win);
+    if (m == 0)
+        return 0;
+    /* tiled: a row's bits do not depend on how many rows share the product */
+    mat_gemm_packed_tiled(m * s->B, s->col, &s->w, 0.0f, y);
+    mat_add_row(y, params_data(c->ps, c->b), m * s->B, c->out);
+    return m;
 }
 
 /* ---- batchnorm ---- */

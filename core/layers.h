@@ -116,21 +116,32 @@ void conv1d_backward(const conv1d *c, conv1d_work *w, int T, int B, const float 
  * frame.  The weight is packed for the products once, at init. */
 typedef struct {
     int B;
+    int rows;          /* output frames col has room for */
     long long frames;  /* frames in the ring's history, padding included */
     float *ring;       /* [kernel][B][in] */
-    float *col;        /* [B][in * kernel] the window, weight's order */
+    float *col;        /* [rows][B][in * kernel] the windows, weight's order */
     mat_packed w;      /* the weight, packed at init */
 } conv1d_stream;
 
-/* 0 or -1 (out of memory); the stream starts empty (as after reset).
- * It reads the weight as it is now: init again after they change. */
+/* 0 or -1 (out of memory); the stream starts empty (as after reset), with
+ * room for pushing one frame at a time.  It reads the weight as it is
+ * now: init again after they change. */
 int conv1d_stream_init(conv1d_stream *s, const conv1d *c, int B);
+/* Room for pushing up to n frames at once to conv1d_steps (grows only);
+ * 0 or -1 (out of memory). */
+int conv1d_stream_reserve(conv1d_stream *s, const conv1d *c, int n);
 /* Back to the start of a new stream: the ring holds the pad zero frames. */
 void conv1d_stream_reset(conv1d_stream *s, const conv1d *c);
 void conv1d_stream_free(conv1d_stream *s);
 /* Push x [B][in]; returns 1 with y [B][out] written when an output frame
  * is due, else 0 (y untouched). */
 int conv1d_step(const conv1d *c, conv1d_stream *s, const float *x, float *y);
+/* Push n frames x [n][B][in] (n within what conv1d_stream_reserve made
+ * room for); writes the output frames they complete to y [m][B][out] and
+ * returns m.  The products of the m frames are one GEMM, and each output
+ * has the bits conv1d_step gives it, however the frames are split into
+ * pushes. */
+int conv1d_steps(const conv1d *c, conv1d_stream *s, int n, const float *x, float *y);
 
 /* ---- batchnorm: batch normalization over the features ----
  *

@@ -346,8 +346,9 @@ int model_in_open(model_in *m, const char *path, const char *kind, char *err)
 int model_in_map(model_in *m, const char *path, const char *kind, int verify, char *err)
 {
     memset(m, 0, sizeof *m);
-    /* unverified opens read only what is used: map lazily */
-    if ((verify ? file_map : file_map_lazy)(&m->file, path, err) < 0)
+    /* mapped lazily: a file is judged by its header before its data is
+     * read (the CRC pass, when verify, then reads it once) */
+    if (file_map_lazy(&m->file, path, err) < 0)
         return -1;
     m->bytes = m->file.bytes;
     m->size = m->file.size;
@@ -391,6 +392,14 @@ static int validate(model_in *m, const char *path, const char *kind, int verify,
     }
     if (need > m->data_size)
         goto truncated;
+    /* the format leaves no bytes out of the tensors: a file with more is
+     * damaged, or is not a model (a sparse file of zeros is refused here
+     * without reading it) */
+    if (need < m->data_size) {
+        snprintf(err, ERR_MAX, "'%s': %zu bytes after the last tensor (a damaged file?)", path,
+                 m->data_size - need);
+        goto bad;
+    }
     const char *k = model_in_meta(m, "seqtool.kind");
     const char *v = model_in_meta(m, "seqtool.version");
     const char *crc = model_in_meta(m, "seqtool.crc32");
@@ -486,25 +495,35 @@ int model_in_has(const model_in *m, const char *name)
     return cJSON_GetObjectItemCaseSensitive(m->header, name) != NULL;
 }
 
-int model_in_tensor(const model_in *m, const char *name, int ndim,
-                    const int *shape, float *dst, char *err)
+/* Where tensor name's bytes are, [*b, *e) of the data, when it has this
+ * dtype and exactly this shape; 0, or -1 with err. */
+static int find_shaped(const model_in *m, const char *name, const char *dtype, int ndim,
+                       const int *shape, size_t *b, size_t *e, char *err)
 {
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(m->header, name);
     if (!t || strcmp(name, "__metadata__") == 0) {
         snprintf(err, ERR_MAX, "'%s': no tensor '%s'", m->path, name);
         return -1;
     }
-    const cJSON *dtype = cJSON_GetObjectItemCaseSensitive(t, "dtype");
+    const cJSON *dt = cJSON_GetObjectItemCaseSensitive(t, "dtype");
     const cJSON *sh = cJSON_GetObjectItemCaseSensitive(t, "shape");
-    int ok = strcmp(dtype->valuestring, "F32") == 0 && cJSON_GetArraySize(sh) == ndim;
+    int ok = strcmp(dt->valuestring, dtype) == 0 && cJSON_GetArraySize(sh) == ndim;
     for (int d = 0; ok && d < ndim; d++)
         ok = cJSON_GetArrayItem(sh, d)->valuedouble == shape[d];
     if (!ok) {
         snprintf(err, ERR_MAX, "'%s': tensor '%s' has the wrong type or shape", m->path, name);
         return -1;
     }
+    check_tensor(t, m->data_size, b, e);
+    return 0;
+}
+
+int model_in_tensor(const model_in *m, const char *name, int ndim,
+                    const int *shape, float *dst, char *err)
+{
     size_t b, e;
-    check_tensor(t, m->data_size, &b, &e);
+    if (find_shaped(m, name, "F32", ndim, shape, &b, &e, err) < 0)
+        return -1;
     const unsigned char *p = m->data + b;
     int finite = 1;
     for (size_t k = 0; k < (e - b) / 4; k++, p += 4) {
@@ -517,6 +536,25 @@ int model_in_tensor(const model_in *m, const char *name, int ndim,
         snprintf(err, ERR_MAX, "'%s': tensor '%s' holds a value that is not finite (NaN or infinity)", m->path, name);
         return -1;
     }
+    return 0;
+}
+
+int model_in_tensor_typed(const model_in *m, const char *name, const char *dtype, int ndim,
+                          const int *shape, void *dst, char *err)
+{
+    size_t b, e;
+    if (find_shaped(m, name, dtype, ndim, shape, &b, &e, err) < 0)
+        return -1;
+    /* the file is little-endian; a copy needs no alignment */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(dst, m->data + b, e - b);
+#else
+    unsigned char *out = dst;
+    size_t elem = dtype_size(dtype);
+    for (size_t k = 0; k < e - b; k += elem)
+        for (size_t i = 0; i < elem; i++)
+            out[k + i] = m->data[b + k + elem - 1 - i];
+#endif
     return 0;
 }
 

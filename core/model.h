@@ -67,8 +67,10 @@ typedef struct {
 } model_in;
 
 /* Read and validate path: safetensors structure, every tensor within the
- * data, the CRC, seqtool.kind == kind (if kind is not NULL) and the format
- * version.  0, or -1 with a message in err. */
+ * data and no byte of data outside the tensors, the CRC, seqtool.kind ==
+ * kind (if kind is not NULL) and the format version.  The header is judged
+ * before the data is read, so a file that is not a model is refused from
+ * its first bytes however large it is.  0, or -1 with a message in err. */
 int model_in_open(model_in *m, const char *path, const char *kind, char *err);
 /* The same, and with verify = 0 the CRC is not checked, so opening a
  * large file costs no pass over its data (structure, bounds, kind and
@@ -91,6 +93,10 @@ int model_in_has(const model_in *m, const char *name);
 /* Copy tensor name, which must be F32 of exactly this shape, into dst. */
 int model_in_tensor(const model_in *m, const char *name, int ndim,
                     const int *shape, float *dst, char *err);
+/* Copy tensor name, which must have this dtype and exactly this shape,
+ * into dst (elements in host order); any alignment.  0, or -1 with err. */
+int model_in_tensor_typed(const model_in *m, const char *name, const char *dtype, int ndim,
+                          const int *shape, void *dst, char *err);
 /* Point *data at tensor name inside the file, without copying: it must have
  * this dtype and ndim (its shape is stored in shape[ndim]) and be aligned
  * for its type.  Valid until model_in_close.  Little-endian hosts only. */

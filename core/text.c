@@ -1,6 +1,7 @@
 /* text — lines, UTF-8, vocabularies; see text.h. */
 #include "text.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -132,32 +133,66 @@ static int push_line(text_lines *t, const char *s, size_t n)
     return 0;
 }
 
+/* The next line of f without its "\n" into *buf (grown as needed):
+ * its length, or -1 at the end of input.  Reading stops after keep + 1
+ * bytes, so a line longer than keep costs no more memory than that. */
+static long read_line(FILE *f, char **buf, size_t *cap, size_t keep)
+{
+    size_t n = 0;
+    int c;
+    while ((c = getc_unlocked(f)) != EOF && c != '\n') {
+        if (n + 2 > *cap) {
+            size_t grown = 2 * *cap;
+            char *b = realloc(*buf, grown);
+            if (!b) {
+                errno = ENOMEM;
+                return -2;
+            }
+            *buf = b;
+            *cap = grown;
+        }
+        (*buf)[n++] = (char)c;
+        if (n > keep)
+            break;
+    }
+    if (c == EOF && n == 0)
+        return -1;
+    return (long)n;
+}
+
 int text_read_lines(FILE *f, size_t max_len, text_lines *out, char *err)
 {
     memset(out, 0, sizeof *out);
-    char *buf = NULL;
-    size_t cap = 0;
-    ssize_t got;
+    size_t cap = 256;
+    char *buf = malloc(cap);
+    long got = 0;
     long lineno = 0;
-    while ((got = getline(&buf, &cap, f)) >= 0) {
+    if (!buf)
+        return err_set(err, "out of memory");
+    /* max_len bytes, and a "\r" before the "\n" */
+    size_t keep = max_len < SIZE_MAX - 1 ? max_len + 1 : max_len;
+    while ((got = read_line(f, &buf, &cap, keep)) >= 0) {
         size_t n = (size_t)got;
         lineno++;
-        if (n && buf[n - 1] == '\n')
+        if (n <= keep && n && buf[n - 1] == '\r')
             n--;
-        if (n && buf[n - 1] == '\r')
-            n--;
-        if (!utf8_valid(buf, n)) {
-            snprintf(err, ERR_MAX, "line %ld: binary data (not UTF-8 text)", lineno);
-            goto fail;
-        }
+        /* a line cut short is judged by its length alone */
         if (n > max_len) {
             snprintf(err, ERR_MAX, "line %ld: longer than %zu bytes", lineno, max_len);
+            goto fail;
+        }
+        if (!utf8_valid(buf, n)) {
+            snprintf(err, ERR_MAX, "line %ld: binary data (not UTF-8 text)", lineno);
             goto fail;
         }
         if (push_line(out, buf, n) < 0) {
             snprintf(err, ERR_MAX, "out of memory");
             goto fail;
         }
+    }
+    if (got == -2) {
+        snprintf(err, ERR_MAX, "out of memory");
+        goto fail;
     }
     if (ferror(f)) {
         snprintf(err, ERR_MAX, "read error");
@@ -501,7 +536,7 @@ int float_format(float x, char *buf)
 const char *float_parse_line(const char *s, const char *end, float *out, int max, int *count)
 {
     int k = 0;
-    for (;;) {
+    while (k <= FLOAT_LINE_MAX) {
         while (s < end && (*s == ' ' || *s == '\t' || *s == '\r'))
             s++;
         if (s == end || *s == '\n')

@@ -16,7 +16,8 @@ typedef struct {
 
 /* Read every line of f.  Fails (-1, message in err, with the line number)
  * on a NUL byte or invalid UTF-8 ("binary data"), or a line longer than
- * max_len bytes.  0 on success. */
+ * max_len bytes (read no further than that, so that a huge line costs no
+ * more memory than max_len).  0 on success. */
 int text_read_lines(FILE *f, size_t max_len, text_lines *out, char *err);
 void text_lines_free(text_lines *t);
 
@@ -68,7 +69,10 @@ int float_format(float x, char *buf);
 /* The blank-separated numbers from s to the end of its line (a "\n", not
  * consumed, or end; "\r" counts as a blank): the first max go to out,
  * *count says how many there were.  Returns where it stopped: the "\n" or
- * end, or the first word that is not a number. */
+ * end, or the first word that is not a number, or after FLOAT_LINE_MAX + 1
+ * numbers (*count is then FLOAT_LINE_MAX + 1: no line anyone reads holds
+ * more, and a line of gigabytes is not read to its end). */
+#define FLOAT_LINE_MAX (1 << 20)
 const char *float_parse_line(const char *s, const char *end, float *out, int max, int *count);
 
 /* Words of a sentence, cut the way GloVe's (Stanford, Penn Treebank style)

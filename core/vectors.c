@@ -109,6 +109,9 @@ int vectors_build(vectors *v, long n, int dim, const char *const *words,
 /* 8-bit rows: q[n][dim] x scale[n] into v's own float32 table. */
 static int dequantize(vectors *v, const int8_t *q, const float *scale, const char *path, char *err)
 {
+    for (long i = 0; i < v->n; i++)
+        if (!isfinite(scale[i]))
+            return err_set(err, "'%s': the scale of row %ld is not finite", path, i);
     if (!(v->own_data = vectors_alloc((size_t)v->n * (size_t)v->dim)))
         return err_set(err, "'%s': out of memory", path);
     for (long i = 0; i < v->n; i++) {
@@ -138,10 +141,13 @@ static int load_mapped(vectors *v, const char *path, char *err)
         (int8 && model_in_view(&v->file, "scales", "F32", 1, ss, &scales, err) < 0) ||
         model_in_view(&v->file, "words", "U8", 1, sw, &words, err) < 0)
         return -1;
+    if (sv[1] < 1 || sv[1] > VECTORS_DIM_MAX)
+        return err_set(err, "'%s': vectors of %lld values (this reader takes 1 to %d)", path, sv[1],
+                       VECTORS_DIM_MAX);
     v->n = (long)sv[0];
     v->dim = (int)sv[1];
     v->data = (float *)data;
-    if (v->dim < 1 || so[0] != sv[0] + 1 || (int8 && ss[0] != sv[0]) ||
+    if (so[0] != sv[0] + 1 || (int8 && ss[0] != sv[0]) ||
         word_index_adopt(&v->index, v->n, words, (size_t)sw[0], offset, hash, (uint64_t)sh[0]) < 0)
         return err_set(err, "'%s': inconsistent word index", path);
     return int8 ? dequantize(v, data, scales, path, err) : 0;
@@ -233,7 +239,8 @@ static int save_safetensors(const vectors *v, const char *path, const vec_save *
         (int8 ? model_out_tensor_typed(m, "vectors", "I8", 2, sv, q) == 0 &&
                     model_out_tensor_typed(m, "scales", "F32", 1, ss, scale) == 0
               : model_out_tensor_typed(m, "vectors", "F32", 2, sv, v->data) == 0) &&
-        model_out_tensor_typed(m, "words", "U8", 1, sw, wi->words) == 0)
+        model_out_tensor_typed(m, "words", "U8", 1, sw, wi->words) == 0 &&
+        (!how || !how->extra || how->extra(m, how->ctx) == 0))
         rc = model_out_write(m, path, err);
     else
         err_set(err, "cannot write '%s': out of memory", path);

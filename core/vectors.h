@@ -15,6 +15,10 @@
  *                 [n, D] with scales (F32 [n]): row i is vectors[i] x
  *                 scales[i] (rounded from scales[i] = max |x| / 127),
  *                 turned back into float32 when read.
+ * Every value must be finite: a text or binary file holding inf or nan is
+ * refused with its line or record, as are 8-bit rows with such a scale
+ * (float32 rows of the mapped form are not read when it is opened, so they
+ * are not checked).
  * Words are UTF-8 and keep the file's order (for trained and published
  * vectors, most frequent first).  A word met again keeps its first vector;
  * the duplicates are counted for the caller to warn about.
@@ -32,6 +36,7 @@
 #include "wordindex.h"
 
 #define VECTORS_DIM_MAX 100000
+#define VECTORS_WORD_MAX 65536    /* bytes in a word: more is not a word */
 
 typedef enum {
     VEC_AUTO, VEC_GLOVE, VEC_WORD2VEC, VEC_WORD2VEC_BIN, VEC_SAFETENSORS
@@ -94,6 +99,10 @@ int vectors_write(const vectors *v, FILE *f, vec_format fmt);
 typedef struct {
     int int8;                 /* 8-bit rows with a scale each */
     const char *const *meta;  /* metadata pairs: key, value, ..., NULL; or NULL */
+    /* or NULL: called last, to add the caller's own tensors and metadata
+     * (a training run's state); 0, or -1 for out of memory */
+    int (*extra)(model_out *m, void *ctx);
+    void *ctx;
 } vec_save;
 
 /* Write path atomically in any format (how applies to safetensors).

@@ -2,6 +2,7 @@
  * word2vec binary, read and written; see vectors.h and vectors_text.h. */
 #include "vectors_text.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -34,24 +35,38 @@ static long count_lines(const char *p, const char *end)
     return n;
 }
 
-/* "COUNT DIM" on a line by itself (the word2vec header)?  Sets both. */
+/* The word2vec header, "COUNT DIM" on a line by itself: 1 with both set
+ * and *next after the line; 0 when the first line is not two whole numbers
+ * (GloVe has no header); -1 when it is, but COUNT is negative or DIM is
+ * not 1 to VECTORS_DIM_MAX.  Only the first 64 bytes are looked at. */
 static int parse_header(const char *p, const char *end, long *count, int *dim, const char **next)
 {
-    const char *nl = memchr(p, '\n', (size_t)(end - p));
-    const char *e = nl ? nl : end;
     char buf[64];
+    size_t room = (size_t)(end - p) < sizeof buf ? (size_t)(end - p) : sizeof buf;
+    const char *nl = memchr(p, '\n', room);
+    const char *e = nl ? nl : end;
     if (e - p <= 0 || e - p >= (long)sizeof buf)
         return 0;
     memcpy(buf, p, (size_t)(e - p));
     buf[e - p] = 0;
     long c, d;
     char extra;
-    if (sscanf(buf, "%ld %ld %c", &c, &d, &extra) != 2 || c < 0 || d < 1 || d > VECTORS_DIM_MAX)
+    if (sscanf(buf, "%ld %ld %c", &c, &d, &extra) != 2)
         return 0;
     *count = c;
-    *dim = (int)d;
+    *dim = d < 0 ? -1 : d > VECTORS_DIM_MAX ? VECTORS_DIM_MAX + 1 : (int)d;
     *next = nl ? nl + 1 : end;
-    return 1;
+    return c < 0 || d < 1 || d > VECTORS_DIM_MAX ? -1 : 1;
+}
+
+/* The message for a header parse_header refused. */
+static int bad_header(const char *path, long count, int dim, char *err)
+{
+    if (count < 0)
+        return err_set(err, "'%s': line 1: the header gives a negative word count", path);
+    if (dim > VECTORS_DIM_MAX)
+        return err_set(err, "'%s': line 1: the header gives more than %d values a word", path, VECTORS_DIM_MAX);
+    return err_set(err, "'%s': line 1: the header gives fewer than 1 value a word", path);
 }
 
 /* After a word2vec header: is the first record binary?  Text records hold
@@ -60,10 +75,10 @@ static int looks_binary(const char *p, const char *end, int dim)
 {
     while (p < end && (*p == '\n' || is_space(*p)))
         p++;
-    while (p < end && !is_space(*p) && *p != '\n')
+    while (p < end && !is_space(*p) && *p != '\n' && *p != 0)
         p++;
     /* up to the line's end (text) or the record's (binary) */
-    const char *stop = p + 4 * (size_t)dim < end ? p + 4 * (size_t)dim : end;
+    const char *stop = (size_t)(end - p) > 4 * (size_t)dim ? p + 4 * (size_t)dim : end;
     for (; p < stop && *p != '\n'; p++)
         if (!strchr("0123456789.eE+- \t\rnaifNAIF", *p) || *p == 0)
             return 1;
@@ -83,32 +98,47 @@ vec_format vectors_detect(const file_bytes *fb)
     long count;
     int dim;
     const char *next;
-    if (parse_header(p, end, &count, &dim, &next))
+    int h = parse_header(p, end, &count, &dim, &next);
+    if (h > 0)
         return looks_binary(next, end, dim) ? VEC_WORD2VEC_BIN : VEC_WORD2VEC;
-    return VEC_GLOVE;
+    /* a header out of range: the text reader says what is wrong with it */
+    return h < 0 ? VEC_WORD2VEC : VEC_GLOVE;
 }
 
-/* The word at c->p (up to a space), checked; its start and length. */
+/* The word at c->p (up to a space), checked as it is read, so that
+ * binary data stops it at its first bad byte; its start and length. */
 static int read_word(cursor *c, const char **word, size_t *len)
 {
     const char *w = c->p;
-    while (c->p < c->end && !is_space(*c->p) && *c->p != '\n' && *c->p != '\r')
-        c->p++;
+    while (c->p < c->end && !is_space(*c->p) && *c->p != '\n' && *c->p != '\r') {
+        if (c->p - w >= VECTORS_WORD_MAX)
+            return err_set(c->err, "'%s': line %ld: a word longer than %d bytes", c->path, c->line, VECTORS_WORD_MAX);
+        if (*c->p > 0) { /* ASCII */
+            c->p++;
+            continue;
+        }
+        if (*c->p == 0)
+            return err_set(c->err, "'%s': line %ld: a NUL byte in the word (binary data, not vectors?)", c->path,
+                           c->line);
+        int cp, k = utf8_decode(c->p, (size_t)(c->end - c->p), &cp);
+        if (k < 0)
+            return err_set(c->err, "'%s': line %ld: the word is not valid UTF-8", c->path, c->line);
+        c->p += k;
+    }
     *len = (size_t)(c->p - w);
     if (*len == 0)
         return err_set(c->err, "'%s': line %ld: no word", c->path, c->line);
-    for (size_t i = 0; i < *len;) {
-        if (w[i] > 0) { /* ASCII */
-            i++;
-            continue;
-        }
-        int cp, k = w[i] ? utf8_decode(w + i, *len - i, &cp) : -1;
-        if (k < 0)
-            return err_set(c->err, "'%s': line %ld: the word is not valid UTF-8", c->path, c->line);
-        i += (size_t)k;
-    }
     *word = w;
     return 0;
+}
+
+/* 1 when every one of the n values is a finite number. */
+static int all_finite(const float *x, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (!isfinite(x[i]))
+            return 0;
+    return 1;
 }
 
 /* Add the word as row v->n; a word met before is counted, not added. */
@@ -130,6 +160,9 @@ static int read_values(vectors *v, cursor *c, float *row)
 {
     int k, cap = v->dim > 0 ? v->dim : VECTORS_DIM_MAX;
     const char *stop = float_parse_line(c->p, c->end, row, cap, &k);
+    if (k > FLOAT_LINE_MAX)
+        return err_set(c->err, "'%s': line %ld: more than %d values (expected %d)", c->path, c->line, FLOAT_LINE_MAX,
+                       v->dim > 0 ? v->dim : VECTORS_DIM_MAX);
     if (stop < c->end && *stop != '\n') {
         const char *t = stop;
         while (t < c->end && t - stop < 20 && !is_space(*t) && *t != '\n' && *t != '\r')
@@ -146,6 +179,9 @@ static int read_values(vectors *v, cursor *c, float *row)
     } else if (k != v->dim) {
         return err_set(c->err, "'%s': line %ld: expected %d values, found %d", c->path, c->line, v->dim, k);
     }
+    /* inf or nan would only spread through every similarity */
+    if (!all_finite(row, k))
+        return err_set(c->err, "'%s': line %ld: a value that is not finite (inf or nan)", c->path, c->line);
     return 0;
 }
 
@@ -216,10 +252,14 @@ static void *count_share(void *arg)
     return NULL;
 }
 
-/* dim from the first non-blank line (GloVe has no header to say it). */
+/* Read the first non-blank line alone: it sets dim when no header gave it
+ * (GloVe), and must hold dim values when one did. */
 static int first_dim(vectors *v, cursor c)
 {
-    float *row = malloc(VECTORS_DIM_MAX * sizeof *row);
+    /* a value takes two bytes with its blank, so the rest of the file
+     * holds no more than that many: a small file needs a small row */
+    size_t most = (size_t)(c.end - c.p) / 2 + 1;
+    float *row = malloc((most < VECTORS_DIM_MAX ? most : VECTORS_DIM_MAX) * sizeof *row);
     if (!row)
         return err_set(c.err, "'%s': out of memory", c.path);
     while (c.p < c.end && is_blank_line(&c)) {
@@ -239,13 +279,18 @@ int vectors_read_text(vectors *v, const file_bytes *fb, const char *path, int he
     long declared = -1;
     if (header) {
         const char *next;
-        if (!parse_header(c.p, c.end, &declared, &v->dim, &next))
+        int h = parse_header(c.p, c.end, &declared, &v->dim, &next);
+        if (h == 0)
             return err_set(err, "'%s': line 1: expected the header \"COUNT DIM\"", path);
+        if (h < 0)
+            return bad_header(path, declared, v->dim, err);
         c.p = next;
         c.line = 2;
-    } else if (first_dim(v, c) < 0) {
-        return -1;
     }
+    /* the first record read before the whole file is counted, so that a
+     * file that is not vectors is refused from its first bytes */
+    if (first_dim(v, c) < 0)
+        return -1;
     if (v->dim <= 0)
         return err_set(err, "'%s': no vectors in the file", path);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -342,8 +387,11 @@ int vectors_read_binary(vectors *v, const file_bytes *fb, const char *path, char
     cursor c = {(const char *)fb->bytes, (const char *)fb->bytes + fb->size, 1, path, err};
     long declared;
     const char *next;
-    if (!parse_header(c.p, c.end, &declared, &v->dim, &next))
+    int h = parse_header(c.p, c.end, &declared, &v->dim, &next);
+    if (h == 0)
         return err_set(err, "'%s': expected the header \"COUNT DIM\"", path);
+    if (h < 0)
+        return bad_header(path, declared, v->dim, err);
     if (declared > INT32_MAX - 1 || (size_t)declared > fb->size / (4 * (size_t)v->dim + 2) + 1)
         return err_set(err, "'%s': truncated (the header says %ld words)", path, declared);
     c.p = next;
@@ -367,6 +415,8 @@ int vectors_read_binary(vectors *v, const file_bytes *fb, const char *path, char
             uint32_t u = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
             memcpy(&row[k], &u, 4);
         }
+        if (!all_finite(row, v->dim))
+            return err_set(err, "'%s': record %ld: a value that is not finite (inf or nan)", path, r);
         c.p += row_bytes;
         if (add_word(v, w, len, r, path, err) < 0)
             return -1;

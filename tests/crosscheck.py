@@ -37,36 +37,9 @@ import numpy as np
 
 # the dinos data helpers it shares with tests/bench/dinos_peer.py
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench"))
-from peerlib import names_onehot, read_names  # noqa: E402
+from peerlib import names_onehot, read_names, read_safetensors  # noqa: E402
 
 
-# ---------------------------------------------------------------- safetensors
-def read_safetensors(path):
-    """Return (metadata dict, {name: float32 ndarray}) of a safetensors file."""
-    with open(path, "rb") as f:
-        raw = f.read()
-    if len(raw) < 8:
-        raise ValueError("%s: shorter than the 8-byte header length" % path)
-    (n,) = struct.unpack("<Q", raw[:8])
-    if 8 + n > len(raw):
-        raise ValueError("%s: header length %d past end of file" % (path, n))
-    header = json.loads(raw[8:8 + n].decode("utf-8"))
-    data = raw[8 + n:]
-    meta = header.pop("__metadata__", {}) or {}
-    tensors = {}
-    for name, info in header.items():
-        if info.get("dtype") != "F32":
-            raise ValueError("%s: tensor %s has dtype %s, expected F32"
-                             % (path, name, info.get("dtype")))
-        shape = [int(d) for d in info["shape"]]
-        b, e = info["data_offsets"]
-        count = int(np.prod(shape)) if shape else 1
-        if e - b != 4 * count or b < 0 or e > len(data):
-            raise ValueError("%s: tensor %s: bad data_offsets %r for shape %r"
-                             % (path, name, [b, e], shape))
-        tensors[name] = np.frombuffer(data, dtype="<f4", count=count,
-                                      offset=b).reshape(shape).copy()
-    return meta, tensors
 
 
 def write_safetensors(path, tensors, meta):
@@ -224,6 +197,42 @@ def compare(ref_loss, ref_grads, gmeta, gtensors, tol, out=sys.stdout):
         print("FAIL %s: unexpected tensor in GRADS" % key, file=out)
         fails += 1
     return fails
+
+
+def judge(loss, ref_loss, grads, ref_grads, tol):
+    """The criterion above for a loss and gradients (the tensors named
+    grad.<name> among grads {key: ndarray}) against their references
+    {name: ndarray} (tests/nmt_crosscheck.py, emojify_crosscheck.py).
+    Returns (what failed, as a list of phrases; the loss's relative error;
+    the worst gradient tensor's relative error and its name). A reference
+    gradient that is zero everywhere fails: comparing with it proves
+    nothing."""
+    bad, worst, wname = [], 0.0, ""
+    lerr = abs(loss - ref_loss) / max(abs(ref_loss), 1e-6)
+    if not lerr <= tol:
+        bad.append("loss %.9g, reference %.9g" % (loss, ref_loss))
+    for name, ref in ref_grads.items():
+        got = grads.get("grad." + name)
+        if got is None or got.shape != ref.shape:
+            bad.append("grad.%s %s" % (name, "missing" if got is None else
+                                       "of shape %r, reference %r"
+                                       % (got.shape, ref.shape)))
+            continue
+        scale = float(np.abs(ref).max())
+        if scale < 1e-8:
+            bad.append("grad.%s: the reference is zero, the check would say "
+                       "nothing" % name)
+            continue
+        err = float(np.abs(got.astype(np.float64) - ref).max()) / scale
+        if not err <= tol:  # NaN fails too
+            bad.append("grad.%s off by %.2e of its largest magnitude"
+                       % (name, err))
+        if not err <= worst:
+            worst, wname = err, name
+    extra = (set(k for k in grads if k.startswith("grad."))
+             - set("grad." + k for k in ref_grads))
+    bad += ["%s: no such tensor in the reference" % k for k in sorted(extra)]
+    return bad, lerr, worst, wname
 
 
 # ---------------------------------------------------------------- selftest

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/crosscheck.sh: seqtool dinos and jazz gradients against PyTorch.
+# tests/crosscheck.sh: seqtool's models' gradients against PyTorch.
 # For each cell (rnn, gru, lstm) and 1 and 2 layers: train a tiny model with
 # `seqtool dinos train` (20 names, hidden 8, batch 4, 30 iterations; sgd for
 # 1 layer, adam for 2 so that optim.* tensors are in the file), check the
@@ -12,9 +12,11 @@
 # binary cross-entropy and the four in a row on seeded inputs, and
 # tests/crosscheck_layers.py compares every output and gradient with
 # torch.nn.Conv1d, BatchNorm1d and BCEWithLogitsLoss, by the same criterion.
-# Then the jazz melody model: tests/test_jazz --dump writes a small model,
-# a padded batch and its loss and gradients; tests/jazz_crosscheck.py
-# compares them with its own PyTorch network (same criterion).
+# Then the jazz melody model, the date translator (nmt) and the emoji
+# models (emojify v1 and v2, each oov policy): tests/test_NAME --dump
+# writes small models of seeded random weights, a padded batch and its
+# loss and gradients; tests/NAME_crosscheck.py compares them with its own
+# PyTorch network (same criterion).
 # Skips (exit 0) when /usr/bin/python3 cannot import torch, unless
 # CROSSCHECK_REQUIRED=1. Downloads nothing.
 # SEQTOOL (default ./seqtool) / GRADUMP / LAYERDUMP override the binaries.
@@ -116,14 +118,24 @@ else
     fail=1
 fi
 
-JAZZ=$(dirname "$GRADUMP")/test_jazz
-log=$TMP/jazz.log
-if [ -x "$JAZZ" ] && mkdir "$TMP/jazz" && "$JAZZ" --dump "$TMP/jazz" >"$log" 2>&1 &&
-        $PY tests/jazz_crosscheck.py "$TMP/jazz" >>"$log" 2>&1; then
-    grep '^ok - ' "$log"
-else
-    echo "not ok - jazz crosscheck against PyTorch"
-    sed 's/^/    /' "$log" 2>/dev/null
+# A model whose test program dumps it: test_NAME --dump DIR writes the
+# model, a padded batch, its loss and gradients; tests/NAME_crosscheck.py
+# DIR prints an "ok - " line per model.
+dumped() {
+    local name=$1 prog log=$TMP/$1.log
+    prog=$(dirname "$GRADUMP")/test_$1
+    if [ ! -x "$prog" ]; then
+        echo "$prog not built (run make)" >"$log"
+    elif mkdir "$TMP/$name" && "$prog" --dump "$TMP/$name" >"$log" 2>&1 &&
+            $PY "tests/${name}_crosscheck.py" "$TMP/$name" >>"$log" 2>&1; then
+        grep '^ok - ' "$log"
+        return
+    fi
+    echo "not ok - $name crosscheck against PyTorch"
+    sed 's/^/    /' "$log"
     fail=1
-fi
+}
+for name in jazz nmt emojify; do
+    dumped "$name"
+done
 exit $fail

@@ -302,6 +302,27 @@ static void test_wav_bad_input(void)
         int rc = wav_read(tmp_path(bad[i].name), 16000, &a, err);
         check(rc < 0 && one_line(err) && strstr(err, bad[i].name), "%s: -1, '%s'", bad[i].desc, err);
     }
+    /* a float file's samples: beyond full scale clipped, NaN refused
+     * (found by fuzzing: they came out as they were) */
+    double loud[4] = {0.5, 3.0, -1e30, -0.25};
+    int made_loud = write_sndfile(tmp_path("loud.wav"), SF_FORMAT_WAV | SF_FORMAT_FLOAT, 8000, 1, loud, 4) == 0;
+    check(made_loud && wav_read(tmp_path("loud.wav"), 0, &a, err) == 0 && a.n == 4 && a.samples[0] == 0.5f &&
+              a.samples[1] == 1.0f && a.samples[2] == -1.0f && a.samples[3] == -0.25f,
+          "a float WAV beyond full scale is clipped to [-1, 1]");
+    wav_free(&a);
+    double nan_x[4] = {0.5, NAN, 0, 0};
+    write_sndfile(tmp_path("nan.wav"), SF_FORMAT_WAV | SF_FORMAT_FLOAT, 8000, 1, nan_x, 4);
+    err[0] = 0;
+    check(wav_read(tmp_path("nan.wav"), 16000, &a, err) < 0 && one_line(err) && strstr(err, "frame 1"),
+          "a NaN sample is refused: '%s'", err);
+    /* a descriptor stays the caller's when its bytes are not audio
+     * (libsndfile 1.2.0 closed it; found by fuzzing) */
+    int tfd = open(tmp_path("text.wav"), O_RDONLY);
+    err[0] = 0;
+    check(tfd >= 0 && wav_read_fd(tfd, "text", 16000, &a, err) < 0 && fcntl(tfd, F_GETFD) != -1,
+          "a descriptor of text is refused and left open: '%s'", err);
+    if (tfd >= 0)
+        close(tfd);
     err[0] = 0;
     check(wav_read(tmp_path("nonexistent.wav"), 16000, &a, err) < 0 && one_line(err) &&
               strstr(err, "cannot open") && strstr(err, "No such file"),

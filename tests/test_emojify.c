@@ -3,6 +3,11 @@
  * policy; V2 on a padded batch with its mask, with and without the zero
  * steps of pad_to, and with dropout), padding invariance of predictions, the inference path against the training
  * forward, the model file round trip, the CSV reader's good and bad cases.
+ *
+ *   test_emojify               the tests
+ *   test_emojify --dump DIR    small models of each kind and oov policy, a
+ *                              padded batch, its loss and gradients, for
+ *                              tests/emojify_crosscheck.py
  */
 #include <math.h>
 #include <stdlib.h>
@@ -17,6 +22,7 @@
 #include "model.h"
 #include "suffix.h"
 #include "text.h"
+#include "xdump.h"
 
 enum { K_ = 3, D_ = 4, H_ = 3, V_ = 6, B_ = 4 };
 
@@ -391,8 +397,93 @@ static void test_suffix_forms(void)
     check(n == 0, "suffix forms of an 83-byte word: none fit (%d)", n);
 }
 
-int main(void)
+/* ---- the PyTorch cross-check's data (--dump DIR) ---- */
+
+/* Five sentences of 1 to 6 words, three with unknown words. */
+enum { DUMP_B = 5, DUMP_L = 6, DUMP_K = 4, DUMP_D = 5, DUMP_H = 4, DUMP_V = 8 };
+static const int dump_ids[DUMP_B][DUMP_L] = {
+    {0, 3, EMO_UNKNOWN, 5, 1, 7}, {2, EMO_UNKNOWN, -2, -2, -2, -2}, {4, 4, 0, 6, -2, -2},
+    {1, -2, -2, -2, -2, -2}, {EMO_UNKNOWN, 6, EMO_UNKNOWN, -2, -2, -2}};
+static const int dump_labels[DUMP_B] = {2, 0, 3, 1, 2};
+
+/* Each kind with each oov policy; v2's pad_to gives zero steps to the
+ * shorter sentences (none with 0), the longer ones are padded and masked. */
+static const struct {
+    const char *name;
+    emo_kind kind;
+    emo_oov oov;
+    int pad_to;
+} dump_cfg[] = {
+    {"v2-learn", EMO_V2, EMO_OOV_LEARN, 4}, {"v2-zero", EMO_V2, EMO_OOV_ZERO, 3},
+    {"v2-skip", EMO_V2, EMO_OOV_SKIP, 0},   {"v1-learn", EMO_V1, EMO_OOV_LEARN, 0},
+    {"v1-zero", EMO_V1, EMO_OOV_ZERO, 0},   {"v1-skip", EMO_V1, EMO_OOV_SKIP, 0},
+};
+
+/* The batch file of m after a training forward and backward: sentences
+ * [B][L] (word ids, -1 unknown, -2 after the end) and labels [B] as F32,
+ * probs [B][K] of the inference path, metadata "loss" (mean nats) and
+ * grad.<tensor> of that loss.  0 or -1. */
+static int dump_batch(emo_model *m, const char *dir, const char *file, const emo_sentence *s)
 {
+    static float ibuf[DUMP_B * DUMP_L], lbuf[DUMP_B], probs[DUMP_B * DUMP_K];
+    double loss = emo_forward(m, DUMP_B, s, dump_labels, NULL) / DUMP_B;
+    params_zero_grad(&m->ps);
+    emo_backward(m, DUMP_B);
+    int ishape[2] = {DUMP_B, DUMP_L}, lshape[1] = {DUMP_B}, pshape[2] = {DUMP_B, DUMP_K};
+    model_out *out = model_out_new("emojify-crosscheck");
+    if (out && (emo_forward_batch(m, DUMP_B, s, probs) < 0 ||
+                xdump_ints(out, "sentences", 2, ishape, &dump_ids[0][0], ibuf) < 0 ||
+                xdump_ints(out, "labels", 1, lshape, dump_labels, lbuf) < 0 ||
+                model_out_tensor(out, "probs", 2, pshape, probs) < 0 ||
+                model_out_metaf(out, "loss", "%.17g", loss) < 0 || xdump_grads(out, &m->ps) < 0))
+        out = (model_out_free(out), NULL);
+    return xdump_write(out, dir, file);
+}
+
+/* DIR/NAME.model.safetensors and DIR/NAME.batch.safetensors for each of
+ * dump_cfg: seeded random weights and word vectors, dropout off. */
+static int dump(const char *dir)
+{
+    emo_sentence s[DUMP_B];
+    for (int b = 0; b < DUMP_B; b++) {
+        s[b].ids = dump_ids[b];
+        for (s[b].len = 0; s[b].len < DUMP_L && dump_ids[b][s[b].len] != -2; s[b].len++)
+            ;
+    }
+    for (size_t c = 0; c < sizeof dump_cfg / sizeof dump_cfg[0]; c++) {
+        emo_model m;
+        char file[64];
+        rng_seed(&R, 30 + c);
+        if (emo_init(&m, dump_cfg[c].kind, dump_cfg[c].oov, DUMP_K, DUMP_D, DUMP_H) < 0)
+            return fprintf(stderr, "test_emojify: out of memory\n"), 1;
+        fill_params(&m.ps, 0.6f);
+        for (int i = 0; i < DUMP_V; i++) {
+            char w[8];
+            float v[DUMP_D];
+            snprintf(w, sizeof w, "w%d", i);
+            fill_uniform(v, DUMP_D, 1);
+            emo_add_word(&m, w, strlen(w), v);
+        }
+        m.nkeep = m.nrows;
+        m.pad_to = dump_cfg[c].pad_to;
+        model_out *out = model_out_new("emojify");
+        if (out && emo_save_to(&m, out) < 0)
+            out = (model_out_free(out), NULL);
+        snprintf(file, sizeof file, "%s.model.safetensors", dump_cfg[c].name);
+        int rc = xdump_write(out, dir, file);
+        snprintf(file, sizeof file, "%s.batch.safetensors", dump_cfg[c].name);
+        rc = rc < 0 ? rc : dump_batch(&m, dir, file, s);
+        emo_free(&m);
+        if (rc < 0)
+            return 1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 3 && strcmp(argv[1], "--dump") == 0)
+        return dump(argv[2]);
     rng_seed(&R, 4242);
     char dir[] = "/tmp/seqtool-emojify-XXXXXX";
     if (!mkdtemp(dir)) {

@@ -198,12 +198,22 @@ static void test_conv_stream(conv_shape s)
         same &= n == t->Tout && when && memcmp(ys, t->y, ny * 4) == 0;
         conv1d_stream_reset(&st, &t->c);
     }
+    /* pushes of 1, 2, 3, ... 9 frames, then 1 again: one product a push */
+    int n = 0, blocks = 0;
+    conv1d_stream_reserve(&st, &t->c, 9);
+    for (int i = 0, len = 1; i < s.T; i += len, len = len % 9 + 1) {
+        int m = s.T - i < len ? s.T - i : len;
+        n += conv1d_steps(&t->c, &st, m, t->x + i * frame, ys + (size_t)n * s.B * s.out);
+        blocks++;
+    }
+    int chunked = n == t->Tout && memcmp(ys, t->y, ny * 4) == 0;
     t->w.rows = 7;
     conv1d_forward(&t->c, &t->w, s.T, s.B, t->x, yc);
-    check(worst < 1e-5 && same && memcmp(yc, t->y, ny * 4) == 0,
+    check(worst < 1e-5 && same && chunked && memcmp(yc, t->y, ny * 4) == 0,
           "conv1d T %d B %d in %d out %d kernel %d stride %d pad %d: forward = definition (%.1e), "
-          "conv1d_step frame by frame = forward bit for bit (twice, with a reset), chunks of 7 rows too",
-          s.T, s.B, s.in, s.out, s.kernel, s.stride, s.pad, worst);
+          "conv1d_step frame by frame = forward bit for bit (twice, with a reset), so are conv1d_steps "
+          "in %d pushes of 1 to 9 frames and chunks of 7 rows",
+          s.T, s.B, s.in, s.out, s.kernel, s.stride, s.pad, worst, blocks);
     conv1d_stream_free(&st);
     free(ys);
     free(yc);

@@ -1,7 +1,12 @@
 /* test_nmt — unit tests of core/attention and core/nmt: gradient checks of
  * the attention step and of the whole encoder-decoder on tiny shapes,
  * padding invariance, beam search against brute force, encoding, and the
- * model file round trip. */
+ * model file round trip.
+ *
+ *   test_nmt               the tests
+ *   test_nmt --dump DIR    a small model, a padded batch, its loss and
+ *                          gradients, for tests/nmt_crosscheck.py
+ */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +19,7 @@
 #include "model.h"
 #include "seq2seq.h"
 #include "tensor.h"
+#include "xdump.h"
 
 /* ---- the attention step ---- */
 
@@ -353,8 +359,64 @@ static void test_model_file(const char *dir)
     unlink(path);
 }
 
-int main(void)
+/* ---- the PyTorch cross-check's data (--dump DIR) ---- */
+
+/* Dates of unequal lengths in one padded batch: the longest leaves the
+ * last positions of Tx unused, 'q' is outside the vocabulary, "" is the
+ * convention token alone; both conventions. */
+enum { DUMP_B = 4, DUMP_TX = 14 };
+static const char *const dump_in[DUMP_B] = {"12/1/2001 ax", "3 may 79", "q 7", ""};
+static const char *const dump_out[DUMP_B] = {"2001-01-12", "1979-05-03", "2007-07-07",
+                                             "2000-01-01"};
+static const int dump_month_first[DUMP_B] = {0, 1, 0, 1};
+
+/* DIR/model.safetensors: a small model of seeded random weights;
+ * DIR/batch.safetensors: ids [Tx][B] (-1 padding) and targets [Ty][B]
+ * as F32, metadata "loss" (nats per row, summed over the steps) and
+ * grad.<tensor> of that loss. */
+static int dump(const char *dir)
 {
+    nmt_model m;
+    rng_seed(&R, 16);
+    if (nmt_init(&m, "0123456789/ amyx", DUMP_TX, 4, 5, 3) < 0 || nmt_reserve(&m, DUMP_B) < 0)
+        return fprintf(stderr, "test_nmt: out of memory\n"), 1;
+    fill_params(&m.ps, 0.6f);
+    /* energies on both sides of relu's kink (77% clamped), attention
+     * weights far from uniform (so the masking shows in the gradients) */
+    fill_uniform(params_data(&m.ps, m.att.key.w), m.n_att * 2 * m.n_a, 2.5f);
+    fill_uniform(params_data(&m.ps, m.att.energy.w), m.n_att, 3.0f);
+    params_data(&m.ps, m.att.energy.b)[0] = 0.0f;
+    for (int b = 0; b < DUMP_B; b++) {
+        int ids[DUMP_TX];
+        size_t dropped;
+        nmt_encode(&m, dump_in[b], strlen(dump_in[b]), dump_month_first[b], ids, &dropped);
+        nmt_set_row(&m, b, DUMP_B, ids, dump_out[b]);
+    }
+    nmt_forward(&m, DUMP_B);
+    params_zero_grad(&m.ps);
+    double loss = nmt_backward(&m, DUMP_B, 1.0f / DUMP_B) / DUMP_B;
+
+    model_out *out = model_out_new("nmt");
+    if (out && nmt_save_to(&m, out) < 0)
+        out = (model_out_free(out), NULL);
+    if (xdump_write(out, dir, "model.safetensors") < 0)
+        return 1;
+    static float idbuf[DUMP_TX * DUMP_B], tbuf[NMT_TY * DUMP_B];
+    int xshape[2] = {DUMP_TX, DUMP_B}, yshape[2] = {NMT_TY, DUMP_B};
+    out = model_out_new("nmt-crosscheck");
+    if (out && (xdump_ints(out, "ids", 2, xshape, m.ids, idbuf) < 0 ||
+                xdump_ints(out, "targets", 2, yshape, m.targets, tbuf) < 0 ||
+                model_out_metaf(out, "loss", "%.17g", loss) < 0 || xdump_grads(out, &m.ps) < 0))
+        out = (model_out_free(out), NULL);
+    int rc = xdump_write(out, dir, "batch.safetensors");
+    nmt_free(&m);
+    return rc < 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 3 && strcmp(argv[1], "--dump") == 0)
+        return dump(argv[2]);
     char dir[] = "/tmp/seqtool-nmt-XXXXXX";
     if (!mkdtemp(dir)) {
         perror("mkdtemp");

@@ -180,8 +180,30 @@ static void test_gradient_relu(void)
     grad_free(&c);
 }
 
+/* Clip b's frames of x [T][B][bins], one after the other, into f. */
+static void clip_frames(const float *x, int T, int B, int bins, int b, float *f)
+{
+    for (int t = 0; t < T; t++)
+        memcpy(f + (size_t)t * bins, x + ((size_t)t * B + b) * bins, (size_t)bins * sizeof *f);
+}
+
+/* The logits of frames f [T][bins] pushed in blocks of len[0], len[1], ...
+ * (round and round) into z; their count. */
+static int run_blocks(wakenet_stream *s, const float *f, int T, int bins, const int *len, int nlen, float *z)
+{
+    int got = 0;
+    wakenet_stream_reset(s);
+    for (int i = 0, k = 0; i < T; k = (k + 1) % nlen) {
+        int m = T - i < len[k] ? T - i : len[k];
+        got += wakenet_stream_run(s, f + (size_t)i * bins, m, z + got);
+        i += m;
+    }
+    return got;
+}
+
 /* One frame at a time gives the logits of whole clips (batch statistics
- * off, no dropout), clip by clip out of a batch of three. */
+ * off, no dropout), clip by clip out of a batch of three; blocks of any
+ * size give the bits of one frame at a time. */
 static void test_streaming(void)
 {
     char err[ERR_MAX];
@@ -189,7 +211,7 @@ static void test_streaming(void)
     wakenet_work k = {0};
     wakenet_stream s;
     const char *arch = "conv:16:5:2:causal,bn,relu,drop:0.5,gru:12,bn,gru:8,dense";
-    int T = 61, B = 3;
+    int T = 161, B = 3;
     if (wakenet_init(&w, arch, SPEC_LOGMEL, err) < 0 || wakenet_work_reserve(&k, &w, T, B) < 0 ||
         wakenet_stream_init(&s, &w) < 0) {
         check(0, "streaming: %s", err);
@@ -205,25 +227,36 @@ static void test_streaming(void)
     float *x = k.act[0];
     fill_uniform(x, (size_t)T * B * w.bins, 2.0f);
     const float *z = wakenet_forward(&w, &k, T, B, 0, NULL);
-    int ty = wakenet_out_len(&w, T), steps = 0;
+    int ty = wakenet_out_len(&w, T), steps = 0, same = 1;
+    float *one = malloc((size_t)ty * sizeof *one), *blk = malloc((size_t)T * sizeof *blk);
+    float *f = malloc((size_t)T * w.bins * sizeof *f);
+    static const int lens[][4] = {{1, 2, 3, 4}, {7, 13, 5, 11}, {64, 1, 64, 2}, {150, 11, 11, 11}};
     double worst = 0;
     for (int b = 0; b < B; b++) {
         wakenet_stream_reset(&s);
         int t = 0;
-        for (int f = 0; f < T; f++) {
+        for (int fr = 0; fr < T; fr++) {
             float logit;
-            if (!wakenet_stream_push(&s, x + ((size_t)f * B + b) * w.bins, &logit))
+            if (!wakenet_stream_push(&s, x + ((size_t)fr * B + b) * w.bins, &logit))
                 continue;
-            if (f != wakenet_last_frame(&w, t))
+            if (fr != wakenet_last_frame(&w, t))
                 worst = INFINITY;
             double d = fabs(logit - z[(size_t)t * B + b]);
             worst = d > worst ? d : worst;
-            t++;
+            one[t++] = logit;
             steps++;
         }
+        clip_frames(x, T, B, w.bins, b, f);
+        for (int v = 0; v < 4; v++)
+            same &= run_blocks(&s, f, T, w.bins, lens[v], 4, blk) == t && memcmp(blk, one, (size_t)t * 4) == 0 &&
+                    s.steps == t;
     }
     check(steps == ty * B && worst < 1e-5, "one frame at a time = whole clips: %d steps, largest difference %.1e",
           steps, worst);
+    check(same, "a stream in blocks of 1 to 150 frames = one frame at a time, bit for bit");
+    free(one);
+    free(blk);
+    free(f);
     wakenet_stream_free(&s);
     wakenet_work_free(&k);
     wakenet_free(&w);

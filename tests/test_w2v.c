@@ -428,6 +428,49 @@ static void test_sgns_vocab(void)
           "skip-gram vocabulary: invalid UTF-8 is an error naming the line (%s)", err);
 }
 
+/* A run of weights and positions from c's seed over text, trained in
+ * pieces of every steps (0: one piece); 0 or -1. */
+static int sgns_run(const char *text, const sgns_config *c, long every, sgns_model *m, int *pieces)
+{
+    char err[ERR_MAX];
+    sgns_state s;
+    if (sgns_vocab(m, text, strlen(text), c, err) < 0 || sgns_start(m, c, &s, err) < 0)
+        return -1;
+    for (*pieces = 0; !sgns_finished(c, &s); ++*pieces)
+        if (sgns_train(m, c, &s, every, NULL, NULL, NULL, err) < 0)
+            return -1;
+    sgns_state_free(&s);
+    return 0;
+}
+
+/* At one thread, training in pieces (what checkpoints cut it into) ends
+ * with the weights of one run, bit for bit. */
+static void test_sgns_pieces(void)
+{
+    const char *words[] = {"the cat eats", "a dog runs in the field", "my car stops", "one bus turns on the road"};
+    size_t n = 0, cap = 1 << 20;
+    char *text = malloc(cap);
+    for (int i = 0; text && n + 64 < cap && i < 20000; i++)
+        n += (size_t)snprintf(text + n, cap - n, "%s\n", words[(i * 7 + i / 3) % 4]);
+    sgns_config c;
+    sgns_defaults(&c);
+    c.dim = 8;
+    c.epochs = 2;
+    c.sample = 0;
+    sgns_model one, cut;
+    int p1 = 0, p2 = 0;
+    int ok = text && sgns_run(text, &c, 0, &one, &p1) == 0 && sgns_run(text, &c, 3, &cut, &p2) == 0;
+    size_t bytes = ok ? (size_t)one.vocab.n * c.dim * sizeof(float) : 0;
+    ok = ok && p1 == 1 && p2 > 3 && one.trained_words == cut.trained_words &&
+         memcmp(one.in, cut.in, bytes) == 0 && memcmp(one.out, cut.out, bytes) == 0;
+    check(ok, "skip-gram at one thread in %d pieces of 3 steps: the same weights, bit for bit, as one run", p2);
+    if (ok) {
+        sgns_free(&one);
+        sgns_free(&cut);
+    }
+    free(text);
+}
+
 int main(void)
 {
     rng_seed(&R, 2024);
@@ -443,6 +486,7 @@ int main(void)
     test_searches();
     test_sgns_step();
     test_sgns_vocab();
+    test_sgns_pieces();
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)

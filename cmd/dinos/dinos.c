@@ -14,12 +14,12 @@
 enum {
     OPT_CELL = CLI_OWN_KEYS, OPT_HIDDEN, OPT_LAYERS, OPT_ITERS, OPT_EPOCHS, OPT_BATCH,
     OPT_OPTIM, OPT_LR, OPT_DROPOUT, OPT_DECAY, OPT_CLIP, OPT_CLIP_NORM, OPT_VAL,
-    OPT_SAMPLE_EVERY, OPT_CARRY_STATE, OPT_KEEP_CASE, OPT_RESUME, OPT_COURSE, OPT_TEMPERATURE,
+    OPT_SAMPLE_EVERY, OPT_CARRY_STATE, OPT_KEEP_CASE, OPT_COURSE, OPT_TEMPERATURE,
     OPT_PREFIX, OPT_MAX_LEN, OPT_NOVEL
 };
 
 static const cli_option dinos_options[] = {
-    {"output", 'o', "MODEL", "model file to write [" DEFAULT_MODEL "]", "train", 0},
+    {"output", 'o', "MODEL", "model file to write [" DEFAULT_MODEL "]", "train", CLI_RUN_ONLY},
     {"cell", OPT_CELL, "KIND", "rnn, gru or lstm [lstm]", "train", 0},
     {"hidden", OPT_HIDDEN, "N", "hidden units per layer [128]", "train", 0},
     {"layers", OPT_LAYERS, "N", "stacked recurrent layers [2]", "train", 0},
@@ -34,11 +34,16 @@ static const cli_option dinos_options[] = {
     {"clip-norm", OPT_CLIP_NORM, "X", "clip the gradients' global L2 norm to X [5]", "train", 0},
     {"val", OPT_VAL, "F", "hold out fraction F of the names; report their\n"
                           "nats/char and keep the best model [0.1]", "train", 0},
-    {"sample-every", OPT_SAMPLE_EVERY, "N", "every N steps print the loss and a few samples", "train", 0},
+    {"sample-every", OPT_SAMPLE_EVERY, "N", "every N steps print the loss and a few samples", "train",
+     CLI_RUN_ONLY},
     {"carry-state", OPT_CARRY_STATE, NULL, "start each name from the state the previous one\n"
                                            "ended in, as the course does [off]", "train", 0},
     {"keep-case", OPT_KEEP_CASE, NULL, "do not lower-case the names", "train", 0},
-    {"resume", OPT_RESUME, NULL, "continue training the model in MODEL", "train", 0},
+    CLI_OPTION_CHECKPOINT_EVERY("train"),
+    {"resume", CLI_RESUME, NULL, "continue the run MODEL holds (saved by\n"
+                                 "--checkpoint-every or when stopped; the options\n"
+                                 "must be the same), or train a finished MODEL\n"
+                                 "further", "train", CLI_RUN_ONLY},
     {"course", OPT_COURSE, NULL, "the course's setup: rnn, hidden 50, batch 1, sgd,\n"
                                  "lr 0.01, clip 5, 0.01*N(0,1) init, 22001 steps,\n"
                                  "--carry-state, no held-out names (applied first:\n"
@@ -139,7 +144,7 @@ static void dinos_set(void *opts, int key, const char *arg)
     case OPT_SAMPLE_EVERY: o->sample_every = cli_long("--sample-every", arg, 0, 1000000000); break;
     case OPT_CARRY_STATE: o->carry_state = 1; break;
     case OPT_KEEP_CASE: o->keep_case = 1; break;
-    case OPT_RESUME: o->resume = 1; break;
+    case CLI_CHECKPOINT_EVERY: case CLI_RESUME: ckpt_option(&o->ckpt, key, arg); break;
     case OPT_COURSE: set_course(o); break;
     case OPT_TEMPERATURE: o->temperature = cli_double("--temperature", arg, 1e-3, 1e3); break;
     case OPT_PREFIX: o->prefix = arg; break;

@@ -6,6 +6,7 @@
 #define SEQTOOL_DINOS_H
 
 #include "charlm.h"
+#include "checkpoint.h"
 #include "cli.h"
 #include "model.h"
 #include "text.h"
@@ -27,7 +28,8 @@ typedef struct {
     int cell, hidden, layers, batch, optim;
     long iters, epochs, sample_every;
     double lr, dropout, decay, clip, clip_norm, val;
-    int carry_state, keep_case, resume, course, json, quiet;
+    int carry_state, keep_case, course, json, quiet;
+    ckpt_options ckpt;      /* --checkpoint-every, --resume */
     float init_scale;
     /* sample */
     long count, max_len;

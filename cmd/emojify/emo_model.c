@@ -428,6 +428,11 @@ static int load_words(emo_model *m, const model_in *f, long nwords, char *err)
         return -1;
     if (se[0] != nwords || se[1] != m->D)
         return err_set(err, "'%s': embedding.weight is not %ld x %d", f->path, nwords, m->D);
+    const float *x = rows;
+    for (size_t i = 0; i < (size_t)nwords * (size_t)m->D; i++)
+        if (!isfinite(x[i]))
+            return err_set(err, "'%s': tensor 'embedding.weight' holds a value that is not finite (NaN or infinity)",
+                           f->path);
     const char *p = words, *end = p + sw[0];
     for (long i = 0; i < nwords; i++) {
         const char *z = memchr(p, 0, (size_t)(end - p));
@@ -454,8 +459,13 @@ int emo_load(emo_model *m, const model_in *f, char *err)
         model_in_meta_int(f, "emojify.dim", 1, 100000, &D, err) < 0 ||
         model_in_meta_int(f, "emojify.hidden", k == EMO_V2, 100000, &H, err) < 0 ||
         model_in_meta_int(f, "emojify.default_class", 0, K - 1, &def, err) < 0 ||
-        model_in_meta_int(f, "emojify.pad_to", 0, 1000000, &pad_to, err) < 0 ||
+        model_in_meta_int(f, "emojify.pad_to", 0, EMO_MAX_PAD, &pad_to, err) < 0 ||
         model_in_meta_int(f, "emojify.words", 0, 1L << 40, &nwords, err) < 0)
+        return -1;
+    /* the weights the sizes imply (the LSTMs' kernels, or v1's output
+     * layer) must be in the file before room is made for them */
+    size_t need = k == EMO_V2 ? 4 * (size_t)H * (size_t)(D + H) + 8 * (size_t)H * (size_t)H : (size_t)K * (size_t)D;
+    if (model_in_fits(f, need, err) < 0)
         return -1;
     const char *drop = model_in_meta(f, "emojify.dropout"), *backoff = model_in_meta(f, "emojify.backoff");
     int b = backoff ? emo_backoff_parse(backoff) : EMO_BACKOFF_NONE;

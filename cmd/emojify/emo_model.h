@@ -42,6 +42,7 @@
 
 #define EMO_UNKNOWN (-1)
 #define EMO_MAX_CLASSES 64
+#define EMO_MAX_PAD 10000   /* v2's pad_to: steps each sentence is read for, at most */
 
 typedef enum { EMO_V1, EMO_V2 } emo_kind;
 typedef enum { EMO_OOV_SKIP, EMO_OOV_ZERO, EMO_OOV_LEARN } emo_oov;

@@ -27,7 +27,7 @@ static const cli_option emojify_option_table[] = {
      * admits train, comes before the one the help shows. */
     {"model", 'm', "MODEL", "model to read; in train, the old spelling of --arch", "train predict eval info",
      CLI_HIDDEN},
-    {"output", 'o', "MODEL", "model file to write [" EMOJIFY_DEFAULT_MODEL "]", "train", 0},
+    {"output", 'o', "MODEL", "model file to write [" EMOJIFY_DEFAULT_MODEL "]", "train", CLI_RUN_ONLY},
     {"arch", OPT_ARCH, "v1|v2", "v1: mean of the word vectors, dense, softmax, SGD;\n"
                                 "v2: two LSTMs over the vectors, Adam [v2]", "train", 0},
     {"test", OPT_TEST, "TEST.csv", "report accuracy and confusion matrix on it\n"
@@ -50,6 +50,8 @@ static const cli_option emojify_option_table[] = {
     {"labels", OPT_LABELS, "FILE", "the classes' emoji, one per line (then, after a\n"
                                    "blank, an optional description)", "train", 0},
     CLI_OPTION_SEED("train"),
+    CLI_OPTION_CHECKPOINT_EVERY("train"),
+    CLI_OPTION_RESUME("train"),
     {"model", 'm', "MODEL", "model to read [" EMOJIFY_DEFAULT_MODEL " when it exists,\n"
                             "else the shipped datasets/" EMOJIFY_SHIPPED_MODEL ";\n"
                             "$SEQTOOL_EMOJIFY_MODEL overrides both]", "predict eval info", 0},
@@ -65,10 +67,10 @@ static const cli_option emojify_option_table[] = {
                              "trained on them]", NULL, 0},
     {"threads", CLI_THREADS, "N", "threads sharing the batches of predictions (in\n"
                                   "train, the scores after training); any N gives\n"
-                                  "the same output [1]", NULL, 0},
-    {"verbose", OPT_VERBOSE, NULL, "name the words without a vector, on standard error", NULL, 0},
+                                  "the same output [1]", NULL, CLI_RUN_ONLY},
+    {"verbose", OPT_VERBOSE, NULL, "name the words without a vector, on standard error", NULL, CLI_RUN_ONLY},
     CLI_OPTION_JSON(NULL),
-    {"quiet", 'q', NULL, "no progress or notes on standard error", NULL, 0},
+    {"quiet", 'q', NULL, "no progress or notes on standard error", NULL, CLI_RUN_ONLY},
     CLI_OPTIONS_END,
 };
 
@@ -140,7 +142,7 @@ static void emojify_set(void *opts, int key, const char *arg)
             die_usage("--backoff wants suffix or none, not '%s'", arg);
         break;
     case OPT_PAD_TO:
-        o->pad_to = strcmp(arg, "auto") == 0 ? -1 : (int)cli_long("--pad-to", arg, 0, 10000);
+        o->pad_to = strcmp(arg, "auto") == 0 ? -1 : (int)cli_long("--pad-to", arg, 0, EMO_MAX_PAD);
         break;
     case OPT_EMOJI: o->emoji = arg; break;
     case OPT_LABELS: o->labels = arg; break;
@@ -150,6 +152,7 @@ static void emojify_set(void *opts, int key, const char *arg)
     case CLI_THREADS: o->threads = (int)cli_long("--threads", arg, 1, PARALLEL_MAX); break;
     case OPT_VERBOSE: o->verbose = 1; break;
     case CLI_JSON: o->json = 1; break;
+    case CLI_CHECKPOINT_EVERY: case CLI_RESUME: ckpt_option(&o->ckpt, key, arg); break;
     }
 }
 

@@ -7,6 +7,7 @@
 #ifndef SEQTOOL_EMOJIFY_H
 #define SEQTOOL_EMOJIFY_H
 
+#include "checkpoint.h"
 #include "cli.h"
 #include "emo_model.h"
 #include "labeled.h"
@@ -37,6 +38,7 @@ typedef struct {
     double lr, dropout;
     const char *emoji, *labels;       /* --emoji LIST, --labels FILE */
     unsigned long long seed;
+    ckpt_options ckpt;                /* train: --checkpoint-every, --resume */
 } emojify_options;
 
 /* ---- the classes' emoji ---- */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "checkpoint.h"
 #include "cli.h"
 #include "emojify.h"
 #include "model.h"
@@ -17,6 +18,24 @@ typedef struct {
     int epochs;
     double seconds;
 } train_log;
+
+/* A training run: what it learns from, and where it stands (what a
+ * checkpoint holds besides the model). */
+typedef struct {
+    const emojify_options *o;
+    const char *path;           /* the training sentences */
+    const vectors *v;
+    const emoji_set *emoji;
+    const emojify_dataset *d;
+    emo_model *m;
+    int n, B;                   /* sentences trained on, per step */
+    int *order;                 /* their rows, in this epoch's order */
+    long per_epoch, steps;      /* steps per epoch, of the run */
+    double nats;                /* this epoch's loss so far */
+    rng r;                      /* weights, order, dropout */
+    optimizer opt;
+    train_log log;
+} trainer;
 
 /* The training sentences that have a known word (the others teach
  * nothing: left out, and counted). */
@@ -40,90 +59,148 @@ static int most_frequent_class(const emojify_dataset *d, int K)
     return best;
 }
 
-static void train_loop(const emojify_options *o, emo_model *m, const emojify_dataset *d, const int *rows,
-                       int n, train_log *log)
+/* The model file: the finished model with its scores tr and te (te may
+ * be NULL), or with tr NULL a checkpoint of the run. */
+static void save_model(const trainer *t, const emojify_metrics *tr, const emojify_metrics *te)
 {
-    optimizer opt;
-    rng r;
-    rng_seed(&r, o->seed);
-    if (emo_init_weights(m, &r) < 0)
-        die("out of memory");
-    if (optim_init(&opt, o->kind == EMO_V1 ? OPTIM_SGD : OPTIM_ADAM, (float)o->lr, m->ps.total) < 0)
-        die("out of memory");
-    int B = o->batch < n ? o->batch : n;
-    int *order = malloc((size_t)n * sizeof *order), *labels = malloc((size_t)B * sizeof *labels);
-    emo_sentence *batch = malloc((size_t)B * sizeof *batch);
-    if (!order || !labels || !batch)
-        die("out of memory");
-    memcpy(order, rows, (size_t)n * sizeof *order);
-    long per_epoch = (n + B - 1) / B;
-    progress pr;
-    progress_start(&pr, o->epochs * per_epoch, "steps", o->quiet);
-    cli_catch_stop();
-    double t0 = cli_now();
-    for (log->epochs = 0; log->epochs < o->epochs && !cli_stop_requested; log->epochs++) {
-        /* v1 goes through the sentences in file order, as the course does;
-         * v2 shuffles them every epoch, as Keras' fit does. */
-        if (o->kind == EMO_V2)
-            rng_shuffle_int(&r, order, (size_t)n);
-        double nats = 0;
-        for (int i = 0; i < n && !cli_stop_requested; i += B) {
-            int nb = n - i < B ? n - i : B;
-            for (int b = 0; b < nb; b++) {
-                batch[b] = d->s[order[i + b]];
-                labels[b] = d->text.label[order[i + b]];
-            }
-            params_zero_grad(&m->ps);
-            double l = emo_forward(m, nb, batch, labels, &r);
-            if (isnan(l))
-                die("out of memory");
-            emo_backward(m, nb);
-            optim_step(&opt, &m->ps);
-            nats += l;
-            log->steps++;
-            char extra[64];
-            snprintf(extra, sizeof extra, "epoch %d, loss %.4f", log->epochs + 1, log->loss);
-            progress_update(&pr, log->steps, extra);
-        }
-        log->loss = nats / n;
-    }
-    progress_end(&pr);
-    log->seconds = cli_now() - t0;
-    optim_free(&opt);
-    free(order);
-    free(labels);
-    free(batch);
-}
-
-static void save_model(const emojify_options *o, const char *path, const vectors *v, const emo_model *m,
-                       const emoji_set *e, const train_log *log, const emojify_metrics *tr,
-                       const emojify_metrics *te)
-{
-    char err[ERR_MAX], *list = emoji_set_join(e);
-    char *data = cli_describe_file(path), *vec = cli_describe_file(o->vectors);
+    const emojify_options *o = t->o;
+    char err[ERR_MAX], *list = emoji_set_join(t->emoji);
+    char *data = cli_describe_file(t->path), *vec = cli_describe_file(o->vectors);
     model_out *out = model_out_new("emojify");
-    int bad = !out || emo_save_to(m, out) < 0;
+    int bad = !out || emo_save_to(t->m, out) < 0;
     bad = bad || model_out_meta(out, "emojify.emoji", list) < 0;
-    bad = bad || model_out_metaf(out, "train.epochs", "%d", log->epochs) < 0;
+    bad = bad || model_out_metaf(out, "train.epochs", "%d", t->log.epochs) < 0;
     bad = bad || model_out_metaf(out, "train.lr", "%.9g", o->lr) < 0;
     bad = bad || model_out_metaf(out, "train.batch", "%d", o->batch) < 0;
     bad = bad || model_out_meta_pairs(out, cli_provenance(data, o->seed)) < 0;
-    bad = bad || model_out_metaf(out, "train.loss", "%.9g", log->loss) < 0;
+    bad = bad || model_out_metaf(out, "train.loss", "%.9g", t->log.loss) < 0;
     bad = bad || model_out_meta(out, "train.vectors", vec) < 0;
     /* what predict checks before it looks words up in the default vectors */
-    if (v->format == VEC_SAFETENSORS)
-        bad = bad || model_out_meta(out, "train.vectors_crc32", model_in_meta(&v->file, "seqtool.crc32")) < 0;
-    bad = bad || model_out_metaf(out, "train.train_accuracy", "%.9g", emojify_ratio(tr->correct, tr->n)) < 0;
+    if (t->v->format == VEC_SAFETENSORS)
+        bad = bad || model_out_meta(out, "train.vectors_crc32", model_in_meta(&t->v->file, "seqtool.crc32")) < 0;
+    if (tr)
+        bad = bad || model_out_metaf(out, "train.train_accuracy", "%.9g", emojify_ratio(tr->correct, tr->n)) < 0;
     if (te)
         bad = bad || model_out_metaf(out, "train.test_accuracy", "%.9g", emojify_ratio(te->correct, te->n)) < 0;
     if (bad)
         die("out of memory");
+    if (!tr) {
+        ckpt_put_run(out, t->log.steps, t->steps, "step");
+        ckpt_put_optim(out, &t->opt);
+        ckpt_put_rng(out, "train", &t->r);
+        ckpt_put_ints(out, "order", t->n, t->order);
+        ckpt_put_double(out, "nats", t->nats);
+        ckpt_put_double(out, "loss", t->log.loss);
+        ckpt_put_double(out, "seconds", t->log.seconds);
+    }
     if (model_out_write(out, o->output, err) < 0)
         die("%s", err);
     model_out_free(out);
     free(list);
     free(data);
     free(vec);
+}
+
+/* A new run over rows[0..n): the course's initial weights, the optimizer
+ * (v1 SGD, v2 Adam), the rows in file order. */
+static void trainer_start(trainer *t, const int *rows, int n)
+{
+    const emojify_options *o = t->o;
+    rng_seed(&t->r, o->seed);
+    if (emo_init_weights(t->m, &t->r) < 0)
+        die("out of memory");
+    if (optim_init(&t->opt, o->kind == EMO_V1 ? OPTIM_SGD : OPTIM_ADAM, (float)o->lr, t->m->ps.total) < 0)
+        die("out of memory");
+    t->n = n;
+    t->B = o->batch < n ? o->batch : n;
+    if (!(t->order = malloc((size_t)n * sizeof *t->order)))
+        die("out of memory");
+    memcpy(t->order, rows, (size_t)n * sizeof *t->order);
+    t->per_epoch = (n + t->B - 1) / t->B;
+    t->steps = o->epochs * t->per_epoch;
+}
+
+/* --resume: the run saved in the output file, which must be of these
+ * sentences and vectors. */
+static void trainer_resume(trainer *t)
+{
+    char err[ERR_MAX];
+    model_in f;
+    t->log.steps = ckpt_open(&f, t->o->output, "emojify", t->steps);
+    char *data = cli_describe_file(t->path), *vec = cli_describe_file(t->o->vectors);
+    ckpt_same(&f, "train.data", data);
+    ckpt_same(&f, "train.vectors", vec);
+    if (model_in_params(&f, &t->m->ps, err) < 0)
+        die("%s", err);
+    ckpt_optim(&f, &t->opt);
+    ckpt_rng(&f, "train", &t->r);
+    ckpt_ints(&f, "order", t->n, t->order);
+    t->nats = ckpt_double(&f, "nats");
+    t->log.loss = ckpt_double(&f, "loss");
+    t->log.seconds = ckpt_double(&f, "seconds");
+    t->log.epochs = (int)(t->log.steps / t->per_epoch);
+    model_in_close(&f);
+    free(data);
+    free(vec);
+}
+
+/* One step: the next batch of this epoch's order (v1 goes through the
+ * sentences in file order, as the course does; v2 shuffles them at the
+ * start of every epoch, as Keras' fit does). */
+static void train_step(trainer *t, emo_sentence *batch, int *labels)
+{
+    long k = t->log.steps % t->per_epoch;
+    if (k == 0) {
+        if (t->o->kind == EMO_V2)
+            rng_shuffle_int(&t->r, t->order, (size_t)t->n);
+        t->nats = 0;
+    }
+    int i = (int)(k * t->B), nb = t->n - i < t->B ? t->n - i : t->B;
+    for (int b = 0; b < nb; b++) {
+        batch[b] = t->d->s[t->order[i + b]];
+        labels[b] = t->d->text.label[t->order[i + b]];
+    }
+    params_zero_grad(&t->m->ps);
+    double l = emo_forward(t->m, nb, batch, labels, &t->r);
+    if (isnan(l))
+        die("out of memory");
+    emo_backward(t->m, nb);
+    optim_step(&t->opt, &t->m->ps);
+    t->nats += l;
+    t->log.steps++;
+    if (k == t->per_epoch - 1) {
+        t->log.loss = t->nats / t->n;
+        t->log.epochs++;
+    }
+}
+
+/* The steps to the end, or to a stop (a checkpoint saved). */
+static void train_loop(trainer *t)
+{
+    int *labels = malloc((size_t)t->B * sizeof *labels);
+    emo_sentence *batch = malloc((size_t)t->B * sizeof *batch);
+    if (!labels || !batch)
+        die("out of memory");
+    progress pr;
+    progress_start(&pr, t->steps, "steps", t->o->quiet);
+    progress_resume(&pr, t->log.steps);
+    cli_catch_stop();
+    while (t->log.steps < t->steps) {
+        double t0 = cli_now();
+        train_step(t, batch, labels);
+        t->log.seconds += cli_now() - t0;
+        char extra[64];
+        snprintf(extra, sizeof extra, "epoch %d, loss %.4f", t->log.epochs + 1, t->log.loss);
+        progress_update(&pr, t->log.steps, extra);
+        int stop = cli_stop_requested;
+        if (ckpt_due(&t->o->ckpt, t->log.steps, t->log.steps == t->steps, stop))
+            save_model(t, NULL, NULL);
+        if (stop)
+            break;
+    }
+    progress_end(&pr);
+    free(labels);
+    free(batch);
 }
 
 static void print_summary(const emojify_options *o, const emo_model *m, const train_log *log,
@@ -221,22 +298,28 @@ int emojify_train(void *opts, int argc, char **argv)
     report_coverage(o, &train, &enc, usable);
     if (usable == 0)
         die("'%s': no training sentence has a word in '%s'", cli_display_name(path), o->vectors);
-    train_log log = {0};
-    train_loop(o, &m, &train, rows, usable, &log);
-    emojify_metrics tr, te;
-    emojify_evaluate(&m, &train, &tr);
-    if (o->test) {
-        /* words of the test sentences come from the vectors too, as they
-         * would for predict -v, but they are not kept in the model */
-        emojify_encoder_free(&enc);
-        emojify_encoder_init(&enc, &m, &v, o->verbose, o->quiet);
-        emojify_dataset_encode(&test, &enc);
-        emojify_evaluate(&m, &test, &te);
+    trainer t = {.o = o, .path = path, .v = &v, .emoji = &emoji, .d = &train, .m = &m};
+    trainer_start(&t, rows, usable);
+    if (o->ckpt.resume)
+        trainer_resume(&t);
+    train_loop(&t);
+    int status = ckpt_end(o->output, "step", t.log.steps, t.steps);
+    if (status == 0) {
+        emojify_metrics tr, te;
+        emojify_evaluate(&m, &train, &tr);
+        if (o->test) {
+            /* words of the test sentences come from the vectors too, as they
+             * would for predict -v, but they are not kept in the model */
+            emojify_encoder_free(&enc);
+            emojify_encoder_init(&enc, &m, &v, o->verbose, o->quiet);
+            emojify_dataset_encode(&test, &enc);
+            emojify_evaluate(&m, &test, &te);
+        }
+        save_model(&t, &tr, o->test ? &te : NULL);
+        print_summary(o, &m, &t.log, &tr, o->test ? &te : NULL, &emoji);
     }
-    save_model(o, path, &v, &m, &emoji, &log, &tr, o->test ? &te : NULL);
-    int status = cli_end_training(o->output, "epoch", log.epochs, o->epochs);
-    if (status == 0)
-        print_summary(o, &m, &log, &tr, o->test ? &te : NULL, &emoji);
+    optim_free(&t.opt);
+    free(t.order);
     emojify_encoder_free(&enc);
     free(rows);
     emo_free(&m);

@@ -24,7 +24,7 @@ enum {
 static const cli_option jazz_option_table[] = {
     {"output", 'o', "FILE", "file to write: the model (train), the MIDI file\n"
                             "(generate), the SVG picture (show; '-' standard\n"
-                            "output) [train: " JAZZ_DEFAULT_MODEL "]", "train generate show", 0},
+                            "output) [train: " JAZZ_DEFAULT_MODEL "]", "train generate show", CLI_RUN_ONLY},
     {"list", OPT_LIST, "SPLIT.tsv", "solos from a split list (file, split, group per\n"
                                     "line; paths relative to the list), instead of FILES", "train eval stats", 0},
     {"split", OPT_SPLIT, "NAME", "the split to read from --list [train: train, held\n"
@@ -64,6 +64,8 @@ static const cli_option jazz_option_table[] = {
                                          "FluidSynth; 'none': the built-in voices [an\n"
                                          "installed one, else the built-in voices]", "generate", 0},
     CLI_OPTION_SEED("train generate"),
+    CLI_OPTION_CHECKPOINT_EVERY("train"),
+    CLI_OPTION_RESUME("train"),
     CLI_OPTION_JSON("train generate eval stats info"),
     CLI_OPTION_QUIET(NULL),
     CLI_OPTIONS_END,
@@ -141,6 +143,7 @@ static void jazz_set_option(void *opts, int key, const char *arg)
     case OPT_WAV: o->wav = arg; break;
     case OPT_SOUNDFONT: o->soundfont = arg; break;
     case CLI_SEED: o->seed = cli_seed(arg); break;
+    case CLI_CHECKPOINT_EVERY: case CLI_RESUME: ckpt_option(&o->ckpt, key, arg); break;
     case CLI_JSON: o->json = 1; break;
     }
 }

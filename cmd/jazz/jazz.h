@@ -8,6 +8,7 @@
 #ifndef SEQTOOL_JAZZ_H
 #define SEQTOOL_JAZZ_H
 
+#include "checkpoint.h"
 #include "chords.h"
 #include "cli.h"
 #include "events.h"
@@ -23,6 +24,7 @@ typedef struct {
     long epochs, bars;
     double lr, clip_norm, dropout, val, temperature, top_p, tempo;
     unsigned long long seed;
+    ckpt_options ckpt;  /* train: --checkpoint-every, --resume */
 } jazz_options;
 
 /* A solo as the models read it: its melody on the grid, over its chords. */

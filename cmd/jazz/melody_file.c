@@ -78,7 +78,8 @@ int jazz_model_load(jazz_model *m, const model_in *f, char *err)
     }
     if (model_in_meta_int(f, "jazz.hidden", 1, 8192, &hidden, err) < 0 ||
         model_in_meta_int(f, "jazz.layers", 1, JAZZ_MAX_LAYERS, &layers, err) < 0 ||
-        model_in_meta_int(f, "jazz.chord_tones", 0, 1, &tones, err) < 0)
+        model_in_meta_int(f, "jazz.chord_tones", 0, 1, &tones, err) < 0 ||
+        model_in_fits(f, 4 * (size_t)layers * (size_t)hidden * (size_t)hidden, err) < 0)
         return -1;
     const char *emb = model_in_meta(f, "jazz.emb"), *drop = model_in_meta(f, "jazz.dropout");
     char end;

@@ -31,7 +31,7 @@ static const cli_option nmt_option_table[] = {
     {"format", OPT_FORMAT, "NAME[,NAME...]", "only these families of formats [all]", "dates", 0},
     {"formats", OPT_FORMATS, NULL, "list the families, one per line, and exit", "dates", 0},
     {"output", 'o', "FILE", "attention: a picture, FILE.svg or FILE.pgm;\n"
-                            "train: the model to write [nmt.safetensors]", "train attention", 0},
+                            "train: the model to write [nmt.safetensors]", "train attention", CLI_RUN_ONLY},
     {"examples", OPT_EXAMPLES, "N", "generated training pairs [200000]", "train", 0},
     {"held-out", OPT_HELD_OUT, "N", "pairs held out to report exact match after each\n"
                                     "epoch (generated, or taken from FILE) [2000]", "train", 0},
@@ -42,6 +42,8 @@ static const cli_option nmt_option_table[] = {
     {"encoder-units", OPT_ENCODER_UNITS, "N", "LSTM units per direction of the encoder [32]", "train", 0},
     {"decoder-units", OPT_DECODER_UNITS, "N", "LSTM units of the decoder [64]", "train", 0},
     {"attention-units", OPT_ATTENTION_UNITS, "N", "hidden units of the attention's scorer [10]", "train", 0},
+    CLI_OPTION_CHECKPOINT_EVERY("train"),
+    CLI_OPTION_RESUME("train"),
     {"model", 'm', "MODEL", "model to read [the shipped datasets/" NMT_SHIPPED_MODEL ";\n"
                             "$SEQTOOL_NMT_MODEL overrides it]", "eval translate attention info", 0},
     {"beam", OPT_BEAM, "K", "the K likeliest outputs are searched for the most\n"
@@ -143,6 +145,7 @@ static void nmt_set(void *opts, int key, const char *arg)
     case OPT_ATTENTION_UNITS: o->n_att = units("--attention-units", arg); break;
     case CLI_THREADS: o->threads = (int)cli_long("--threads", arg, 1, PARALLEL_MAX); break;
     case OPT_BEAM: o->beam = (int)cli_long("--beam", arg, 1, NMT_BEAM_MAX); break;
+    case CLI_CHECKPOINT_EVERY: case CLI_RESUME: ckpt_option(&o->ckpt, key, arg); break;
     }
 }
 

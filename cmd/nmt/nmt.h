@@ -7,6 +7,7 @@
 #ifndef SEQTOOL_NMT_H
 #define SEQTOOL_NMT_H
 
+#include "checkpoint.h"
 #include "cli.h"
 #include "dates.h"
 #include "parallel.h"
@@ -33,6 +34,7 @@ typedef struct {
     double lr, decay;
     int n_a, n_s, n_att;
     const char *picture;          /* attention -o */
+    ckpt_options ckpt;            /* train: --checkpoint-every, --resume */
 } nmt_options;
 
 /* The model translate, eval and attention use without -m:

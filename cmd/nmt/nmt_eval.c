@@ -94,6 +94,7 @@ void pairs_read(pairset *p, const char *path, rng *r)
     FILE *f = cli_open_read(path);
     line_reader lr;
     line_reader_init(&lr, fileno(f));
+    lr.name = cli_display_name(path);
     long cap = 1024;
     pairs_alloc(p, cap);
     p->n = 0;

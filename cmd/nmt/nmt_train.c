@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checkpoint.h"
 #include "model.h"
 #include "nmt.h"
 #include "optim.h"
@@ -67,25 +68,53 @@ static double train_batch(const nmt_pool *pool, const pairset *p, const int *idx
     return loss;
 }
 
-static void save_model(const nmt_model *m, const nmt_options *o, long examples, int epochs,
-                       const exact_counts *held)
+/* A training run, and where it stands: what a checkpoint holds besides
+ * the model. */
+typedef struct {
+    const nmt_options *o;
+    nmt_model *m;
+    nmt_pool pool;
+    const pairset *train, *held;
+    int *order;                 /* the training pairs, in this epoch's order */
+    long step, steps, per_epoch;
+    int epochs;                 /* epochs done */
+    double sum, loss;           /* this epoch's loss so far; the last epoch's */
+    exact_counts hc;            /* held-out exact matches after the last epoch */
+    double seconds;
+    rng r;                      /* weights, then the order */
+    optimizer opt;
+} trainer;
+
+/* The model file: finished, or (ck) a checkpoint of the run. */
+static void save_model(const trainer *t, int ck)
 {
+    const nmt_options *o = t->o;
     char err[ERR_MAX];
     model_out *f = model_out_new("nmt");
-    int bad = !f || nmt_save_to(m, f) < 0;
+    int bad = !f || nmt_save_to(t->m, f) < 0;
     char *data = o->file ? cli_describe_file(o->file) : strdup("generated (the pairs of 'seqtool nmt dates')");
     bad = bad || !data || model_out_meta_pairs(f, cli_provenance(data, o->seed)) < 0;
-    bad = bad || model_out_metaf(f, "train.examples", "%ld", examples) < 0;
-    bad = bad || model_out_metaf(f, "train.epochs", "%d", epochs) < 0;
+    bad = bad || model_out_metaf(f, "train.examples", "%ld", t->train->n) < 0;
+    bad = bad || model_out_metaf(f, "train.epochs", "%d", t->epochs) < 0;
     bad = bad || model_out_metaf(f, "train.batch", "%d", o->batch) < 0;
     bad = bad || model_out_metaf(f, "train.lr", "%.9g", o->lr) < 0;
     bad = bad || model_out_metaf(f, "train.decay", "%.9g", o->decay) < 0;
     bad = bad || model_out_metaf(f, "train.threads", "%d", o->threads) < 0;
-    if (held && held->n)
-        bad = bad || model_out_metaf(f, "train.held_out_exact", "%.6f",
-                                     (double)held->exact / held->n) < 0;
+    if (t->hc.n)
+        bad = bad || model_out_metaf(f, "train.held_out_exact", "%.6f", (double)t->hc.exact / t->hc.n) < 0;
     if (bad)
         die("out of memory");
+    if (ck) {
+        ckpt_put_run(f, t->step, t->steps, "step");
+        ckpt_put_optim(f, &t->opt);
+        ckpt_put_rng(f, "train", &t->r);
+        ckpt_put_ints(f, "order", t->train->n, t->order);
+        ckpt_put_double(f, "sum", t->sum);
+        ckpt_put_double(f, "loss", t->loss);
+        ckpt_put_long(f, "held_exact", t->hc.exact);
+        ckpt_put_long(f, "held_n", t->hc.n);
+        ckpt_put_double(f, "seconds", t->seconds);
+    }
     if (model_out_write(f, o->model, err) < 0)
         die("%s", err);
     model_out_free(f);
@@ -156,6 +185,86 @@ static void print_train_summary(const nmt_options *o, long examples, int epochs,
     printf("seconds %.2f\nexamples_per_s %.0f\n", seconds, rate);
 }
 
+/* --resume: the run saved in the output file, which must be of the same
+ * pairs. */
+static void trainer_resume(trainer *t)
+{
+    char err[ERR_MAX];
+    model_in f;
+    const nmt_options *o = t->o;
+    t->step = ckpt_open(&f, o->model, "nmt", t->steps);
+    char *data = o->file ? cli_describe_file(o->file) : strdup("generated (the pairs of 'seqtool nmt dates')");
+    if (!data)
+        die("out of memory");
+    ckpt_same(&f, "train.data", data);
+    if (model_in_params(&f, &t->m->ps, err) < 0)
+        die("%s", err);
+    ckpt_optim(&f, &t->opt);
+    ckpt_rng(&f, "train", &t->r);
+    ckpt_ints(&f, "order", t->train->n, t->order);
+    for (long i = 0; i < t->train->n; i++)
+        if (t->order[i] < 0 || t->order[i] >= t->train->n)
+            die("'%s': bad checkpoint.order", f.path);
+    t->sum = ckpt_double(&f, "sum");
+    t->loss = ckpt_double(&f, "loss");
+    t->hc.exact = ckpt_long(&f, "held_exact", 0, 1L << 62);
+    t->hc.n = ckpt_long(&f, "held_n", 0, 1L << 62);
+    t->seconds = ckpt_double(&f, "seconds");
+    t->epochs = (int)(t->step / t->per_epoch);
+    model_in_close(&f);
+    free(data);
+}
+
+/* One batch of this epoch's order (shuffled at its start); at the end of
+ * an epoch, its loss and the held-out exact match. */
+static void train_step(trainer *t, progress *pr)
+{
+    int B = t->o->batch;
+    long k = t->step % t->per_epoch, s = k * B;
+    if (k == 0) {
+        rng_shuffle_int(&t->r, t->order, (size_t)t->train->n);
+        t->sum = 0;
+    }
+    double t0 = cli_now();
+    int b = t->train->n - s < B ? (int)(t->train->n - s) : B;
+    t->sum += train_batch(&t->pool, t->train, t->order + s, b);
+    optim_step(&t->opt, &t->m->ps);
+    t->seconds += cli_now() - t0;
+    t->step++;
+    char extra[64];
+    snprintf(extra, sizeof extra, "epoch %d, loss %.4f", t->epochs + 1, t->sum / (s + b));
+    progress_update(pr, t->step, extra);
+    if (k < t->per_epoch - 1)
+        return;
+    t->epochs++;
+    t->loss = t->sum / t->train->n;
+    if (t->held->n) {
+        nmt_evaluate(&t->pool, t->held, 1, &t->hc);
+        progress_log(pr, "epoch %d: loss %.4f nats/date, held-out exact match %.2f%% (%ld/%ld)", t->epochs,
+                     t->loss, 100.0 * t->hc.exact / t->hc.n, t->hc.exact, t->hc.n);
+    } else {
+        progress_log(pr, "epoch %d: loss %.4f nats/date", t->epochs, t->loss);
+    }
+}
+
+/* The steps to the end, or to a stop (a checkpoint saved). */
+static void train_loop(trainer *t)
+{
+    progress pr;
+    progress_start(&pr, t->steps, "batches", t->o->quiet);
+    progress_resume(&pr, t->step);
+    cli_catch_stop();
+    while (t->step < t->steps) {
+        train_step(t, &pr);
+        int stop = cli_stop_requested;
+        if (ckpt_due(&t->o->ckpt, t->step, t->step == t->steps, stop))
+            save_model(t, 1);
+        if (stop)
+            break;
+    }
+    progress_end(&pr);
+}
+
 int nmt_train(void *opts, int argc, char **argv)
 {
     nmt_options *o = opts;
@@ -169,71 +278,39 @@ int nmt_train(void *opts, int argc, char **argv)
     char chars[NMT_MAX_CHARS + 1];
     pairs_chars(&train, chars);
     nmt_model m;
-    rng r;
-    rng_seed(&r, o->seed + 1);
+    trainer t = {.o = o, .m = &m, .train = &train, .held = &held, .loss = NAN};
+    rng_seed(&t.r, o->seed + 1);
     if (nmt_init(&m, chars, NMT_TX, o->n_a, o->n_s, o->n_att) < 0)
         die("out of memory");
-    nmt_init_weights(&m, &r);
+    nmt_init_weights(&m, &t.r);
     pairs_encode(&train, &m);
     pairs_encode(&held, &m);
 
     int threads = o->threads, B = o->batch;
-    nmt_pool pool;
-    nmt_pool_init(&pool, &m, threads);
-    for (int t = 0; t < threads; t++)
-        if (nmt_reserve(pool.m[t], (B + threads - 1) / threads) < 0)
+    nmt_pool_init(&t.pool, &m, threads);
+    for (int i = 0; i < threads; i++)
+        if (nmt_reserve(t.pool.m[i], (B + threads - 1) / threads) < 0)
             die("out of memory");
-    optimizer opt;
-    if (optim_init(&opt, OPTIM_ADAM, (float)o->lr, m.ps.total) < 0)
+    if (optim_init(&t.opt, OPTIM_ADAM, (float)o->lr, m.ps.total) < 0)
         die("out of memory");
-    opt.decay = (float)o->decay;
-
-    int *order = malloc((size_t)train.n * sizeof *order);
-    if (!order)
+    t.opt.decay = (float)o->decay;
+    if (!(t.order = malloc((size_t)train.n * sizeof *t.order)))
         die("out of memory");
     for (long i = 0; i < train.n; i++)
-        order[i] = (int)i;
-    long steps_per_epoch = (train.n + B - 1) / B;
-    progress pr;
-    progress_start(&pr, steps_per_epoch * o->epochs, "batches", o->quiet);
-    cli_catch_stop();
-    exact_counts hc = {0};
-    double seconds = 0, loss = NAN;
-    int epoch;
-    for (epoch = 0; epoch < o->epochs && !cli_stop_requested; epoch++) {
-        rng_shuffle_int(&r, order, (size_t)train.n);
-        double sum = 0;
-        long step;
-        for (step = 0; step < steps_per_epoch && !cli_stop_requested; step++) {
-            double t0 = cli_now();
-            long s = step * B;
-            int b = train.n - s < B ? (int)(train.n - s) : B;
-            sum += train_batch(&pool, &train, order + s, b);
-            optim_step(&opt, &m.ps);
-            seconds += cli_now() - t0;
-            char extra[64];
-            snprintf(extra, sizeof extra, "epoch %d, loss %.4f", epoch + 1, sum / (s + b));
-            progress_update(&pr, epoch * steps_per_epoch + step + 1, extra);
-        }
-        if (cli_stop_requested)
-            break;
-        loss = sum / train.n;
-        if (held.n) {
-            nmt_evaluate(&pool, &held, 1, &hc);
-            progress_log(&pr, "epoch %d: loss %.4f nats/date, held-out exact match %.2f%% (%ld/%ld)",
-                         epoch + 1, loss, 100.0 * hc.exact / hc.n, hc.exact, hc.n);
-        } else {
-            progress_log(&pr, "epoch %d: loss %.4f nats/date", epoch + 1, loss);
-        }
+        t.order[i] = (int)i;
+    t.per_epoch = (train.n + B - 1) / B;
+    t.steps = t.per_epoch * o->epochs;
+    if (o->ckpt.resume)
+        trainer_resume(&t);
+    train_loop(&t);
+    int status = ckpt_end(o->model, "batch", t.step, t.steps);
+    if (status == 0) {
+        save_model(&t, 0);
+        print_train_summary(o, train.n, t.epochs, t.loss, &t.hc, t.seconds);
     }
-    progress_end(&pr);
-    save_model(&m, o, train.n, epoch, &hc);
-    int status = cli_end_training(o->model, "epoch", epoch + 1, o->epochs);
-    if (status == 0)
-        print_train_summary(o, train.n, epoch, loss, &hc, seconds);
-    nmt_pool_free(&pool);
-    free(order);
-    optim_free(&opt);
+    nmt_pool_free(&t.pool);
+    free(t.order);
+    optim_free(&t.opt);
     nmt_free(&m);
     pairs_free(&train);
     pairs_free(&held);

@@ -327,6 +327,11 @@ int nmt_load(nmt_model *m, const model_in *f, char *err)
         model_in_meta_int(f, "nmt.n_s", 1, 4096, &n_s, err) < 0 ||
         model_in_meta_int(f, "nmt.attention_units", 1, 4096, &n_att, err) < 0)
         return -1;
+    /* the kernels of the encoder, decoder and attention the sizes imply
+     * must be in the file before room is made for them */
+    size_t a = (size_t)n_a, s = (size_t)n_s;
+    if (model_in_fits(f, 8 * a * a + (4 * s + (size_t)n_att) * (2 * a + s), err) < 0)
+        return -1;
     if (!chars || nmt_init(m, chars, (int)tx, (int)n_a, (int)n_s, (int)n_att) < 0)
         return err_set(err, "'%s': bad or missing metadata (nmt.chars)", f->path);
     return model_in_params(f, &m->ps, err);

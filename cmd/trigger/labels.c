@@ -124,7 +124,12 @@ void labels_targets(const double *offset, int n, int ty, int clip_ms, double lab
         return;
     long steps = lround(label_seconds * ty * 1000.0 / clip_ms);
     for (int i = 0; i < n; i++) {
-        long end_ms = lround(offset[i] * 1000.0) - 1;
+        /* a word ending past twice the clip puts no 1 in it; its time,
+         * which a labels file may give as 1e300, is not converted */
+        double ms = offset[i] * 1000.0;
+        if (!(ms >= -1e9 && ms < 2.0 * clip_ms + 2))
+            continue;
+        long end_ms = lround(ms) - 1;
         long end_y = (long)floor((double)end_ms * ty / clip_ms);
         for (long t = end_y + 1 > 0 ? end_y + 1 : 0; t <= end_y + steps && t < ty; t++)
             y[t] = 1.0f;

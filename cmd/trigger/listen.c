@@ -36,8 +36,10 @@ int listener_init(listener *l, const wakenet *w, char *err)
     l->window = w->front == SPEC_COURSE ? SPEC_COURSE_WINDOW : SPEC_LOGMEL_WINDOW;
     if (!(l->spec = spec_stream_new(w->front, err)))
         return -1;
-    l->feat = malloc(((size_t)LISTEN_BLOCK / (size_t)l->hop + 1) * (size_t)w->bins * sizeof *l->feat);
-    if (!l->feat || wakenet_stream_init(&l->net, w) < 0) {
+    size_t frames = (size_t)LISTEN_BLOCK / (size_t)l->hop + 1;
+    l->feat = malloc(frames * (size_t)w->bins * sizeof *l->feat);
+    l->logits = malloc(frames * sizeof *l->logits);
+    if (!l->feat || !l->logits || wakenet_stream_init(&l->net, w) < 0) {
         listener_free(l);
         return err_set(err, "out of memory");
     }
@@ -57,6 +59,7 @@ void listener_free(listener *l)
     if (l->net.w)
         wakenet_stream_free(&l->net);
     free(l->feat);
+    free(l->logits);
     memset(l, 0, sizeof *l);
 }
 
@@ -68,13 +71,15 @@ void listener_push(listener *l, const float *x, size_t n, void (*step)(void *ctx
         size_t m = n < LISTEN_BLOCK ? n : LISTEN_BLOCK;
         size_t frames = spec_stream_push(l->spec, x, m, l->feat);
         scale_features(l->w->front, l->feat, frames * (size_t)bins);
-        for (size_t f = 0; f < frames; f++, l->frames++) {
-            float logit;
-            if (!wakenet_stream_push(&l->net, l->feat + f * (size_t)bins, &logit))
-                continue;
-            double t = ((double)l->frames * l->hop + l->window) / l->rate;
-            step(ctx, t, 1.0f / (1.0f + expf(-logit)));
+        long first = l->net.steps;
+        int steps = wakenet_stream_run(&l->net, l->feat, (int)frames, l->logits);
+        for (int i = 0; i < steps; i++) {
+            /* the end of the last frame the step heard */
+            long f = wakenet_last_frame(l->w, first + i);
+            double t = ((double)f * l->hop + l->window) / l->rate;
+            step(ctx, t, 1.0f / (1.0f + expf(-l->logits[i])));
         }
+        l->frames += (long)frames;
         x += m;
         n -= m;
     }

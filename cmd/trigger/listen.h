@@ -27,6 +27,7 @@ typedef struct {
     int rate, hop, window;
     long frames;            /* front-end frames so far */
     float *feat;            /* [LISTEN_BLOCK / hop + 1][bins] */
+    float *logits;          /* [LISTEN_BLOCK / hop + 1] */
 } listener;
 
 /* Samples pushed to the front end at a time. */

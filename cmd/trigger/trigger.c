@@ -19,7 +19,7 @@ enum {
     OPT_FRONT = CLI_OWN_KEYS, OPT_FORMAT, OPT_RANGE, OPT_NEAR, OPT_RENDERS, OPT_NEGATIVES,
     OPT_BACKGROUNDS, OPT_ENGINES, OPT_NO_EFFECTS, OPT_RATE, OPT_COUNT, OPT_SECONDS,
     OPT_MAX_POSITIVES, OPT_MAX_NEGATIVES, OPT_ARCH, OPT_WORD, OPT_EPOCHS, OPT_BATCH, OPT_LR, OPT_VAL,
-    OPT_THRESHOLD, OPT_REFRACTORY, OPT_RAW, OPT_CHANNELS, OPT_CHIME, OPT_WINDOW, OPT_AUGMENT, OPT_RESUME, OPT_CLIPS, OPT_WARP
+    OPT_THRESHOLD, OPT_REFRACTORY, OPT_RAW, OPT_CHANNELS, OPT_CHIME, OPT_WINDOW, OPT_AUGMENT, OPT_SCORES, OPT_FROM, OPT_CLIPS, OPT_WARP
 };
 
 static const cli_option trigger_options_table[] = {
@@ -63,7 +63,7 @@ static const cli_option trigger_options_table[] = {
     {"warp", OPT_WARP, NULL, "warp each training clip's bands by up to 12%\n"
                              "and tilt them by up to 10 dB (log-mel), as\n"
                              "another voice and microphone would", "train", 0},
-    {"resume", OPT_RESUME, "MODEL", "go on training MODEL: its network, word, weights\n"
+    {"from", OPT_FROM, "MODEL", "go on training MODEL: its network, word, weights\n"
                                     "and settings (Adam starts afresh)", "train", 0},
     {"negatives", OPT_NEGATIVES, "DIR", "mix the audio files of DIR (false alarms, as\n"
                                       "detect --clips saves them) into clips, as\n"
@@ -79,6 +79,8 @@ static const cli_option trigger_options_table[] = {
     {"channels", OPT_CHANNELS, "C", "channels of --raw input [1]", "detect", 0},
     {"output", 'o', "OUT.wav", "write the input with a chime at each detection", "detect", 0},
     {"chime", OPT_CHIME, "FILE", "the chime for -o [a built-in bell]", "detect", 0},
+    {"scores", OPT_SCORES, NULL, "print every output step's time and score (6\n"
+                                 "decimals) instead of the detections", "detect", 0},
     {"clips", OPT_CLIPS, "DIR", "save the audio around each detection (2 s\n"
                                 "before, 0.25 s after) in DIR: false alarms for\n"
                                 "train --negatives", "detect", 0},
@@ -180,7 +182,7 @@ static void trigger_set(void *opts, int key, const char *arg)
     case OPT_LR: o->lr = cli_double("--lr", arg, 1e-7, 10); break;
     case OPT_AUGMENT: o->augment = 1; break;
     case OPT_WARP: o->warp = 1; break;
-    case OPT_RESUME: o->resume = arg; break;
+    case OPT_FROM: o->from = arg; break;
     case OPT_CLIPS: o->clips = arg; break;
     case OPT_VAL: o->val = cli_double("--val", arg, 0, 0.9); break;
     case OPT_THRESHOLD: o->threshold = cli_double("--threshold", arg, 0, 1); break;
@@ -189,6 +191,7 @@ static void trigger_set(void *opts, int key, const char *arg)
     case OPT_RAW: o->raw = 1; break;
     case OPT_CHANNELS: o->channels = (int)cli_long("--channels", arg, 1, WAV_MAX_CHANNELS); break;
     case OPT_CHIME: o->chime = arg; break;
+    case OPT_SCORES: o->scores = 1; break;
     case OPT_WINDOW: o->window = cli_double("--window", arg, 0, 60); break;
     case OPT_SECONDS: o->seconds = cli_double("--seconds", arg, 1, 600); break;
     case OPT_MAX_POSITIVES: o->max_positives = (int)cli_long("--max-positives", arg, 0, 32); break;
@@ -213,7 +216,7 @@ const cli_command trigger_command = {
     "(CLIPS: a folder with their labels.tsv); train learns from them;\n"
     "detect prints SECONDS<TAB>SCORE for each detection as it happens.\n"
     "The false alarms detect --clips saves from audio without the wake\n"
-    "word go back as train --resume MODEL --negatives DIR.\n",
+    "word go back as train --from MODEL --negatives DIR.\n",
     NULL,
     trigger_begin,
     trigger_set,

@@ -42,7 +42,7 @@ typedef struct {
     int epochs, batch;
     double lr, val;
     int augment, warp;
-    const char *resume;           /* --resume: the model to start from */
+    const char *from;             /* --from: the model to start from */
     const char *negatives_dir;    /* --negatives DIR: mined false alarms */
     /* train (recorded), detect and eval (overriding the model's) */
     double threshold, refractory; /* < 0: the model's */
@@ -50,6 +50,7 @@ typedef struct {
     const char *model;            /* -m; NULL: the default model */
     int raw, channels, raw_rate;
     const char *chime;
+    int scores;                   /* detect: print every step's score */
     const char *clips;            /* detect --clips: where the cuts around detections go */
     double window;                /* eval: seconds after a word's end that a detection still hits */
 } trigger_options;

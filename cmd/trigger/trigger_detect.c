@@ -34,21 +34,36 @@ typedef struct {
 #define CLIP_BEFORE 2.0
 #define CLIP_AFTER 0.25
 
-static void on_step(void *arg, double t, float score)
+/* One line (or JSON object) for the step at t: a detection, or with
+ * --scores any step, its score with more decimals. */
+static void print_step(const detect_ctx *c, double t, float score)
 {
-    detect_ctx *c = arg;
-    if (!labels_fires(&c->last, t, score, c->threshold, c->refractory))
-        return;
+    int fine = c->o->scores;
     if (c->o->json) {
+        double r = fine ? 1e6 : 1e3;
         cJSON *j = cJSON_CreateObject();
         cJSON_AddStringToObject(j, "file", c->name);
         cJSON_AddNumberToObject(j, "time", round(t * 1000) / 1000);
-        cJSON_AddNumberToObject(j, "score", round(score * 1000) / 1000);
+        cJSON_AddNumberToObject(j, "score", round(score * r) / r);
         cli_print_json(j);
+    } else if (fine) {
+        printf("%s%s%.3f\t%.6f\n", c->several ? c->name : "", c->several ? ":" : "", t, score);
     } else {
         printf("%s%s%.2f\t%.3f\n", c->several ? c->name : "", c->several ? ":" : "", t, score);
     }
-    fflush(stdout);
+}
+
+static void on_step(void *arg, double t, float score)
+{
+    detect_ctx *c = arg;
+    if (c->o->scores)
+        print_step(c, t, score);
+    if (!labels_fires(&c->last, t, score, c->threshold, c->refractory))
+        return;
+    if (!c->o->scores) {
+        print_step(c, t, score);
+        fflush(stdout);
+    }
     char err[ERR_MAX];
     if (c->cuts && cutter_mark(c->cuts, t, err) < 0)
         die("%s", err);
@@ -175,6 +190,8 @@ int trigger_detect(void *opts, int argc, char **argv)
         long n;
         while ((n = wav_stream_read(s, &x, err)) > 0) {
             listener_push(&l, x, (size_t)n, on_step, &c);
+            if (o->scores) /* the block's steps, as they are heard */
+                fflush(stdout);
             if (c.cuts && cutter_push(c.cuts, x, (size_t)n, save_cut, &c, err) < 0)
                 die("%s", err);
             if (o->output)

@@ -2,7 +2,7 @@
  * `trigger synth` writes them): every clip's features and targets in
  * memory (trigger_clips.c), batches of whole clips, Adam on a
  * class-balanced binary cross-entropy, a held-out share of the clips
- * choosing the model kept.  --resume goes on from a model's weights, and
+ * choosing the model kept.  --from goes on from a model's weights, and
  * --negatives adds clips of mined false alarms, as Mycroft Precise's
  * incremental training does. */
 #include <cjson/cJSON.h>
@@ -63,7 +63,7 @@ static const char *arch_description(const char *arch, spec_kind *front)
     return strcmp(arch, "small") == 0 ? WAKENET_SMALL : arch;
 }
 
-/* What --resume and --negatives added, for the model file and the summary. */
+/* What --from and --negatives added, for the model file and the summary. */
 typedef struct {
     int clips;                    /* clips of mined negatives */
     long cuts, skipped;           /* their files, those too long */
@@ -73,7 +73,7 @@ typedef struct {
  * mined negatives and the model resumed from. */
 static char *describe_clips(const trigger_options *o, int argc, char **argv, int clips, const additions *x)
 {
-    size_t n = 96 + (o->negatives_dir ? strlen(o->negatives_dir) : 0) + (o->resume ? strlen(o->resume) : 0);
+    size_t n = 96 + (o->negatives_dir ? strlen(o->negatives_dir) : 0) + (o->from ? strlen(o->from) : 0);
     for (int i = 0; i < argc; i++)
         n += strlen(argv[i]) + 1;
     char *s = malloc(n);
@@ -86,8 +86,8 @@ static char *describe_clips(const trigger_options *o, int argc, char **argv, int
     if (o->negatives_dir)
         at += (size_t)snprintf(s + at, n - at, ", negatives %s (%ld files in %d clips)", o->negatives_dir, x->cuts,
                                x->clips);
-    if (o->resume)
-        snprintf(s + at, n - at, ", resumed from %s", o->resume);
+    if (o->from)
+        snprintf(s + at, n - at, ", resumed from %s", o->from);
     return s;
 }
 
@@ -107,8 +107,8 @@ static void save(const wakemodel *m, const trigger_options *o, int argc, char **
     int n = 4;
     if (nval)
         meta[2 * n] = "train.held_out_loss", meta[2 * n + 1] = v[4], n++;
-    if (o->resume)
-        meta[2 * n] = "train.resumed_from", meta[2 * n + 1] = o->resume, n++;
+    if (o->from)
+        meta[2 * n] = "train.resumed_from", meta[2 * n + 1] = o->from, n++;
     if (o->negatives_dir) {
         meta[2 * n] = "train.negatives", meta[2 * n + 1] = o->negatives_dir, n++;
         meta[2 * n] = "train.negative_files", meta[2 * n + 1] = v[6], n++;
@@ -132,8 +132,8 @@ static void summary(const trigger_options *o, const wakemodel *m, int ntrain, in
         cJSON_AddNumberToObject(j, "weights", (double)wakenet_size(&m->net));
         cJSON_AddNumberToObject(j, "clips", ntrain);
         cJSON_AddNumberToObject(j, "held_out", nval);
-        if (o->resume)
-            cJSON_AddStringToObject(j, "resumed_from", o->resume);
+        if (o->from)
+            cJSON_AddStringToObject(j, "resumed_from", o->from);
         if (o->negatives_dir) {
             cJSON_AddNumberToObject(j, "negative_files", (double)x->cuts);
             cJSON_AddNumberToObject(j, "negative_clips", x->clips);
@@ -148,8 +148,8 @@ static void summary(const trigger_options *o, const wakemodel *m, int ntrain, in
     }
     printf("model %s\nword %s\narch %s\nweights %zu\nclips %d\nheld_out %d\n", o->output, m->word, m->net.arch,
            wakenet_size(&m->net), ntrain, nval);
-    if (o->resume)
-        printf("resumed_from %s\n", o->resume);
+    if (o->from)
+        printf("resumed_from %s\n", o->from);
     if (o->negatives_dir)
         printf("negative_files %ld\nnegative_clips %d\n", x->cuts, x->clips);
     printf("epochs %d\nloss %.4f\n", epochs, loss);
@@ -159,14 +159,14 @@ static void summary(const trigger_options *o, const wakemodel *m, int ntrain, in
 }
 
 /* The model to train: a new one of --arch and --word with weights drawn
- * from r, or --resume's; --threshold and --refractory over either. */
+ * from r, or --from's; --threshold and --refractory over either. */
 static void start_model(const trigger_options *o, wakemodel *m, rng *r)
 {
     char err[ERR_MAX];
-    if (o->resume) {
+    if (o->from) {
         if (o->arch || o->word)
-            die_usage("--resume goes on with the model's own network and word: no --arch or --word");
-        if (wakemodel_load(m, o->resume, err) < 0)
+            die_usage("--from goes on with the model's own network and word: no --arch or --word");
+        if (wakemodel_load(m, o->from, err) < 0)
             die("%s", err);
     } else {
         spec_kind front;
@@ -265,7 +265,7 @@ int trigger_train(void *opts, int argc, char **argv)
         if (x.clips)
             snprintf(mined, sizeof mined, " (%d of mined negatives)", x.clips);
         inform("training '%s' (%s%s, %zu weights) on %d clips%s, %d held out; %ld wake words", m.word,
-               o->resume ? "from " : "", o->resume ? o->resume : o->arch ? o->arch : "small", wakenet_size(&m.net),
+               o->from ? "from " : "", o->from ? o->from : o->arch ? o->arch : "small", wakenet_size(&m.net),
                ntrain, mined, nval, cs.words);
     }
     long per_epoch = (ntrain + B - 1) / B, total = per_epoch * o->epochs, done = 0;

@@ -68,9 +68,9 @@ int wakemodel_from(wakemodel *m, const model_in *f, char *err)
     if (!bad) {
         strcpy(m->word, word);
         char why[ERR_MAX];
-        if (wakenet_init(&m->net, arch, (spec_kind)front, why) < 0) {
+        if (wakenet_init_max(&m->net, arch, (spec_kind)front, f->data_size / sizeof(float), why) < 0) {
             bad = err_set(err, "'%s': %s", path, why);
-        } else if (model_in_fits(f, wakenet_size(&m->net), err) < 0 || model_in_params(f, &m->net.ps, err) < 0 ||
+        } else if (model_in_params(f, &m->net.ps, err) < 0 ||
                    model_in_params(f, &m->net.stats, err) < 0) {
             bad = 1;
             wakenet_free(&m->net);

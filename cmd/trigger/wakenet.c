@@ -1,5 +1,5 @@
 /* wakenet — layers from a description, whole-clip forward and backward,
- * and the same layers one frame at a time; see wakenet.h. */
+ * and the same layers on a stream of frames; see wakenet.h. */
 #include "wakenet.h"
 
 #include <math.h>
@@ -64,6 +64,11 @@ static int register_layer(wakenet *w, int i)
 
 int wakenet_init(wakenet *w, const char *arch, spec_kind front, char *err)
 {
+    return wakenet_init_max(w, arch, front, WAKENET_MAX_WEIGHTS, err);
+}
+
+int wakenet_init_max(wakenet *w, const char *arch, spec_kind front, size_t max_weights, char *err)
+{
     memset(w, 0, sizeof *w);
     if (strlen(arch) >= sizeof w->arch)
         return err_set(err, "the model's description is longer than %d bytes", WAKENET_ARCH_MAX - 1);
@@ -100,6 +105,11 @@ int wakenet_init(wakenet *w, const char *arch, spec_kind front, char *err)
     if (w->ps.total + w->stats.total > WAKENET_MAX_WEIGHTS) {
         wakenet_free(w);
         return err_set(err, "the model '%s' has more than %d million weights", arch, WAKENET_MAX_WEIGHTS >> 20);
+    }
+    if (w->ps.total + w->stats.total > max_weights) {
+        size_t total = w->ps.total + w->stats.total;
+        wakenet_free(w);
+        return err_set(err, "the model '%s' has %zu weights; the file holds at most %zu", arch, total, max_weights);
     }
     if (params_alloc(&w->ps) < 0 || params_alloc(&w->stats) < 0) {
         wakenet_free(w);
@@ -277,10 +287,38 @@ void wakenet_stream_free(wakenet_stream *s)
         batchnorm_cache_free(&s->bc[i]);
         cell_cache_free(&s->cc[i]);
         mat_packed_free(&s->whh[i]);
+        mat_packed_free(&s->wih[i]);
     }
     for (int i = 0; i <= WAKENET_MAX_LAYERS; i++)
         free(s->buf[i]);
     memset(s, 0, sizeof *s);
+}
+
+/* Layer i's stream state: a GRU's cache holds a block's steps, its
+ * weights packed once, W_ih's product tiled (a row's bits whatever the
+ * block). */
+static int stream_layer_init(wakenet_stream *s, int i)
+{
+    const wakenet_layer *L = &s->w->layer[i];
+    const params *ps = &s->w->ps;
+    cell_cache *k = &s->cc[i];
+    if (L->kind == WN_CONV) {
+        if (conv1d_stream_init(&s->cs[i], &L->conv, 1) < 0)
+            return -1;
+        return conv1d_stream_reserve(&s->cs[i], &L->conv, WAKENET_STREAM_BLOCK);
+    }
+    if (L->kind == WN_BN)
+        return batchnorm_cache_reserve(&s->bc[i], &L->bn, 1);
+    if (L->kind != WN_GRU)
+        return 0;
+    if (cell_cache_reserve(k, &L->gru, WAKENET_STREAM_BLOCK, 1) < 0 ||
+        mat_pack(&s->whh[i], 1, 3 * L->out, L->out, params_data(ps, L->gru.w_hh)) < 0 ||
+        mat_pack(&s->wih[i], 1, 3 * L->out, L->in, params_data(ps, L->gru.w_ih)) < 0)
+        return -1;
+    k->whh = &s->whh[i];
+    k->wih = &s->wih[i];
+    k->tiled = 1;
+    return 0;
 }
 
 int wakenet_stream_init(wakenet_stream *s, const wakenet *w)
@@ -288,20 +326,11 @@ int wakenet_stream_init(wakenet_stream *s, const wakenet *w)
     memset(s, 0, sizeof *s);
     s->w = w;
     for (int i = 0; i < w->n; i++) {
-        const wakenet_layer *L = &w->layer[i];
-        int bad = !(s->buf[i + 1] = vec_alloc((size_t)L->out));
-        if (L->kind == WN_CONV)
-            bad = bad || conv1d_stream_init(&s->cs[i], &L->conv, 1) < 0;
-        else if (L->kind == WN_BN)
-            bad = bad || batchnorm_cache_reserve(&s->bc[i], &L->bn, 1) < 0;
-        else if (L->kind == WN_GRU)
-            bad = bad || cell_cache_reserve(&s->cc[i], &L->gru, 1, 1) < 0 ||
-                  mat_pack(&s->whh[i], 1, 3 * L->out, L->out, params_data(&w->ps, L->gru.w_hh)) < 0;
-        if (bad) {
+        if (!(s->buf[i + 1] = vec_alloc((size_t)WAKENET_STREAM_BLOCK * w->layer[i].out)) ||
+            stream_layer_init(s, i) < 0) {
             wakenet_stream_free(s);
             return -1;
         }
-        s->cc[i].whh = L->kind == WN_GRU ? &s->whh[i] : NULL;
     }
     wakenet_stream_reset(s);
     return 0;
@@ -318,40 +347,67 @@ void wakenet_stream_reset(wakenet_stream *s)
             vec_zero(s->cc[i].h, (size_t)L->out);
         s->started[i] = 0;
     }
+    s->steps = 0;
+}
+
+/* m steps of GRU layer i on x [m][in] into y [m][H]: the input
+ * projections of the block in one product, then the steps from the state
+ * in h[0], which then moves to h[0] again for the next block. */
+static void stream_gru(wakenet_stream *s, int i, int m, const float *x, float *y)
+{
+    const wakenet_layer *L = &s->w->layer[i];
+    cell_cache *k = &s->cc[i];
+    size_t H = (size_t)L->out;
+    cell_project_input(&L->gru, k, 0, m, 1, x, NULL);
+    k->zero_start = !s->started[i];
+    for (int t = 0; t < m; t++)
+        cell_step_forward(&L->gru, k, t, 1, NULL);
+    memcpy(y, k->h + H, (size_t)m * H * sizeof *y);
+    memcpy(k->h, k->h + (size_t)m * H, H * sizeof *y);
+    s->started[i] = 1;
+}
+
+/* At most WAKENET_STREAM_BLOCK frames. */
+static int stream_block(wakenet_stream *s, const float *frames, int n, float *logits)
+{
+    const wakenet *w = s->w;
+    const float *x = frames;
+    int m = n; /* rows of x */
+    for (int i = 0; i < w->n && m > 0; i++) {
+        const wakenet_layer *L = &w->layer[i];
+        float *y = s->buf[i + 1];
+        size_t len = (size_t)m * L->in;
+        switch (L->kind) {
+        case WN_CONV: m = conv1d_steps(&L->conv, &s->cs[i], m, x, y); break;
+        case WN_BN: batchnorm_forward(&L->bn, &s->bc[i], m, x, y, 0); break;
+        case WN_RELU: relu_forward(y, x, len); break;
+        case WN_DROPOUT: memcpy(y, x, len * sizeof *y); break;
+        case WN_GRU: stream_gru(s, i, m, x, y); break;
+        case WN_DENSE:
+            /* a row at a time: its bits whatever the block */
+            for (int r = 0; r < m; r++)
+                dense_forward(&L->fc, 1, x + (size_t)r * L->in, y + r);
+            break;
+        }
+        x = y;
+    }
+    if (m > 0)
+        memcpy(logits, x, (size_t)m * sizeof *logits);
+    s->steps += m;
+    return m;
+}
+
+int wakenet_stream_run(wakenet_stream *s, const float *frames, int n, float *logits)
+{
+    int got = 0, bins = s->w->bins;
+    for (int f = 0; f < n; f += WAKENET_STREAM_BLOCK) {
+        int b = n - f < WAKENET_STREAM_BLOCK ? n - f : WAKENET_STREAM_BLOCK;
+        got += stream_block(s, frames + (size_t)f * bins, b, logits + got);
+    }
+    return got;
 }
 
 int wakenet_stream_push(wakenet_stream *s, const float *frame, float *logit)
 {
-    const wakenet *w = s->w;
-    const float *x = frame;
-    for (int i = 0; i < w->n; i++) {
-        const wakenet_layer *L = &w->layer[i];
-        float *y = s->buf[i + 1];
-        switch (L->kind) {
-        case WN_CONV:
-            if (!conv1d_step(&L->conv, &s->cs[i], x, y))
-                return 0;
-            break;
-        case WN_BN: batchnorm_forward(&L->bn, &s->bc[i], 1, x, y, 0); break;
-        case WN_RELU: relu_forward(y, x, (size_t)L->in); break;
-        case WN_DROPOUT: memcpy(y, x, (size_t)L->in * sizeof *y); break;
-        case WN_GRU: {
-            /* one step at t = 0 of a one-step cache, whose state then
-             * moves back to h[0] for the next frame */
-            cell_cache *k = &s->cc[i];
-            int H = L->out;
-            cell_project_input(&L->gru, k, 0, 1, 1, x, NULL);
-            k->zero_start = !s->started[i];
-            cell_step_forward(&L->gru, k, 0, 1, NULL);
-            memcpy(y, k->h + H, (size_t)H * sizeof *y);
-            memcpy(k->h, k->h + H, (size_t)H * sizeof *y);
-            s->started[i] = 1;
-            break;
-        }
-        case WN_DENSE: dense_forward(&L->fc, 1, x, y); break;
-        }
-        x = y;
-    }
-    *logit = x[0];
-    return 1;
+    return wakenet_stream_run(s, frame, 1, logit);
 }

@@ -13,7 +13,8 @@
  *
  * The output is the logit of each step; its sigmoid is the score.  Every
  * layer is causal (a valid convolution looks back only), so the model runs
- * one frame at a time (wakenet_stream) as well as on whole clips
+ * on frames as they come (wakenet_stream: blocks of any size, one frame
+ * included, give the same bits) as well as on whole clips
  * (wakenet_forward, for training).
  *
  * Shapes: a batch of clips is time-major, x [T][B][F] (F the front end's
@@ -71,6 +72,9 @@ typedef struct {
  * description that does not parse or does not end in dense, out of
  * memory, more than WAKENET_MAX_WEIGHTS weights). */
 int wakenet_init(wakenet *w, const char *arch, spec_kind front, char *err);
+/* The same with a lower limit on the weights, checked before anything is
+ * allocated for them: a model file's loader passes what the file holds. */
+int wakenet_init_max(wakenet *w, const char *arch, spec_kind front, size_t max_weights, char *err);
 /* PyTorch's default initial weights (batch norms: 1, 0; statistics 0, 1). */
 void wakenet_init_weights(wakenet *w, rng *r);
 void wakenet_free(wakenet *w);
@@ -111,15 +115,19 @@ float *wakenet_forward(wakenet *w, wakenet_work *k, int T, int B, int train, rng
  * k->grad[w->n]: accumulate the gradient of every tensor. */
 void wakenet_backward(wakenet *w, wakenet_work *k, int T, int B);
 
-/* ---- streams: one frame at a time ---- */
+/* ---- streams: frames as they come ---- */
+
+/* Frames a stream takes in one wakenet_stream_run (more are split). */
+#define WAKENET_STREAM_BLOCK 64
 
 typedef struct {
     const wakenet *w;
+    long steps;                             /* output steps since the reset */
     conv1d_stream cs[WAKENET_MAX_LAYERS];
     batchnorm_cache bc[WAKENET_MAX_LAYERS];
     cell_cache cc[WAKENET_MAX_LAYERS];
-    mat_packed whh[WAKENET_MAX_LAYERS];
-    float *buf[WAKENET_MAX_LAYERS + 1];     /* one step's values at each layer */
+    mat_packed whh[WAKENET_MAX_LAYERS], wih[WAKENET_MAX_LAYERS];
+    float *buf[WAKENET_MAX_LAYERS + 1];     /* a block's values at each layer [rows][C] */
     int started[WAKENET_MAX_LAYERS];        /* a GRU has stepped since the reset */
 } wakenet_stream;
 
@@ -129,6 +137,13 @@ int wakenet_stream_init(wakenet_stream *s, const wakenet *w);
 /* Back to the start of a new signal. */
 void wakenet_stream_reset(wakenet_stream *s);
 void wakenet_stream_free(wakenet_stream *s);
+/* Push n input frames [n][bins]; writes the logits of the output steps
+ * they complete to logits (room for n of them is enough) and returns how
+ * many.  Each layer runs on the block at once (one product for the
+ * convolution windows and one for a GRU's input projections; the
+ * recurrence steps one at a time), with every row's bits those of one
+ * frame at a time: the same logits however the frames are split. */
+int wakenet_stream_run(wakenet_stream *s, const float *frames, int n, float *logits);
 /* Push one input frame [bins]; 1 with the step's logit in *logit when an
  * output step is due, else 0. */
 int wakenet_stream_push(wakenet_stream *s, const float *frame, float *logit);

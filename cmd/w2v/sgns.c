@@ -280,7 +280,9 @@ typedef struct {
     const noise_table *noise;
     const uint64_t *keep;      /* subsampling: keep when a 32-bit draw is below */
     size_t begin, end;
-    rng r;
+    sgns_thread *at;           /* where it stands: read at the start, written back */
+    rng r;                     /* at->r while it runs */
+    long every;                /* steps before it pauses; 0: none */
     long *done;                /* shared: words processed, all threads */
     long total;
     volatile sig_atomic_t *stop;
@@ -365,42 +367,69 @@ static double seconds(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* The next sentence of the share from at->pos: its kept words into sen,
+ * the words read counted in at->pending; returns how many were kept. */
+static int read_sentence(worker *w, int32_t *sen)
+{
+    const int32_t *corpus = w->m->corpus;
+    sgns_thread *at = w->at;
+    size_t p = at->pos;
+    int len = 0;
+    for (; p < w->end && corpus[p] >= 0; p++, at->pending++) {
+        int32_t id = corpus[p];
+        if ((rng_next(&w->r) & 0xFFFFFFFFu) < w->keep[id] && len < SGNS_MAX_SENTENCE)
+            sen[len++] = id;
+    }
+    at->pos = p + 1; /* past the sentence's end */
+    return len;
+}
+
+/* Every REPORT_EVERY words: add them to done, and update the learning
+ * rate (a step). */
+static void take_step(worker *w)
+{
+    sgns_thread *at = w->at;
+    long done = __atomic_add_fetch(w->done, at->pending, __ATOMIC_RELAXED);
+    at->pending = 0;
+    at->alpha = (float)learning_rate(w->c, done, w->total);
+    if (w->report && seconds() - w->last >= REPORT_SECONDS) {
+        w->last = seconds();
+        w->report(w->ctx, done, w->total, learning_rate(w->c, done, w->total));
+    }
+}
+
 static void *worker_run(void *arg)
 {
     worker *w = arg;
-    const int32_t *corpus = w->m->corpus;
+    sgns_thread *at = w->at;
     int32_t *sen = malloc(SGNS_MAX_SENTENCE * sizeof *sen);
     float *grad = malloc((size_t)w->m->dim * sizeof *grad);
-    long pending = 0;
-    float alpha = (float)w->c->alpha;
     if (!sen || !grad) {
         w->failed = 1;
         free(sen);
         free(grad);
         return NULL;
     }
-    for (int e = 0; e < w->c->epochs && !*w->stop; e++) {
-        for (size_t p = w->begin; p < w->end && !*w->stop;) {
-            int len = 0;
-            for (; p < w->end && corpus[p] >= 0; p++, pending++) {
-                int32_t id = corpus[p];
-                if ((rng_next(&w->r) & 0xFFFFFFFFu) < w->keep[id] && len < SGNS_MAX_SENTENCE)
-                    sen[len++] = id;
-            }
-            p++; /* the sentence's end */
-            train_sentence(w, sen, len, alpha, grad);
-            if (pending >= REPORT_EVERY) {
-                long done = __atomic_add_fetch(w->done, pending, __ATOMIC_RELAXED);
-                pending = 0;
-                alpha = (float)learning_rate(w->c, done, w->total);
-                if (w->report && seconds() - w->last >= REPORT_SECONDS) {
-                    w->last = seconds();
-                    w->report(w->ctx, done, w->total, learning_rate(w->c, done, w->total));
-                }
-            }
+    w->r = at->r;
+    long steps = 0;
+    while (at->epoch < w->c->epochs && !*w->stop && !(w->every && steps == w->every)) {
+        if (at->pos >= w->end) {
+            at->epoch++;
+            at->pos = w->begin;
+            continue;
+        }
+        int len = read_sentence(w, sen);
+        train_sentence(w, sen, len, at->alpha, grad);
+        if (at->pending >= REPORT_EVERY) {
+            take_step(w);
+            steps++;
         }
     }
-    __atomic_add_fetch(w->done, pending, __ATOMIC_RELAXED);
+    if (at->epoch == w->c->epochs) {
+        __atomic_add_fetch(w->done, at->pending, __ATOMIC_RELAXED);
+        at->pending = 0;
+    }
+    at->r = w->r;
     free(sen);
     free(grad);
     return NULL;
@@ -417,19 +446,19 @@ static size_t share_start(const sgns_model *m, int t, int threads)
     return p;
 }
 
-static int setup(sgns_model *m, const sgns_config *c, noise_table *noise, uint64_t **keep)
+void sgns_share(const sgns_model *m, int t, int threads, size_t *begin, size_t *end)
+{
+    *begin = share_start(m, t, threads);
+    *end = t == threads - 1 ? m->corpus_len : share_start(m, t + 1, threads);
+}
+
+/* The noise and subsampling tables. */
+static int tables(const sgns_model *m, const sgns_config *c, noise_table *noise, uint64_t **keep)
 {
     long n = m->vocab.n;
-    m->dim = c->dim;
-    m->in = malloc((size_t)n * c->dim * sizeof *m->in);
-    m->out = calloc((size_t)n * c->dim, sizeof *m->out);
     *keep = malloc((size_t)n * sizeof **keep);
-    if (!m->in || !m->out || !*keep || noise_build(noise, m->count, n) < 0)
+    if (!*keep || noise_build(noise, m->count, n) < 0)
         return -1;
-    rng r;
-    rng_seed(&r, c->seed);
-    for (size_t i = 0; i < (size_t)n * c->dim; i++)
-        m->in[i] = (2 * rng_uniform(&r) - 1) / (float)c->dim; /* gensim 4; word2vec.c: half */
     double threshold = c->sample * (double)m->train_words;
     for (long i = 0; i < n; i++) {
         double p = 1;
@@ -442,26 +471,61 @@ static int setup(sgns_model *m, const sgns_config *c, noise_table *noise, uint64
     return 0;
 }
 
-int sgns_train(sgns_model *m, const sgns_config *c, sgns_report report, void *ctx,
-               volatile sig_atomic_t *stop, char *err)
+int sgns_start(sgns_model *m, const sgns_config *c, sgns_state *s, char *err)
+{
+    long n = m->vocab.n;
+    memset(s, 0, sizeof *s);
+    m->dim = c->dim;
+    m->in = malloc((size_t)n * c->dim * sizeof *m->in);
+    m->out = calloc((size_t)n * c->dim, sizeof *m->out);
+    s->t = calloc((size_t)c->threads, sizeof *s->t);
+    if (!m->in || !m->out || !s->t)
+        return err_set(err, "out of memory");
+    rng r;
+    rng_seed(&r, c->seed);
+    for (size_t i = 0; i < (size_t)n * c->dim; i++)
+        m->in[i] = (2 * rng_uniform(&r) - 1) / (float)c->dim; /* gensim 4; word2vec.c: half */
+    s->threads = c->threads;
+    s->total = m->train_words * c->epochs;
+    for (int t = 0; t < c->threads; t++) {
+        size_t end;
+        sgns_share(m, t, c->threads, &s->t[t].pos, &end);
+        s->t[t].alpha = (float)c->alpha;
+        rng_seed(&s->t[t].r, c->seed + 0x9E3779B97F4A7C15ull * (uint64_t)(t + 1));
+    }
+    return 0;
+}
+
+int sgns_finished(const sgns_config *c, const sgns_state *s)
+{
+    for (int t = 0; t < s->threads; t++)
+        if (s->t[t].epoch < c->epochs)
+            return 0;
+    return 1;
+}
+
+void sgns_state_free(sgns_state *s)
+{
+    free(s->t);
+    memset(s, 0, sizeof *s);
+}
+
+int sgns_train(sgns_model *m, const sgns_config *c, sgns_state *s, long every, sgns_report report,
+               void *ctx, volatile sig_atomic_t *stop, char *err)
 {
     noise_table noise = {0};
     uint64_t *keep = NULL;
     worker *w = calloc((size_t)c->threads, sizeof *w);
     int rc = -1;
-    long done = 0, total = m->train_words * c->epochs;
     static volatile sig_atomic_t never;
-    if (!w || setup(m, c, &noise, &keep) < 0) {
+    if (!w || tables(m, c, &noise, &keep) < 0) {
         err_set(err, "out of memory");
         goto out;
     }
     for (int t = 0; t < c->threads; t++) {
-        w[t] = (worker){m, c, &noise, keep, share_start(m, t, c->threads),
-                        share_start(m, t + 1, c->threads), {{0}}, &done, total,
+        w[t] = (worker){m, c, &noise, keep, 0, 0, &s->t[t], {{0}}, every, &s->done, s->total,
                         stop ? stop : &never, NULL, NULL, 0, 0};
-        if (t == c->threads - 1)
-            w[t].end = m->corpus_len;
-        rng_seed(&w[t].r, c->seed + 0x9E3779B97F4A7C15ull * (uint64_t)(t + 1));
+        sgns_share(m, t, c->threads, &w[t].begin, &w[t].end);
     }
     w[0].report = report;
     w[0].ctx = ctx;
@@ -472,9 +536,11 @@ int sgns_train(sgns_model *m, const sgns_config *c, sgns_report report, void *ct
             err_set(err, "out of memory");
             goto out;
         }
-    if (report)
-        report(ctx, done, total, learning_rate(c, done, total));
-    m->trained_words = done;
+    m->trained_words = s->done;
+    for (int t = 0; t < c->threads; t++)
+        m->trained_words += s->t[t].pending;
+    if (report && (sgns_finished(c, s) || (stop && *stop)))
+        report(ctx, s->done, s->total, learning_rate(c, s->done, s->total));
     rc = 0;
 out:
     free(noise.threshold);

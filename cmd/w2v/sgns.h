@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rng.h"
 #include "wordindex.h"
 
 #define SGNS_MAX_SENTENCE 10000
@@ -47,7 +48,8 @@ typedef struct {
     long corpus_words;     /* every word of the corpus, dropped ones too */
     long train_words;      /* words of retained words */
     long trained_words;    /* of those, how many training went through
-                              (all epochs; fewer when stopped early) */
+                              (all epochs; fewer when stopped early):
+                              set by sgns_train */
     int32_t *corpus;       /* the corpus as word numbers, -1 ends a sentence */
     size_t corpus_len;
     int dim;
@@ -64,11 +66,41 @@ int sgns_vocab(sgns_model *m, const char *text, size_t size, const sgns_config *
  * total, and the learning rate. */
 typedef void (*sgns_report)(void *ctx, long done, long total, double alpha);
 
+/* Where one thread stands in its share of the corpus. */
+typedef struct {
+    int epoch;         /* passes over its share done */
+    size_t pos;        /* where its next sentence starts in m->corpus */
+    long pending;      /* words read since it last added them to done */
+    float alpha;       /* its learning rate */
+    rng r;             /* its generator (subsampling, windows, noise) */
+} sgns_thread;
+
+/* A run: what it needs besides m->in and m->out to go on, all a
+ * checkpoint saves.  A thread's step is one update of its learning rate,
+ * every 10,000 words it reads. */
+typedef struct {
+    int threads;
+    long done;         /* words gone through, added up by the threads */
+    long total;        /* words of the whole run: train_words x epochs */
+    sgns_thread *t;    /* [threads] */
+} sgns_state;
+
+/* The start of a run: the weights (m->in drawn from c->seed, m->out zero)
+ * and each thread at the start of its share.  0, or -1 with err. */
+int sgns_start(sgns_model *m, const sgns_config *c, sgns_state *s, char *err);
+/* 1 when every thread has done its epochs. */
+int sgns_finished(const sgns_config *c, const sgns_state *s);
+/* Where thread t's share of the corpus begins and ends. */
+void sgns_share(const sgns_model *m, int t, int threads, size_t *begin, size_t *end);
+void sgns_state_free(sgns_state *s);
+
 /* Train on c->threads shares of the corpus (parallel_run; the first on
- * the calling thread).  A non-zero *stop (set by a signal handler) ends it
- * early with what was learnt so far.  0, or -1 with err. */
-int sgns_train(sgns_model *m, const sgns_config *c, sgns_report report, void *ctx,
-               volatile sig_atomic_t *stop, char *err);
+ * the calling thread), from where s stands, until the end, a non-zero
+ * *stop (set by a signal handler), or, when every > 0, until each thread
+ * has taken every steps.  At 1 thread, a run cut into such pieces ends
+ * with the same weights as one that is not.  0, or -1 with err. */
+int sgns_train(sgns_model *m, const sgns_config *c, sgns_state *s, long every, sgns_report report,
+               void *ctx, volatile sig_atomic_t *stop, char *err);
 
 void sgns_free(sgns_model *m);
 

@@ -66,7 +66,7 @@ static const cli_option w2v_options[] = {
     {"equalize", OPT_EQUALIZE, "FILE", "pairs 'W1 W2' to equalize around g", "debias", 0},
     {"output", 'o', "FILE", "vectors to write ('-': standard output) [train:\n"
                             DEFAULT_VECTORS "; debias and convert need it]",
-     "debias convert train", 0},
+     "debias convert train", CLI_RUN_ONLY},
     {"int8", OPT_INT8, NULL, "write the safetensors form with 8-bit rows, a\n"
                              "scale each: a quarter of the size [float32]", "convert", 0},
     {"dim", OPT_DIM, "N", "vector size [100]", "train", 0},
@@ -77,6 +77,8 @@ static const cli_option w2v_options[] = {
     {"epochs", OPT_EPOCHS, "N", "passes over the corpus [5]", "train", 0},
     {"alpha", OPT_ALPHA, "X", "starting learning rate, decays linearly [0.025]", "train", 0},
     CLI_OPTION_SEED("train"),
+    CLI_OPTION_CHECKPOINT_EVERY("train"),
+    CLI_OPTION_RESUME("train"),
     {"threads", CLI_THREADS, "N", "threads sharing the work, 1 to 256 [train: 1,\n"
                                   "the only bit-for-bit reproducible; nearest and\n"
                                   "analogy: the cores, up to 8]", "nearest analogy train", 0},
@@ -162,6 +164,7 @@ static void w2v_set(void *opts, int key, const char *arg)
     case OPT_ALPHA: o->train.alpha = cli_double("--alpha", arg, 1e-9, 10); break;
     case CLI_THREADS: o->threads = o->train.threads = (int)cli_long("--threads", arg, 1, PARALLEL_MAX); break;
     case CLI_SEED: o->train.seed = cli_seed(arg); break;
+    case CLI_CHECKPOINT_EVERY: case CLI_RESUME: ckpt_option(&o->ckpt, key, arg); break;
     }
 }
 

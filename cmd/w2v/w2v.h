@@ -7,6 +7,7 @@
 #ifndef SEQTOOL_CMD_W2V_H
 #define SEQTOOL_CMD_W2V_H
 
+#include "checkpoint.h"
 #include "cli.h"
 #include "sgns.h"
 #include "text.h"
@@ -37,6 +38,7 @@ typedef struct {
     int pca;
     int int8;              /* convert: 8-bit rows */
     sgns_config train;
+    ckpt_options ckpt;     /* train: --checkpoint-every, --resume */
 } options;
 
 /* ---- words and expressions (w2v.c) ---- */

@@ -14,6 +14,8 @@ report(res, out)         res as one JSON line, "blas": blas_maps() added
 torch_setup(threads, seed)  torch on THREADS threads (one inter-op thread),
                          seeded; returns the torch module
 Stopwatch()              a clock started: .seconds() since then
+read_safetensors(path)   (metadata, {name: float32 ndarray}) of a seqtool
+                         model file
 read_names(path)         a names file as seqtool dinos reads it
 names_onehot(names, vocab, dtype)  the dinos inputs and targets of a batch
 the jazz melody model (cmd/jazz/melody.h), written once in PyTorch for the
@@ -32,6 +34,7 @@ tests/bench/lib.sh envrun); blas_maps() reports what was loaded.
 import argparse
 import json
 import os
+import struct
 import sys
 import time
 
@@ -91,6 +94,39 @@ class Stopwatch:
 
     def seconds(self):
         return time.perf_counter() - self.start
+
+
+SAFETENSORS_DTYPES = {"F32": "<f4", "U8": "u1"}  # what seqtool writes (U8: emojify's words)
+
+
+def read_safetensors(path):
+    """(metadata, {name: ndarray}) of a safetensors file as seqtool writes
+    them: F32 tensors as float32, U8 ones as uint8; ValueError otherwise."""
+    import numpy as np
+    with open(path, "rb") as f:
+        raw = f.read()
+    if len(raw) < 8:
+        raise ValueError("%s: shorter than the 8-byte header length" % path)
+    (n,) = struct.unpack("<Q", raw[:8])
+    if 8 + n > len(raw):
+        raise ValueError("%s: header length %d past the end of the file" % (path, n))
+    header = json.loads(raw[8:8 + n].decode("utf-8"))
+    data = raw[8 + n:]
+    meta = header.pop("__metadata__", {}) or {}
+    tensors = {}
+    for name, info in header.items():
+        dtype = SAFETENSORS_DTYPES.get(info.get("dtype"))
+        if dtype is None:
+            raise ValueError("%s: tensor %s has dtype %s, not F32 or U8" % (path, name, info.get("dtype")))
+        shape = [int(d) for d in info["shape"]]
+        b, e = info["data_offsets"]
+        count = 1
+        for d in shape:
+            count *= d
+        if e - b != np.dtype(dtype).itemsize * count or b < 0 or e > len(data):
+            raise ValueError("%s: tensor %s: data_offsets %r do not fit its shape %r" % (path, name, [b, e], shape))
+        tensors[name] = np.frombuffer(data, dtype=dtype, count=count, offset=b).reshape(shape).copy()
+    return meta, tensors
 
 
 def read_names(path):

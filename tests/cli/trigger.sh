@@ -233,6 +233,23 @@ cat "$C" | $T detect -m "$M" - >"$TMP/d2"
 cmp -s "$TMP/d1" "$TMP/d2" && ok "detect -: a WAV stream on stdin gives the same detections" || not_ok "stdin: $(cat "$TMP/d2")"
 sox "$C" -t raw -e signed -b 16 -L - | $T detect -m "$M" --raw --rate 16000 - >"$TMP/d3"
 cmp -s "$TMP/d1" "$TMP/d3" && ok "detect --raw --rate 16000: the same detections" || not_ok "raw: $(cat "$TMP/d3")"
+$T detect -m "$M" "$C" --scores >"$TMP/s1" 2>"$TMP/err"
+sox "$C" -t raw -e signed -b 16 -L - | $T detect -m "$M" --raw --rate 16000 --scores - >"$TMP/s2"
+$PY - "$TMP/s1" "$TMP/d1" "$C" <<'EOF' && cmp -s "$TMP/s1" "$TMP/s2" \
+    && ok "detect --scores: every step's time and score, each detection among them; the same bits as raw PCM" \
+    || not_ok "detect --scores: $(head -3 "$TMP/s1") $(cat "$TMP/err")"
+import re, sys, wave
+lines = open(sys.argv[1]).read().splitlines()
+assert all(re.fullmatch(r"\d+\.\d{3}\t[01]\.\d{6}", l) for l in lines), lines[:3]
+steps = [tuple(map(float, l.split("\t"))) for l in lines]
+# the small model: log-mel frames (400 every 160), then convolutions of stride 1 and 2
+n = wave.open(sys.argv[3]).getnframes()
+assert len(steps) == (1 + (n - 400) // 160 + 2 - 3) // 2 + 1, (len(steps), n)
+assert all(abs(b[0] - a[0] - 0.02) < 1e-6 for a, b in zip(steps, steps[1:]))
+for l in open(sys.argv[2]):
+    t, s = map(float, l.split("\t"))
+    assert any(abs(t - u) <= 0.0051 and abs(s - v) <= 0.00051 and v >= 0.5 for u, v in steps), l
+EOF
 sox "$C" -r 44100 -c 2 "$TMP/c44.wav" 2>/dev/null
 $T detect -m "$M" "$TMP/c44.wav" >"$TMP/d4"
 sox "$TMP/c44.wav" -t raw -e signed -b 16 -L - | $T detect -m "$M" --raw --rate 44100 --channels 2 - >"$TMP/d5"
@@ -268,7 +285,7 @@ $T detect -m "$M" "$C" --chime "$W/neg/a.wav" -o "$TMP/chimed2.wav" >/dev/null &
 # false alarms fed back: the sweep model fires on near misses (rising
 # sweeps of other ranges); detect --clips saves the audio around each
 # detection on non-wake "talk" (at 0.3, under the model's 0.5, to keep
-# the near misses too), and train --resume --negatives must fire a third
+# the near misses too), and train --from --negatives must fire a third
 # less on other such talk than the same training without them
 mkdir -p "$W/near"
 for f in 200-800 400-600 700-1400; do sox -R -n -r 16000 -c 1 -b 16 "$W/near/$f.wav" synth 0.5 sine $f vol 0.8 2>/dev/null; done
@@ -294,14 +311,14 @@ for name in os.listdir(sys.argv[1]):
     starts = [s for s in range(max(at - 32080, 0), max(at - 31920, 0) + 1) if src[s:s + len(cut)] == cut]
     assert starts, name
 EOF
-$T train "$W/clips" --resume "$M" --negatives "$W/mined" --epochs 8 --batch 8 -o "$TMP/m5.safetensors" >"$TMP/sum" 2>"$TMP/err"
+$T train "$W/clips" --from "$M" --negatives "$W/mined" --epochs 8 --batch 8 -o "$TMP/m5.safetensors" >"$TMP/sum" 2>"$TMP/err"
 rc=$?
-$T train "$W/clips" --resume "$M" --epochs 8 --batch 8 -q -o "$TMP/m6.safetensors" >/dev/null
+$T train "$W/clips" --from "$M" --epochs 8 --batch 8 -q -o "$TMP/m6.safetensors" >/dev/null
 with=$($T detect -m "$TMP/m5.safetensors" "$W"/talk2/*.wav | wc -l)
 without=$($T detect -m "$TMP/m6.safetensors" "$W"/talk2/*.wav | wc -l)
 [ $rc -eq 0 ] && grep -q "^resumed_from $M$" "$TMP/sum" && grep -q "^negative_files $n$" "$TMP/sum" \
     && grep -q "^negative_clips $((2 * n))$" "$TMP/sum" && grep -q "^held_out 8$" "$TMP/sum" && [ $((3 * with)) -le $((2 * without)) ] \
-    && ok "train --resume --negatives: $n files in $((2 * n)) clips; $with false alarms on other talk, $without without them" \
+    && ok "train --from --negatives: $n files in $((2 * n)) clips; $with false alarms on other talk, $without without them" \
     || not_ok "train --negatives ($rc): $with vs $without false alarms; $(tail -3 "$TMP/err")"
 frr=$($T eval "$W/test" -m "$TMP/m5.safetensors" | awk '$1 == "false_reject_rate" {print $2}')
 frr0=$($T eval "$W/test" -m "$M" | awk '$1 == "false_reject_rate" {print $2}')
@@ -309,8 +326,8 @@ awk -v a="$frr" -v b="$frr0" 'BEGIN {exit !(a <= b + 0.05)}' && ok "train --nega
     || not_ok "train --negatives lost the word: false rejects $frr, $frr0 before"
 $T info "$TMP/m5.safetensors" | grep -qF "data $W/clips (80 clips), negatives $W/mined ($n files in $((2 * n)) clips), resumed from $M" \
     && ok "info: the mined negatives and the model resumed from" || not_ok "info after --resume: $($T info "$TMP/m5.safetensors" | grep ^data)"
-expect_error 2 "train --resume with --arch" $T train "$W/clips" --resume "$M" --arch course -o "$TMP/x.safetensors"
-expect_error 1 "train --resume of a missing model" $T train "$W/clips" --resume "$TMP/none.safetensors" -o "$TMP/x.safetensors"
+expect_error 2 "train --from with --arch" $T train "$W/clips" --from "$M" --arch course -o "$TMP/x.safetensors"
+expect_error 1 "train --from of a missing model" $T train "$W/clips" --from "$TMP/none.safetensors" -o "$TMP/x.safetensors"
 mkdir -p "$TMP/no-audio"
 expect_error 1 "train --negatives of a folder without audio" $T train "$W/clips" --negatives "$TMP/no-audio" -o "$TMP/x.safetensors"
 
