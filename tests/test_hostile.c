@@ -216,51 +216,31 @@ static void test_sparse_files(void)
 
 typedef int (*loader)(const model_in *f, char *err);
 
-static int load_dinos(const model_in *f, char *err)
+/* load_KIND(f, err): KIND's model of f loaded into a local, then freed;
+ * load's answer.  A load that fails part way frees what it made, or
+ * (always 1) leaves it to be freed from the zeroed model. */
+#define LOADER(kind, type, load, release, always)            \
+    static int load_##kind(const model_in *f, char *err)     \
+    {                                                        \
+        type m;                                              \
+        memset(&m, 0, sizeof m);                             \
+        int rc = load(&m, f, err);                           \
+        if (rc == 0 || (always))                             \
+            release(&m);                                     \
+        return rc;                                           \
+    }
+
+static int charlm_load_alone(charlm *m, const model_in *f, char *err)
 {
-    charlm m;
     vocab v;
-    memset(&m, 0, sizeof m);
-    int rc = charlm_load(&m, &v, f, err);
-    charlm_free(&m);
-    return rc;
+    return charlm_load(m, &v, f, err);
 }
 
-static int load_emojify(const model_in *f, char *err)
-{
-    emo_model m;
-    int rc = emo_load(&m, f, err);
-    if (rc == 0)
-        emo_free(&m);
-    return rc;
-}
-
-static int load_nmt(const model_in *f, char *err)
-{
-    nmt_model m;
-    memset(&m, 0, sizeof m);
-    int rc = nmt_load(&m, f, err);
-    nmt_free(&m);
-    return rc;
-}
-
-static int load_jazz(const model_in *f, char *err)
-{
-    jazz_model m;
-    int rc = jazz_model_load(&m, f, err);
-    if (rc == 0)
-        jazz_model_free(&m);
-    return rc;
-}
-
-static int load_trigger(const model_in *f, char *err)
-{
-    wakemodel m;
-    int rc = wakemodel_from(&m, f, err);
-    if (rc == 0)
-        wakemodel_free(&m);
-    return rc;
-}
+LOADER(dinos, charlm, charlm_load_alone, charlm_free, 1)
+LOADER(emojify, emo_model, emo_load, emo_free, 0)
+LOADER(nmt, nmt_model, nmt_load, nmt_free, 1)
+LOADER(jazz, jazz_model, jazz_model_load, jazz_model_free, 0)
+LOADER(trigger, wakemodel, wakemodel_from, wakemodel_free, 0)
 
 /* The tiny model of a kind loads; with key set to value it is refused
  * with want in the message, and without memory for the claim. */
