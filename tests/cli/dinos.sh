@@ -189,10 +189,4 @@ else
     echo "skip - course fidelity: $SHARED/course/dinos/dinos.txt not present"
 fi
 
-# ---- the manual pages keep step with --help ----
-missing=""
-for o in $($SEQTOOL dinos --help | grep -oE -- '--[a-z-]+' | sort -u); do
-    grep -qF -- "$(printf '%s' "$o" | sed 's/-/\\-/g')" man/seqtool-dinos.1 || missing="$missing $o"
-done
-[ -z "$missing" ] && ok "man/seqtool-dinos.1 documents every option of --help" || not_ok "man page lacks:$missing"
-grep -q '^\.B dinos' man/seqtool.1 && ok "man/seqtool.1 lists dinos" || not_ok "man/seqtool.1 lacks dinos"
+# (the man pages keep step with the option table: tests/cli/manners.sh)

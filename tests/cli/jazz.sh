@@ -456,13 +456,7 @@ else
     echo "skip - the Weimar Jazz Database corpus: $CORPUS not present"
 fi
 
-# ---- the manual pages keep step with --help ----
-missing=""
-for o in $($S jazz --help | grep -oE -- '--[a-z-]+' | sort -u); do
-    grep -qF -- "$(printf '%s' "$o" | sed 's/-/\\-/g')" man/seqtool-jazz.1 || missing="$missing $o"
-done
-[ -z "$missing" ] && ok "man/seqtool-jazz.1 documents every option of --help" || not_ok "man page lacks:$missing"
-grep -q '^\.B jazz' man/seqtool.1 && ok "man/seqtool.1 lists jazz" || not_ok "man/seqtool.1 lacks jazz"
+# (the man pages keep step with the option table: tests/cli/manners.sh)
 if command -v groff >/dev/null 2>&1; then
     warn=$(groff -man -ww -z man/seqtool-jazz.1 2>&1)
     [ -z "$warn" ] && ok "groff reads man/seqtool-jazz.1 without a warning" || not_ok "groff: $(echo "$warn" | head -3)"
