@@ -351,11 +351,7 @@ expect_error 1 "an unwritable model path" $S emojify train "$TMP/weather.csv" -v
 expect_error 1 "a full disk on stdout" sh -c "$S emojify -m '$M1' <'$TMP/sentences' >/dev/full"
 
 # ---- interrupted training keeps the work ----
-$S emojify train "$TRAIN" -v "$V" --epochs 100000 --hidden 16 -o "$TMP/int.safetensors" -q 2>"$TMP/err" >/dev/null &
-pid=$!
-sleep 1
-kill -INT $pid
-wait $pid
+interrupted 1 $S emojify train "$TRAIN" -v "$V" --epochs 100000 --hidden 16 -o "$TMP/int.safetensors" -q 2>"$TMP/err" >/dev/null
 rc=$?
 [ $rc -eq 130 ] && grep -q "interrupted" "$TMP/err" && $S emojify -m "$TMP/int.safetensors" hello >/dev/null 2>&1 \
     && ok "Ctrl-C saves the model so far, exit 130" || not_ok "interrupt: rc $rc, $(cat "$TMP/err")"

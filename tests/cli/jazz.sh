@@ -137,11 +137,7 @@ expect_error 1 "a missing model" $S jazz eval -m "$TMP/nonexistent.safetensors" 
 [ ! -e "$TMP/x.mid" ] && ok "no MIDI file written when the model is refused" || not_ok "a refused model left $TMP/x.mid"
 
 # interrupted training keeps the work
-$S jazz train "$C"/midi/s[1-4].mid --hidden 32 --epochs 100000 --window 8 -o "$TMP/int.safetensors" -q 2>"$TMP/err" &
-pid=$!
-sleep 0.5
-kill -INT $pid
-wait $pid
+interrupted 0.5 $S jazz train "$C"/midi/s[1-4].mid --hidden 32 --epochs 100000 --window 8 -o "$TMP/int.safetensors" -q 2>"$TMP/err"
 rc=$?
 [ $rc -eq 130 ] && grep -q "interrupted" "$TMP/err" && $S jazz eval -m "$TMP/int.safetensors" "$C/midi/s5.mid" >/dev/null \
     && ok "Ctrl-C saves the model so far, exit 130" || not_ok "interrupt: rc $rc, $(cat "$TMP/err") (see KNOWN BUG 1)"

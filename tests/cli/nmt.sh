@@ -194,11 +194,7 @@ expect_error 2 "train: --encoder-units 0" $SEQTOOL nmt train --encoder-units 0
 expect_error 2 "train: two files" $SEQTOOL nmt train a b
 expect_error 2 "train: --beam is not a train option" $SEQTOOL nmt train --beam 3
 cp "$TMP/m1.safetensors" "$TMP/keep.safetensors"
-$SEQTOOL nmt train -q --examples 200000 --held-out 0 --epochs 50 -o "$TMP/keep.safetensors" 2>"$TMP/int.err" &
-pid=$!
-sleep 1.5
-kill -INT $pid
-wait $pid
+interrupted 1.5 $SEQTOOL nmt train -q --examples 200000 --held-out 0 --epochs 50 -o "$TMP/keep.safetensors" 2>"$TMP/int.err"
 rc=$?
 [ $rc -eq 130 ] && grep -q "interrupted" "$TMP/int.err" && $SEQTOOL nmt eval -m "$TMP/keep.safetensors" -n 10 >/dev/null \
     && ! cmp -s "$TMP/keep.safetensors" "$TMP/m1.safetensors" \
