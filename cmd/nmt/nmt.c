@@ -226,11 +226,8 @@ int nmt_info(void *opts, int argc, char **argv)
     cJSON_AddNumberToObject(j, "decoder_units", m.n_s);
     cJSON_AddStringToObject(j, "characters", m.chars);
     cJSON_AddNumberToObject(j, "weights", (double)m.ps.total);
-    const char *held = model_in_meta(&f, "train.held_out_exact");
-    if (held) {
-        snprintf(summary + n, sizeof summary - (size_t)n, "; held-out exact match %.4f", strtod(held, NULL));
-        cJSON_AddNumberToObject(j, "held_out_exact", strtod(held, NULL));
-    }
+    cli_info_score(&f, "train.held_out_exact", "; held-out exact match ", "", summary, sizeof summary, &n, j,
+                   "held_out_exact");
     cli_info(path, summary, &f, j, 1, o->json);
     model_in_close(&f);
     nmt_free(&m);
