@@ -47,7 +47,7 @@ static const cli_option trigger_options_table[] = {
     {"seconds", OPT_SECONDS, "S", "length of each clip [10]", "synth", 0},
     {"max-positives", OPT_MAX_POSITIVES, "N", "at most N wake words in a clip [4]", "synth", 0},
     {"max-negatives", OPT_MAX_NEGATIVES, "N", "at most N other words in a clip [2]", "synth", 0},
-    {"output", 'o', "MODEL", "model file to write [trigger.safetensors]", "train", 0},
+    {"output", 'o', "MODEL", "model file to write [trigger.safetensors]", "train", CLI_RUN_ONLY},
     {"arch", OPT_ARCH, "NAME", "small (log-mel, causal), course (the course's\n"
                                "network) or a description such as\n"
                                "conv:64:3:2:causal,relu,gru:96,dense [small]", "train", 0},
@@ -88,6 +88,8 @@ static const cli_option trigger_options_table[] = {
     {"window", OPT_WINDOW, "S", "a detection up to S seconds after a word's end\n"
                                 "still hits it [1]", "eval", 0},
     CLI_OPTION_SEED(NULL),
+    CLI_OPTION_CHECKPOINT_EVERY("train"),
+    CLI_OPTION_RESUME("train"),
     CLI_OPTION_JSON("voices synth train detect eval info"),
     CLI_OPTION_QUIET(NULL),
     CLI_OPTIONS_END,
@@ -198,6 +200,7 @@ static void trigger_set(void *opts, int key, const char *arg)
     case OPT_MAX_NEGATIVES: o->max_negatives = (int)cli_long("--max-negatives", arg, 0, 32); break;
     case CLI_THREADS: o->threads = (int)cli_long("--threads", arg, 1, PARALLEL_MAX); break;
     case CLI_SEED: o->seed = cli_seed(arg); break;
+    case CLI_CHECKPOINT_EVERY: case CLI_RESUME: ckpt_option(&o->ckpt, key, arg); break;
     case CLI_JSON: o->json = 1; break;
     }
 }
