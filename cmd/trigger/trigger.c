@@ -63,8 +63,9 @@ static const cli_option trigger_options_table[] = {
     {"warp", OPT_WARP, NULL, "warp each training clip's bands by up to 12%\n"
                              "and tilt them by up to 10 dB (log-mel), as\n"
                              "another voice and microphone would", "train", 0},
-    {"from", OPT_FROM, "MODEL", "go on training MODEL: its network, word, weights\n"
-                                    "and settings (Adam starts afresh)", "train", 0},
+    {"from", OPT_FROM, "MODEL", "start a new run from MODEL: its network, word,\n"
+                                "weights and settings (Adam afresh; --resume\n"
+                                "goes on with a stopped run instead)", "train", 0},
     {"negatives", OPT_NEGATIVES, "DIR", "mix the audio files of DIR (false alarms, as\n"
                                       "detect --clips saves them) into clips, as\n"
                                       "negatives", "train", 0},
