@@ -12,13 +12,10 @@
 #include <string.h>
 
 #include "augment.h"
-#include "checkpoint.h"
 #include "labels.h"
 #include "listen.h"
 #include "loss.h"
-#include "optim.h"
-#include "trigger.h"
-#include "wakemodel.h"
+#include "trigger_train.h"
 
 #define CLIP_NORM 5.0f
 
@@ -34,38 +31,6 @@ static void make_batch(const trigger_clips *cs, const int *idx, int n, float *x,
             y[(size_t)s * n + b] = t[s];
     }
 }
-
-/* What --from and --negatives added, for the model file and the summary. */
-typedef struct {
-    int clips;                    /* clips of mined negatives */
-    long cuts, skipped;           /* their files, those too long */
-} additions;
-
-/* A training run, and where it stands: what a checkpoint holds besides
- * the model (its weights and running statistics). */
-typedef struct {
-    const trigger_options *o;
-    int argc;
-    char **argv;                  /* the clip folders */
-    wakemodel *m;
-    const trigger_clips *cs;
-    additions x;                  /* what --negatives added */
-    int *order;                   /* the held-out clips [0, nval), then the
-                                     training clips in this epoch's order */
-    int nval, ntrain, B;
-    wakenet_work k;
-    float *y, w_pos, w_neg;
-    optimizer opt;
-    rng r;                        /* weights, each epoch's order, --warp,
-                                     --augment, dropout */
-    long done, total;             /* steps */
-    int epoch, next, seen;        /* epochs done; this epoch's next training
-                                     clip, and the clips it trained on */
-    double sum, loss, val, best_val, seconds; /* sum: this epoch's loss so far */
-    float *best;                  /* the weights and statistics of the best
-                                     held-out loss, or NULL */
-    char *digest;                 /* the clips, for --resume (made when needed) */
-} trainer;
 
 /* The weighted loss of the held-out clips in batches, running statistics. */
 static double held_out_loss(trainer *t)
@@ -89,146 +54,6 @@ static const char *arch_description(const char *arch, spec_kind *front)
     }
     *front = SPEC_LOGMEL;
     return strcmp(arch, "small") == 0 ? WAKENET_SMALL : arch;
-}
-
-/* The clip folders trained on, as the model records them, with the
- * mined negatives and the model started from. */
-static char *describe_clips(const trigger_options *o, int argc, char **argv, int clips, const additions *x)
-{
-    size_t n = 96 + (o->negatives_dir ? strlen(o->negatives_dir) : 0) + (o->from ? strlen(o->from) : 0);
-    for (int i = 0; i < argc; i++)
-        n += strlen(argv[i]) + 1;
-    char *s = malloc(n);
-    if (!s)
-        die("out of memory");
-    size_t at = 0;
-    for (int i = 0; i < argc; i++)
-        at += (size_t)snprintf(s + at, n - at, "%s%s", i ? " " : "", argv[i]);
-    at += (size_t)snprintf(s + at, n - at, " (%d clips)", clips);
-    if (o->negatives_dir)
-        at += (size_t)snprintf(s + at, n - at, ", negatives %s (%ld files in %d clips)", o->negatives_dir, x->cuts,
-                               x->clips);
-    if (o->from)
-        snprintf(s + at, n - at, ", resumed from %s", o->from);
-    return s;
-}
-
-/* The train.* keys of the model file. */
-static int put_train_meta(const trainer *t, model_out *out)
-{
-    const trigger_options *o = t->o;
-    int bad = model_out_metaf(out, "train.clips", "%d", t->ntrain) < 0 ||
-              model_out_metaf(out, "train.held_out", "%d", t->nval) < 0 ||
-              model_out_metaf(out, "train.epochs", "%d", t->epoch) < 0 ||
-              model_out_metaf(out, "train.loss", "%.6g", t->loss) < 0 ||
-              (t->nval && model_out_metaf(out, "train.held_out_loss", "%.6g", t->val) < 0) ||
-              (o->from && model_out_meta(out, "train.resumed_from", o->from) < 0);
-    if (o->negatives_dir)
-        bad = bad || model_out_meta(out, "train.negatives", o->negatives_dir) < 0 ||
-              model_out_metaf(out, "train.negative_files", "%ld", t->x.cuts) < 0 ||
-              model_out_metaf(out, "train.negative_clips", "%d", t->x.clips) < 0;
-    char *data = describe_clips(o, t->argc, t->argv, t->ntrain + t->nval - t->x.clips, &t->x);
-    bad = bad || model_out_meta_pairs(out, cli_provenance(data, o->seed)) < 0;
-    free(data);
-    return bad ? -1 : 0;
-}
-
-/* The clips' features and targets, as they are in memory after
- * --negatives, in one CRC-32: --resume refuses other clips. */
-static char *digest_clips(const trigger_clips *cs)
-{
-    uint32_t crc = crc32_update(0, cs->feat, (size_t)cs->n * cs->T * cs->bins * sizeof *cs->feat);
-    crc = crc32_update(crc, cs->target, (size_t)cs->n * cs->ty * sizeof *cs->target);
-    char *s = malloc(96);
-    if (!s)
-        die("out of memory");
-    snprintf(s, 96, "%d clips of %d frames, CRC-32 %08x", cs->n, cs->T, (unsigned)crc);
-    return s;
-}
-
-/* What --resume needs besides the model. */
-static void put_run(model_out *out, trainer *t)
-{
-    if (!t->digest)
-        t->digest = digest_clips(t->cs);
-    ckpt_put_run(out, t->done, t->total, "step");
-    ckpt_put_string(out, "data", t->digest);
-    ckpt_put_optim(out, &t->opt);
-    ckpt_put_rng(out, "train", &t->r);
-    ckpt_put_long(out, "epoch", t->epoch);
-    ckpt_put_long(out, "next", t->next);
-    ckpt_put_long(out, "seen", t->seen);
-    ckpt_put_ints(out, "order", t->nval + t->ntrain, t->order);
-    ckpt_put_double(out, "sum", t->sum);
-    ckpt_put_double(out, "loss", t->loss);
-    ckpt_put_double(out, "val", t->val);
-    ckpt_put_double(out, "best_val", t->best_val);
-    ckpt_put_double(out, "seconds", t->seconds);
-    if (t->best)
-        ckpt_put_floats(out, "best", (long)(t->m->net.ps.total + t->m->net.stats.total), t->best);
-}
-
-/* The model file: finished, or (ck) a checkpoint of the run. */
-static void save(trainer *t, int ck)
-{
-    char err[ERR_MAX];
-    model_out *out = model_out_new("trigger");
-    if (!out || wakemodel_put(t->m, out) < 0 || put_train_meta(t, out) < 0)
-        die("out of memory");
-    if (ck)
-        put_run(out, t);
-    if (model_out_write(out, t->o->output, err) < 0)
-        die("%s", err);
-    model_out_free(out);
-}
-
-/* The training part of a saved order must be the same clips as this
- * run's, and its held-out part the same. */
-static void check_order(const trainer *t, const int *saved, const char *path)
-{
-    int n = t->nval + t->ntrain;
-    char *train = calloc((size_t)n, 1);
-    if (!train)
-        die("out of memory");
-    for (int i = t->nval; i < n; i++)
-        train[t->order[i]] = 1;
-    int bad = memcmp(saved, t->order, (size_t)t->nval * sizeof *saved) != 0;
-    for (int i = t->nval; i < n && !bad; i++) {
-        bad = saved[i] < 0 || saved[i] >= n || train[saved[i]] != 1;
-        if (!bad)
-            train[saved[i]] = 2;
-    }
-    free(train);
-    if (bad)
-        die("'%s': bad checkpoint.order", path);
-}
-
-/* --resume: the run in f (the output file, whose model is already in
- * t->m), which must be of the same clips. */
-static void trainer_resume(trainer *t, model_in *f)
-{
-    t->done = ckpt_check(f, t->total);
-    t->digest = digest_clips(t->cs);
-    ckpt_same(f, "checkpoint.data", t->digest);
-    ckpt_optim(f, &t->opt);
-    ckpt_rng(f, "train", &t->r);
-    t->epoch = (int)ckpt_long(f, "epoch", 0, t->o->epochs - 1);
-    t->next = (int)ckpt_long(f, "next", 0, t->ntrain - 1);
-    t->seen = (int)ckpt_long(f, "seen", 0, t->ntrain);
-    int n = t->nval + t->ntrain, *saved = malloc((size_t)n * sizeof *saved);
-    if (!saved)
-        die("out of memory");
-    ckpt_ints(f, "order", n, saved);
-    check_order(t, saved, f->path);
-    memcpy(t->order, saved, (size_t)n * sizeof *saved);
-    free(saved);
-    t->sum = ckpt_double(f, "sum");
-    t->loss = ckpt_double(f, "loss");
-    t->val = ckpt_double(f, "val");
-    t->best_val = ckpt_double(f, "best_val");
-    t->seconds = ckpt_double(f, "seconds");
-    if (t->best)
-        ckpt_floats(f, "best", (long)(t->m->net.ps.total + t->m->net.stats.total), t->best);
 }
 
 /* The held-out loss after an epoch, keeping the best weights. */
@@ -466,7 +291,7 @@ static int run(trainer *t)
         train_step(t, &pr);
         int stop = cli_stop_requested;
         if (ckpt_due(&t->o->ckpt, t->done, t->epoch == t->o->epochs, stop))
-            save(t, 1);
+            trainer_save(t, 1);
         if (stop)
             break;
     }
@@ -506,7 +331,7 @@ int trigger_train(void *opts, int argc, char **argv)
             memcpy(net->stats.data, t.best + net->ps.total, net->stats.total * sizeof *t.best);
             t.val = t.best_val;
         }
-        save(&t, 0);
+        trainer_save(&t, 0);
         summary(&t);
     }
     trainer_free(&t);
