@@ -94,6 +94,11 @@ FORCE:
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(CORE_OBJ) $(MODEL_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
+# test_defaults reads the commands' tables and hooks: every face but main.
+$(BUILD)/tests/test_defaults.o: INCLUDES := -Icore -Iaudio -Itests -Icmd $(addprefix -I,$(CMD_DIRS))
+$(BUILD)/tests/test_defaults: $(BUILD)/tests/test_defaults.o $(CORE_OBJ) $(MODEL_OBJ) $(filter-out $(BUILD)/cmd/seqtool.o,$(FACE_OBJ))
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
 $(BUILD)/tests/fuzz/replay_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o $(CORE_OBJ) $(MODEL_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 

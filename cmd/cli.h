@@ -204,6 +204,11 @@ struct cJSON;
  * text format).  A model that records no train.command says so. */
 void cli_info(const char *path, const char *summary, const model_in *m, struct cJSON *fields,
               int model, int json);
+/* When m records a score under key ("train.val_bits_per_note"): the
+ * summary (size bytes, *used of them filled) goes on with before, the
+ * score to 4 decimals and after; fields gets it as name. */
+void cli_info_score(const model_in *m, const char *key, const char *before, const char *after, char *summary,
+                    size_t size, int *used, struct cJSON *fields, const char *name);
 /* The MODEL operand of info, or the action's default when none; dies on
  * more than one. */
 const char *cli_info_operand(const char *action_default, int argc, char **argv);

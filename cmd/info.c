@@ -91,6 +91,18 @@ static void tensors(const model_in *m, cJSON *j)
     }
 }
 
+void cli_info_score(const model_in *m, const char *key, const char *before, const char *after, char *summary,
+                    size_t size, int *used, cJSON *fields, const char *name)
+{
+    const char *v = model_in_meta(m, key);
+    if (!v)
+        return;
+    double x = strtod(v, NULL);
+    if (*used >= 0 && (size_t)*used < size)
+        *used += snprintf(summary + *used, size - (size_t)*used, "%s%.4f%s", before, x, after);
+    cJSON_AddNumberToObject(fields, name, x);
+}
+
 void cli_info(const char *path, const char *summary, const model_in *m, cJSON *fields, int model, int json)
 {
     if (!json) {

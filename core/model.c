@@ -495,18 +495,29 @@ int model_in_has(const model_in *m, const char *name)
     return cJSON_GetObjectItemCaseSensitive(m->header, name) != NULL;
 }
 
+/* The header's entry of tensor name, with its dtype and shape; NULL, with
+ * err, when the file has no such tensor. */
+static const cJSON *find_tensor(const model_in *m, const char *name, const cJSON **dt, const cJSON **sh,
+                                char *err)
+{
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(m->header, name);
+    if (!t || strcmp(name, "__metadata__") == 0) {
+        snprintf(err, ERR_MAX, "'%s': no tensor '%s'", m->path, name);
+        return NULL;
+    }
+    *dt = cJSON_GetObjectItemCaseSensitive(t, "dtype");
+    *sh = cJSON_GetObjectItemCaseSensitive(t, "shape");
+    return t;
+}
+
 /* Where tensor name's bytes are, [*b, *e) of the data, when it has this
  * dtype and exactly this shape; 0, or -1 with err. */
 static int find_shaped(const model_in *m, const char *name, const char *dtype, int ndim,
                        const int *shape, size_t *b, size_t *e, char *err)
 {
-    const cJSON *t = cJSON_GetObjectItemCaseSensitive(m->header, name);
-    if (!t || strcmp(name, "__metadata__") == 0) {
-        snprintf(err, ERR_MAX, "'%s': no tensor '%s'", m->path, name);
+    const cJSON *dt, *sh, *t = find_tensor(m, name, &dt, &sh, err);
+    if (!t)
         return -1;
-    }
-    const cJSON *dt = cJSON_GetObjectItemCaseSensitive(t, "dtype");
-    const cJSON *sh = cJSON_GetObjectItemCaseSensitive(t, "shape");
     int ok = strcmp(dt->valuestring, dtype) == 0 && cJSON_GetArraySize(sh) == ndim;
     for (int d = 0; ok && d < ndim; d++)
         ok = cJSON_GetArrayItem(sh, d)->valuedouble == shape[d];
@@ -570,13 +581,9 @@ int model_in_params(const model_in *m, params *ps, char *err)
 int model_in_view(const model_in *m, const char *name, const char *dtype,
                   int ndim, long long *shape, const void **data, char *err)
 {
-    const cJSON *t = cJSON_GetObjectItemCaseSensitive(m->header, name);
-    if (!t || strcmp(name, "__metadata__") == 0) {
-        snprintf(err, ERR_MAX, "'%s': no tensor '%s'", m->path, name);
+    const cJSON *dt, *sh, *t = find_tensor(m, name, &dt, &sh, err);
+    if (!t)
         return -1;
-    }
-    const cJSON *dt = cJSON_GetObjectItemCaseSensitive(t, "dtype");
-    const cJSON *sh = cJSON_GetObjectItemCaseSensitive(t, "shape");
     size_t b, e;
     check_tensor(t, m->data_size, &b, &e);
     int ok = strcmp(dt->valuestring, dtype) == 0 && cJSON_GetArraySize(sh) == ndim &&

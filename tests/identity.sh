@@ -450,14 +450,17 @@ c_nmt_translate() {
     x "$S" nmt translate "${M_NMT[@]}" --month-first 05/03/79 12/11/2001
     x "$S" nmt translate "${M_NMT[@]}" --beam 1 "the 29th of August 1958" "TUESDAY APR 21ST, 2093"
     x "$S" nmt translate --model "$NMTMODEL" --beam 3 "21ST AUGUST, '93"
-    xs 1 "$S" nmt translate "${M_NMT[@]}" <"$IN/dates.txt"
-    xs 1 "$S" nmt translate "${M_NMT[@]}" - --beam 2 <"$IN/dates.txt"
+    # the shipped model finds a calendar date among its beams for every
+    # line here, even "not a date at all" (status 0); c_nmt_train_options
+    # has a model that says 'invalid'
+    x "$S" nmt translate "${M_NMT[@]}" <"$IN/dates.txt"
+    x "$S" nmt translate "${M_NMT[@]}" - --beam 2 <"$IN/dates.txt"
 }
-add "nmt translate (args, --month-first, --beam, stdin with invalid)" c_nmt_translate
+add "nmt translate (args, --month-first, --beam, stdin with non-dates)" c_nmt_translate
 c_nmt_translate_json() {
     x "$S" nmt translate "${M_NMT[@]}" --json "the 29th of August 1958" "Sat 9 May 18"
     x "$S" nmt translate "${M_NMT[@]}" --json --month-first 05/03/79
-    xs 1 "$S" nmt translate "${M_NMT[@]}" --json <"$IN/dates.txt"
+    x "$S" nmt translate "${M_NMT[@]}" --json <"$IN/dates.txt"
 }
 add "nmt translate --json" c_nmt_translate_json
 c_nmt_attention() {

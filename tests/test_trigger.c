@@ -312,7 +312,7 @@ static void test_labels_file(void)
     if (ok)
         labels_free(&s);
     static const char *const bad[] = {"a.wav\t1\n", "a.wav\t2\t1\n", "a.wav\tx\t1\n", "a.wav\t1\t2\t3\n",
-                                      "a.wav\nb.wav\na.wav\t1\t2\n"};
+                                      "a.wav\nb.wav\na.wav\t1\t2\n", "a.wav\t1\t2\nb\xff.wav\n"};
     int all = 1;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         f = fopen(path, "w");
@@ -325,7 +325,7 @@ static void test_labels_file(void)
             all = all && strstr(err, "line") != NULL;
         }
     }
-    check(all, "labels.tsv: bad lines refused, naming the line");
+    check(all, "labels.tsv: bad lines (and binary data) refused, naming the line");
     unlink(path);
 }
 

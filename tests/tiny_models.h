@@ -122,7 +122,7 @@ static int tiny_vectors(const char *path, vec_format fmt, int int8, char *err)
     vectors v;
     if (vectors_build(&v, 3, 4, words, data, err) < 0)
         return -1;
-    vec_save how = {int8, NULL};
+    vec_save how = {.int8 = int8};
     int rc = vectors_save(&v, path, fmt, &how, err);
     vectors_free(&v);
     return rc;

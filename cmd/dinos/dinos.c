@@ -302,11 +302,8 @@ int dinos_info(void *opts, int argc, char **argv)
     cJSON_AddNumberToObject(j, "weights", (double)d.lm.ps.total);
     cJSON_AddNumberToObject(j, "names", (double)names);
     cJSON_AddBoolToObject(j, "keep_case", d.keep_case);
-    const char *val = model_in_meta(&d.file, "train.val_nats_per_char");
-    if (val) {
-        snprintf(summary + n, sizeof summary - (size_t)n, ", held-out %.4f nats/char", strtod(val, NULL));
-        cJSON_AddNumberToObject(j, "held_out_nats_per_char", strtod(val, NULL));
-    }
+    cli_info_score(&d.file, "train.val_nats_per_char", ", held-out ", " nats/char", summary, sizeof summary, &n, j,
+                   "held_out_nats_per_char");
     cli_info(path, summary, &d.file, j, 1, o->json);
     dinos_unload(&d);
     return 0;

@@ -352,12 +352,10 @@ int emojify_info(void *opts, int argc, char **argv)
     cJSON_AddNumberToObject(j, "words", (double)m.nkeep);
     cJSON_AddStringToObject(j, "oov", emo_oov_name(m.oov));
     cJSON_AddStringToObject(j, "backoff", emo_backoff_name(m.backoff));
-    const char *vec = model_in_meta(&f, "train.vectors"), *test = model_in_meta(&f, "train.test_accuracy");
-    if (test) {
-        n += snprintf(summary + n, sizeof summary - (size_t)n, "; test accuracy %.4f", strtod(test, NULL));
-        cJSON_AddNumberToObject(j, "test_accuracy", strtod(test, NULL));
-    }
-    if (vec) {
+    cli_info_score(&f, "train.test_accuracy", "; test accuracy ", "", summary, sizeof summary, &n, j,
+                   "test_accuracy");
+    const char *vec = model_in_meta(&f, "train.vectors");
+    if (vec && (size_t)n < sizeof summary) {
         snprintf(summary + n, sizeof summary - (size_t)n, "\nvectors %s", vec);
         cJSON_AddStringToObject(j, "vectors", vec);
     }

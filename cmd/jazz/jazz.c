@@ -509,11 +509,8 @@ int jazz_info(void *opts, int argc, char **argv)
     cJSON_AddNumberToObject(j, "layers", c->layers);
     cJSON_AddNumberToObject(j, "hidden", c->hidden);
     cJSON_AddNumberToObject(j, "weights", (double)m.ps.total);
-    const char *val = model_in_meta(&f, "train.val_bits_per_note");
-    if (val) {
-        snprintf(summary + n, sizeof summary - (size_t)n, "; held-out %.4f bits/note", strtod(val, NULL));
-        cJSON_AddNumberToObject(j, "val_bits_per_note", strtod(val, NULL));
-    }
+    cli_info_score(&f, "train.val_bits_per_note", "; held-out ", " bits/note", summary, sizeof summary, &n, j,
+                   "val_bits_per_note");
     cli_info(path, summary, &f, j, 1, o->json);
     model_in_close(&f);
     jazz_model_free(&m);

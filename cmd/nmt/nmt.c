@@ -30,8 +30,7 @@ static const cli_option nmt_option_table[] = {
                                          "numeric date is written in, - for the others", "dates", 0},
     {"format", OPT_FORMAT, "NAME[,NAME...]", "only these families of formats [all]", "dates", 0},
     {"formats", OPT_FORMATS, NULL, "list the families, one per line, and exit", "dates", 0},
-    {"output", 'o', "FILE", "attention: a picture, FILE.svg or FILE.pgm;\n"
-                            "train: the model to write [nmt.safetensors]", "train attention", CLI_RUN_ONLY},
+    {"output", 'o', "MODEL", "model file to write [" NMT_DEFAULT_MODEL "]", "train", CLI_RUN_ONLY},
     {"examples", OPT_EXAMPLES, "N", "generated training pairs [200000]", "train", 0},
     {"held-out", OPT_HELD_OUT, "N", "pairs held out to report exact match after each\n"
                                     "epoch (generated, or taken from FILE) [2000]", "train", 0},
@@ -48,6 +47,8 @@ static const cli_option nmt_option_table[] = {
                             "$SEQTOOL_NMT_MODEL overrides it]", "eval translate attention info", 0},
     {"beam", OPT_BEAM, "K", "the K likeliest outputs are searched for the most\n"
                             "probable valid date (1: greedy) [5]", "eval translate attention", 0},
+    {"output", 'o', "FILE", "a picture of the weights, FILE.svg or FILE.pgm,\n"
+                            "instead of the text heatmap", "attention", CLI_RUN_ONLY},
     {"threads", CLI_THREADS, "N", "threads sharing each batch (train), or taking\n"
                                   "whole batches (the output is the same for any N) [1]", "train eval translate", 0},
     CLI_OPTION_JSON("dates train eval translate info"),
@@ -84,8 +85,8 @@ static void nmt_begin(void *opts, const char *action)
     o->n_att = 10;
     o->threads = 1;
     o->beam = 5;
-    if (strcmp(action, "train") != 0)
-        o->model = cli_default_model(NMT_SHIPPED_MODEL, "SEQTOOL_NMT_MODEL", NULL);
+    o->model = strcmp(action, "train") == 0 ? NMT_DEFAULT_MODEL
+                                            : cli_default_model(NMT_SHIPPED_MODEL, "SEQTOOL_NMT_MODEL", NULL);
 }
 
 /* --format a,b,c: every name must be a family; repeats are ignored. */
@@ -225,11 +226,8 @@ int nmt_info(void *opts, int argc, char **argv)
     cJSON_AddNumberToObject(j, "decoder_units", m.n_s);
     cJSON_AddStringToObject(j, "characters", m.chars);
     cJSON_AddNumberToObject(j, "weights", (double)m.ps.total);
-    const char *held = model_in_meta(&f, "train.held_out_exact");
-    if (held) {
-        snprintf(summary + n, sizeof summary - (size_t)n, "; held-out exact match %.4f", strtod(held, NULL));
-        cJSON_AddNumberToObject(j, "held_out_exact", strtod(held, NULL));
-    }
+    cli_info_score(&f, "train.held_out_exact", "; held-out exact match ", "", summary, sizeof summary, &n, j,
+                   "held_out_exact");
     cli_info(path, summary, &f, j, 1, o->json);
     model_in_close(&f);
     nmt_free(&m);

@@ -41,6 +41,8 @@ typedef struct {
  * $SEQTOOL_NMT_MODEL, else the shipped datasets/nmt/dates.safetensors
  * (cli_default_model). */
 #define NMT_SHIPPED_MODEL "nmt/dates.safetensors"
+/* The model train writes without -o. */
+#define NMT_DEFAULT_MODEL "nmt.safetensors"
 
 /* Open and load a model, or die naming the file; with keep, the file
  * stays open there (for its metadata), else it is closed. */

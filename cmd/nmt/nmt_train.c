@@ -269,8 +269,6 @@ int nmt_train(void *opts, int argc, char **argv)
 {
     nmt_options *o = opts;
     o->file = nmt_file_operand(argc, argv);
-    if (!o->model)
-        o->model = "nmt.safetensors";
     pairset train, held;
     training_data(o, &train, &held);
     if (train.n == 0)

@@ -1,6 +1,7 @@
 /* compose — backgrounds, words at a speed and a gain, the course's
  * placement and level; see compose.h. */
 #include "compose.h"
+#include "vocode.h"
 
 #include <math.h>
 #include <samplerate.h>
@@ -20,6 +21,8 @@ void compose_defaults(compose_settings *s, int rate, double seconds)
     s->gain_db_hi = 0;
     s->speed_lo = 0.9f;
     s->speed_hi = 1.1f;
+    s->vocode_lo = 0.75f;
+    s->vocode_hi = 1.33f;
     s->target_dbfs = -20;
 }
 
@@ -63,6 +66,22 @@ static float *at_speed(const compose_sound *w, float speed, size_t *m, char *err
     return y;
 }
 
+/* y[m] made again by the vocoder with the chance s->vocode_share (no draw
+ * at all when it is 0, so that clips without it stay as they were). */
+static int maybe_vocode(const compose_settings *s, rng *r, float *y, size_t m, char *err)
+{
+    if (s->vocode_share <= 0 || rng_uniform(r) >= s->vocode_share)
+        return 0;
+    float pitch = uniform(r, s->vocode_lo, s->vocode_hi), *v = malloc(m * sizeof *v + 1);
+    if (!v || vocode(y, m, s->rate, pitch, r, v) < 0) {
+        free(v);
+        return err_set(err, "out of memory");
+    }
+    memcpy(y, v, m * sizeof *v);
+    free(v);
+    return 0;
+}
+
 /* Place up to count random words of words[nwords]; placed segments go to
  * placed[*nplaced] and to every[*nevery] (the overlap check). */
 static int place_words(const compose_settings *s, const compose_sound *words, int nwords, int count,
@@ -77,6 +96,10 @@ static int place_words(const compose_settings *s, const compose_sound *words, in
         float *y = at_speed(w, speed, &m, err);
         if (!y)
             return -1;
+        if (maybe_vocode(s, r, y, m, err) < 0) {
+            free(y);
+            return -1;
+        }
         mix_segment seg;
         if (mix_ms(m, s->rate) >= total_ms || *nevery >= 2 * COMPOSE_MAX_WORDS) {
             (*skipped)++;

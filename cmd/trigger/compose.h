@@ -12,6 +12,10 @@
  *      start, redrawn while it overlaps an earlier word, given up after 7
  *      draws: audio/mix.h);
  *   3. 0 to max_negatives other words (the course: 0-2), the same way;
+ *      with vocode_share > 0, each word of either kind is, with that
+ *      chance, made again by audio/vocode.h (after its speed) at a pitch
+ *      factor in [vocode_lo, vocode_hi]: a voice of the same vocal tract
+ *      through a parametric synthesizer;
  *   4. the whole clip scaled to an RMS level of target_dbfs (the course's
  *      match_target_amplitude(-20)) and clipped to [-1, 1].
  *
@@ -41,6 +45,7 @@ typedef struct {
     float bg_db_lo, bg_db_hi;
     float gain_db_lo, gain_db_hi;
     float speed_lo, speed_hi;
+    float vocode_share, vocode_lo, vocode_hi;
     float target_dbfs;
 } compose_settings;
 

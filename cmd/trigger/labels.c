@@ -1,5 +1,6 @@
 /* labels — labels.tsv, targets and the detection rule; see labels.h. */
 #include "labels.h"
+#include "text.h"
 
 #include <errno.h>
 #include <math.h>
@@ -85,33 +86,26 @@ static int read_line(label_set *s, char *line, const char *path, long lineno, ch
     return 0;
 }
 
+/* A line of labels.tsv holds a file name and two times: room for any. */
+#define LABELS_LINE_MAX 65536
+
 int labels_read(const char *path, label_set *out, char *err)
 {
     memset(out, 0, sizeof *out);
     FILE *f = fopen(path, "r");
     if (!f)
         return err_set(err, "cannot open '%s': %s", path, strerror(errno));
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    long lineno = 0;
-    int bad = 0;
-    while (!bad && (len = getline(&line, &cap, f)) >= 0) {
-        lineno++;
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-            line[--len] = 0;
-        if (len == 0)
-            continue;
-        if (memchr(line, 0, (size_t)len)) {
-            bad = err_set(err, "'%s' line %ld: binary data", path, lineno);
-            break;
-        }
-        bad = read_line(out, line, path, lineno, err) < 0;
-    }
-    if (!bad && ferror(f))
-        bad = err_set(err, "cannot read '%s': %s", path, strerror(errno));
-    free(line);
+    text_lines lines;
+    char why[ERR_MAX];
+    int rc = text_read_lines(f, LABELS_LINE_MAX, &lines, why);
     fclose(f);
+    if (rc < 0)
+        return err_set(err, "'%s' %s", path, why);
+    int bad = 0;
+    for (int i = 0; !bad && i < lines.n; i++)
+        if (lines.len[i] > 0)
+            bad = read_line(out, lines.line[i], path, i + 1L, err) < 0;
+    text_lines_free(&lines);
     if (bad)
         labels_free(out);
     return bad ? -1 : 0;

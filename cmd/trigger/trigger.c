@@ -19,7 +19,7 @@ enum {
     OPT_FRONT = CLI_OWN_KEYS, OPT_FORMAT, OPT_RANGE, OPT_NEAR, OPT_RENDERS, OPT_NEGATIVES,
     OPT_BACKGROUNDS, OPT_ENGINES, OPT_NO_EFFECTS, OPT_RATE, OPT_COUNT, OPT_SECONDS,
     OPT_MAX_POSITIVES, OPT_MAX_NEGATIVES, OPT_ARCH, OPT_WORD, OPT_EPOCHS, OPT_BATCH, OPT_LR, OPT_VAL,
-    OPT_THRESHOLD, OPT_REFRACTORY, OPT_RAW, OPT_CHANNELS, OPT_CHIME, OPT_WINDOW, OPT_AUGMENT, OPT_SCORES, OPT_FROM, OPT_CLIPS, OPT_WARP
+    OPT_THRESHOLD, OPT_REFRACTORY, OPT_RAW, OPT_CHANNELS, OPT_CHIME, OPT_WINDOW, OPT_AUGMENT, OPT_SCORES, OPT_FROM, OPT_CLIPS, OPT_WARP, OPT_VOCODE
 };
 
 static const cli_option trigger_options_table[] = {
@@ -47,6 +47,8 @@ static const cli_option trigger_options_table[] = {
     {"seconds", OPT_SECONDS, "S", "length of each clip [10]", "synth", 0},
     {"max-positives", OPT_MAX_POSITIVES, "N", "at most N wake words in a clip [4]", "synth", 0},
     {"max-negatives", OPT_MAX_NEGATIVES, "N", "at most N other words in a clip [2]", "synth", 0},
+    {"vocode", OPT_VOCODE, "F", "make a share F of the words again through a\n"
+                                "vocoder, their pitch times 0.75-1.33 [0]", "synth", 0},
     {"output", 'o', "MODEL", "model file to write [trigger.safetensors]", "train", CLI_RUN_ONLY},
     {"arch", OPT_ARCH, "NAME", "small (log-mel, causal), course (the course's\n"
                                "network) or a description such as\n"
@@ -199,6 +201,7 @@ static void trigger_set(void *opts, int key, const char *arg)
     case OPT_SECONDS: o->seconds = cli_double("--seconds", arg, 1, 600); break;
     case OPT_MAX_POSITIVES: o->max_positives = (int)cli_long("--max-positives", arg, 0, 32); break;
     case OPT_MAX_NEGATIVES: o->max_negatives = (int)cli_long("--max-negatives", arg, 0, 32); break;
+    case OPT_VOCODE: o->vocode = cli_double("--vocode", arg, 0, 1); break;
     case CLI_THREADS: o->threads = (int)cli_long("--threads", arg, 1, PARALLEL_MAX); break;
     case CLI_SEED: o->seed = cli_seed(arg); break;
     case CLI_CHECKPOINT_EVERY: case CLI_RESUME: ckpt_option(&o->ckpt, key, arg); break;

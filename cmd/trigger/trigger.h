@@ -37,6 +37,7 @@ typedef struct {
     long count;
     double seconds;
     int max_positives, max_negatives;
+    double vocode;              /* synth: share of the words vocoded */
     /* train */
     const char *arch;             /* "course", "small" or a description; NULL: small */
     const char *word;             /* NULL: activate */

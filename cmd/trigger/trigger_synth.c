@@ -67,6 +67,7 @@ int trigger_synth(void *opts, int argc, char **argv)
     compose_defaults(&cs, o->rate, o->seconds);
     cs.max_positives = o->max_positives;
     cs.max_negatives = o->max_negatives;
+    cs.vocode_share = (float)o->vocode;
     trigger_make_dir(o->output);
     char *labels_path = trigger_join(o->output, "labels.tsv");
     atomic_file labels;

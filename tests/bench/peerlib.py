@@ -1,6 +1,6 @@
 """What the Python peers of tests/bench share (dinos_peer.py, nmt_peer.py,
 emojify_peer.py, w2v_peer.py, jazz_peer.py), and tests/crosscheck.py and
-tests/jazz_crosscheck.py with them.
+tests/jazz_crosscheck.py and tests/spec_check.py with them.
 
 A peer imports it from its own folder (`import peerlib`: Python puts a
 script's folder first on sys.path); tests/crosscheck.py adds tests/bench to
@@ -18,6 +18,8 @@ read_safetensors(path)   (metadata, {name: float32 ndarray}) of a seqtool
                          model file
 read_names(path)         a names file as seqtool dinos reads it
 names_onehot(names, vocab, dtype)  the dinos inputs and targets of a batch
+mel_filters(...)         the 40 HTK mel triangles of trigger's log-mel front
+                         (audio/spec.c), float64 [bands][nfft/2+1]
 the jazz melody model (cmd/jazz/melody.h), written once in PyTorch for the
 gradient cross-check (float64, step-by-step LSTM) and the bench peer
 (float32, torch's fused LSTM):
@@ -170,6 +172,25 @@ def names_onehot(names, vocab, dtype=None):
 JAZZ_FIELDS = ("rest", "pitch", "dur", "pos", "root", "quality")
 JAZZ_CLASSES = {"rest": 34, "pitch": 128, "dur": 33, "pos": 96, "root": 13, "quality": 15}
 JAZZ_NO_ROOT = 12
+
+
+def mel_filters(rate=16000, nfft=512, bands=40, fmin=20.0, fmax=8000.0):
+    """HTK mel triangles from fmin to fmax over the rfft bins of nfft."""
+    import numpy as np
+
+    def mel(f):
+        return 2595.0 * np.log10(1.0 + f / 700.0)
+
+    def hz(m):
+        return 700.0 * (10.0 ** (m / 2595.0) - 1.0)
+    corners = hz(np.linspace(mel(fmin), mel(fmax), bands + 2))
+    f = np.arange(nfft // 2 + 1) * rate / nfft
+    fb = np.zeros((bands, len(f)))
+    for m in range(bands):
+        up = (f - corners[m]) / (corners[m + 1] - corners[m])
+        down = (corners[m + 2] - f) / (corners[m + 2] - corners[m + 1])
+        fb[m] = np.maximum(0.0, np.minimum(up, down))
+    return fb
 
 
 def jazz_embed(table, ids):

@@ -50,7 +50,7 @@ import wave
 
 import numpy as np
 
-from peerlib import Stopwatch, parser, read_safetensors, report, torch_setup
+from peerlib import Stopwatch, mel_filters, parser, read_safetensors, report, torch_setup
 
 COURSE_SCALE = 2.0 ** 30
 
@@ -123,22 +123,6 @@ class Front:
             p[:, 1:-1] *= 2.0
             return p * self.scale
         return self.torch.log(p @ self.fb + 1e-6)
-
-
-def mel_filters(rate=16000, nfft=512, bands=40, fmin=20.0, fmax=8000.0):
-    def mel(f):
-        return 2595.0 * np.log10(1.0 + f / 700.0)
-
-    def hz(m):
-        return 700.0 * (10.0 ** (m / 2595.0) - 1.0)
-    corners = hz(np.linspace(mel(fmin), mel(fmax), bands + 2))
-    f = np.arange(nfft // 2 + 1) * rate / nfft
-    fb = np.zeros((bands, len(f)))
-    for m in range(bands):
-        up = (f - corners[m]) / (corners[m + 1] - corners[m])
-        down = (corners[m + 2] - f) / (corners[m + 2] - corners[m + 1])
-        fb[m] = np.maximum(0.0, np.minimum(up, down))
-    return fb
 
 
 class Net:

@@ -167,11 +167,7 @@ expect_error 1 "an unwritable model path" $SEQTOOL dinos train datasets/dinos.tx
 expect_error 1 "a full disk on stdout" sh -c "$SEQTOOL dinos sample -m '$M' -n 100 >/dev/full"
 
 # ---- interrupted training keeps the work ----
-$SEQTOOL dinos train datasets/dinos.txt --hidden 64 --epochs 100000 -o "$TMP/int.safetensors" -q 2>"$TMP/err" &
-pid=$!
-sleep 1
-kill -INT $pid
-wait $pid
+interrupted 1 $SEQTOOL dinos train datasets/dinos.txt --hidden 64 --epochs 100000 -o "$TMP/int.safetensors" -q 2>"$TMP/err"
 rc=$?
 [ $rc -eq 130 ] && grep -q "interrupted" "$TMP/err" && $SEQTOOL dinos sample -m "$TMP/int.safetensors" -n 1 >/dev/null \
     && ok "Ctrl-C saves the model so far, exit 130" || not_ok "interrupt: rc $rc, $(cat "$TMP/err")"
@@ -189,10 +185,4 @@ else
     echo "skip - course fidelity: $SHARED/course/dinos/dinos.txt not present"
 fi
 
-# ---- the manual pages keep step with --help ----
-missing=""
-for o in $($SEQTOOL dinos --help | grep -oE -- '--[a-z-]+' | sort -u); do
-    grep -qF -- "$(printf '%s' "$o" | sed 's/-/\\-/g')" man/seqtool-dinos.1 || missing="$missing $o"
-done
-[ -z "$missing" ] && ok "man/seqtool-dinos.1 documents every option of --help" || not_ok "man page lacks:$missing"
-grep -q '^\.B dinos' man/seqtool.1 && ok "man/seqtool.1 lists dinos" || not_ok "man/seqtool.1 lacks dinos"
+# (the man pages keep step with the option table: tests/cli/manners.sh)

@@ -351,22 +351,12 @@ expect_error 1 "an unwritable model path" $S emojify train "$TMP/weather.csv" -v
 expect_error 1 "a full disk on stdout" sh -c "$S emojify -m '$M1' <'$TMP/sentences' >/dev/full"
 
 # ---- interrupted training keeps the work ----
-$S emojify train "$TRAIN" -v "$V" --epochs 100000 --hidden 16 -o "$TMP/int.safetensors" -q 2>"$TMP/err" >/dev/null &
-pid=$!
-sleep 1
-kill -INT $pid
-wait $pid
+interrupted 1 $S emojify train "$TRAIN" -v "$V" --epochs 100000 --hidden 16 -o "$TMP/int.safetensors" -q 2>"$TMP/err" >/dev/null
 rc=$?
 [ $rc -eq 130 ] && grep -q "interrupted" "$TMP/err" && $S emojify -m "$TMP/int.safetensors" hello >/dev/null 2>&1 \
     && ok "Ctrl-C saves the model so far, exit 130" || not_ok "interrupt: rc $rc, $(cat "$TMP/err")"
 
-# ---- the man pages keep step with --help ----
-missing=""
-for o in $($S emojify --help | grep -oE -- '--[a-z-]+' | sort -u); do
-    grep -qF -- "$(printf '%s' "$o" | sed 's/-/\\-/g')" man/seqtool-emojify.1 || missing="$missing $o"
-done
-[ -z "$missing" ] && ok "man/seqtool-emojify.1 documents every option of --help" || not_ok "man page lacks:$missing"
-grep -q '^\.B emojify' man/seqtool.1 && ok "man/seqtool.1 lists emojify" || not_ok "man/seqtool.1 lacks emojify"
+# (the man pages keep step with the option table: tests/cli/manners.sh)
 
 # ---- the course's split with GloVe (when ../shared is present) ----
 GLOVE=$SHARED/vectors/glove.6B.50d.subset.txt

@@ -45,3 +45,16 @@ def parts(path):
 sys.exit(0 if parts(sys.argv[1]) == parts(sys.argv[2]) else 1)
 PYEOF
 }
+
+# interrupted SECONDS COMMAND...: run COMMAND (its output goes where the
+# caller redirects this call), press Ctrl-C (SIGINT) after SECONDS, and
+# return its exit status.
+interrupted() {
+    local after=$1 pid
+    shift
+    "$@" &
+    pid=$!
+    sleep "$after"
+    kill -INT $pid
+    wait $pid
+}

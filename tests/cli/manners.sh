@@ -53,6 +53,7 @@ for c in $commands; do
     done
     [ -z "$missing" ] && ok "man/seqtool-$c.1 documents every option and action of the table" \
         || not_ok "man/seqtool-$c.1 lacks:$missing"
+    grep -qx "\\.B $c" man/seqtool.1 && ok "man/seqtool.1 lists $c" || not_ok "man/seqtool.1 lacks $c"
 done
 
 # ---- abbreviations resolve through the table ----

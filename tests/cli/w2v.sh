@@ -775,17 +775,7 @@ $S w2v debias -v "$V" --neutralize "$TMP/neutral" --equalize "$TMP/equal" -o "$T
 $S w2v train "$C" -o - --format glove --dim 4 --epochs 1 --min-count 2 >/dev/null 2>"$TMP/e"
 grep -q "wrote 'standard output'" "$TMP/e" && ok "train -o -: the summary says 'standard output'" || not_ok "train -o - summary: $(tail -1 "$TMP/e")"
 
-# ---- 10. the manual page keeps step with --help ----
-if [ -f man/seqtool-w2v.1 ]; then
-    missing=""
-    for o in $($S w2v --help | grep -oE -- '--[a-z0-9-]+' | sort -u); do
-        grep -qF -- "$(printf '%s' "$o" | sed 's/-/\\-/g')" man/seqtool-w2v.1 || missing="$missing $o"
-    done
-    [ -z "$missing" ] && ok "man/seqtool-w2v.1 documents every option of w2v --help" || not_ok "man/seqtool-w2v.1 lacks:$missing"
-else
-    not_ok "man/seqtool-w2v.1 is missing"
-fi
-grep -q '^\.B w2v' man/seqtool.1 && ok "man/seqtool.1 lists w2v" || not_ok "man/seqtool.1 lacks w2v"
+# ---- 10. the manual page keeps step with the option table: tests/cli/manners.sh ----
 
 # ---- 11. the course's numbers on genuine GloVe vectors (when ../shared is present) ----
 G=$SHARED/vectors/glove.6B.50d.subset.txt

@@ -2,7 +2,7 @@
  * project's own writers: `seeds DIR` writes DIR/model (a small model of
  * every kind, and word vectors in their safetensors form), DIR/vectors
  * (the same words in every vector format), DIR/wav (short WAV, AIFF, AU
- * and FLAC files, and raw PCM) and DIR/midi (a format 1 file with a
+ * and FLAC files), DIR/raw (raw PCM) and DIR/midi (a format 1 file with a
  * tempo, a meter and notes on two tracks).  The text seeds (CSV, lines,
  * dates, chords) are small files committed in tests/fuzz/seeds/. */
 #include "fuzz.h"
@@ -99,7 +99,7 @@ static void audio(void)
     audio_file("mono8k.aiff", SF_FORMAT_AIFF | SF_FORMAT_PCM_16, 1, 8000);
     audio_file("mono8k.au", SF_FORMAT_AU | SF_FORMAT_ULAW, 1, 8000);
     audio_file("stereo22k.flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_16, 2, 22050);
-    FILE *f = fopen(at("wav", "raw.pcm"), "wb");
+    FILE *f = fopen(at("raw", "raw.pcm"), "wb");
     for (int i = 0; f && i < 400; i++) {
         short s = (short)(10000 * sin(0.1 * i));
         fwrite(&s, 2, 1, f);
