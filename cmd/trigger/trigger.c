@@ -49,7 +49,7 @@ static const cli_option trigger_options_table[] = {
     {"max-negatives", OPT_MAX_NEGATIVES, "N", "at most N other words in a clip [2]", "synth", 0},
     {"vocode", OPT_VOCODE, "F", "make a share F of the words again through a\n"
                                 "vocoder, their pitch times 0.75-1.33 [0]", "synth", 0},
-    {"output", 'o', "MODEL", "model file to write [trigger.safetensors]", "train", 0},
+    {"output", 'o', "MODEL", "model file to write [trigger.safetensors]", "train", CLI_RUN_ONLY},
     {"arch", OPT_ARCH, "NAME", "small (log-mel, causal), course (the course's\n"
                                "network) or a description such as\n"
                                "conv:64:3:2:causal,relu,gru:96,dense [small]", "train", 0},
@@ -65,8 +65,9 @@ static const cli_option trigger_options_table[] = {
     {"warp", OPT_WARP, NULL, "warp each training clip's bands by up to 12%\n"
                              "and tilt them by up to 10 dB (log-mel), as\n"
                              "another voice and microphone would", "train", 0},
-    {"from", OPT_FROM, "MODEL", "go on training MODEL: its network, word, weights\n"
-                                    "and settings (Adam starts afresh)", "train", 0},
+    {"from", OPT_FROM, "MODEL", "start a new run from MODEL: its network, word,\n"
+                                "weights and settings (Adam afresh; --resume\n"
+                                "goes on with a stopped run instead)", "train", 0},
     {"negatives", OPT_NEGATIVES, "DIR", "mix the audio files of DIR (false alarms, as\n"
                                       "detect --clips saves them) into clips, as\n"
                                       "negatives", "train", 0},
@@ -90,6 +91,8 @@ static const cli_option trigger_options_table[] = {
     {"window", OPT_WINDOW, "S", "a detection up to S seconds after a word's end\n"
                                 "still hits it [1]", "eval", 0},
     CLI_OPTION_SEED(NULL),
+    CLI_OPTION_CHECKPOINT_EVERY("train"),
+    CLI_OPTION_RESUME("train"),
     CLI_OPTION_JSON("voices synth train detect eval info"),
     CLI_OPTION_QUIET(NULL),
     CLI_OPTIONS_END,
@@ -201,6 +204,7 @@ static void trigger_set(void *opts, int key, const char *arg)
     case OPT_VOCODE: o->vocode = cli_double("--vocode", arg, 0, 1); break;
     case CLI_THREADS: o->threads = (int)cli_long("--threads", arg, 1, PARALLEL_MAX); break;
     case CLI_SEED: o->seed = cli_seed(arg); break;
+    case CLI_CHECKPOINT_EVERY: case CLI_RESUME: ckpt_option(&o->ckpt, key, arg); break;
     case CLI_JSON: o->json = 1; break;
     }
 }

@@ -8,6 +8,7 @@
 #ifndef SEQTOOL_TRIGGER_H
 #define SEQTOOL_TRIGGER_H
 
+#include "checkpoint.h"
 #include "cli.h"
 #include "spec.h"
 #include "text.h"
@@ -45,6 +46,7 @@ typedef struct {
     int augment, warp;
     const char *from;             /* --from: the model to start from */
     const char *negatives_dir;    /* --negatives DIR: mined false alarms */
+    ckpt_options ckpt;            /* --checkpoint-every, --resume */
     /* train (recorded), detect and eval (overriding the model's) */
     double threshold, refractory; /* < 0: the model's */
     /* detect, eval */

@@ -18,17 +18,23 @@ int wakemodel_front_parse(const char *s)
     return !s ? -1 : strcmp(s, "course") == 0 ? SPEC_COURSE : strcmp(s, "logmel") == 0 ? SPEC_LOGMEL : -1;
 }
 
-int wakemodel_save(const wakemodel *m, const char *path, const char *const *meta, int n, char *err)
+int wakemodel_put(const wakemodel *m, model_out *f)
 {
-    model_out *f = model_out_new("trigger");
     const wakenet *w = &m->net;
-    int bad = !f || model_out_meta(f, "trigger.word", m->word) < 0 || model_out_meta(f, "trigger.arch", w->arch) < 0 ||
+    int bad = model_out_meta(f, "trigger.word", m->word) < 0 || model_out_meta(f, "trigger.arch", w->arch) < 0 ||
               model_out_meta(f, "trigger.front", wakemodel_front_name(w->front)) < 0 ||
               model_out_metaf(f, "trigger.rate", "%d", listen_rate(w->front)) < 0 ||
               model_out_metaf(f, "trigger.threshold", "%.9g", m->threshold) < 0 ||
               model_out_metaf(f, "trigger.refractory", "%.9g", m->refractory) < 0 ||
               model_out_metaf(f, "trigger.label_seconds", "%.9g", m->label_seconds) < 0 ||
               model_out_params(f, &w->ps) < 0 || model_out_params(f, &w->stats) < 0;
+    return bad ? -1 : 0;
+}
+
+int wakemodel_save(const wakemodel *m, const char *path, const char *const *meta, int n, char *err)
+{
+    model_out *f = model_out_new("trigger");
+    int bad = !f || wakemodel_put(m, f) < 0;
     for (int i = 0; i < n && !bad; i++)
         bad = model_out_meta(f, meta[2 * i], meta[2 * i + 1]) < 0;
     if (bad) {

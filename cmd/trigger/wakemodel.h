@@ -9,9 +9,9 @@
  *   trigger.refractory     seconds in which one word fires once
  *   trigger.label_seconds  how long after a word the targets were 1
  *
- * and the caller's own keys (train.*).  Tensors: the layers' by their
- * names (l0.weight, l4.weight_ih_l0, ...), batch norms' running
- * statistics among them.  Nothing here prints. */
+ * and the caller's own keys (train.*; a checkpoint's checkpoint.*).
+ * Tensors: the layers' by their names (l0.weight, l4.weight_ih_l0, ...),
+ * batch norms' running statistics among them.  Nothing here prints. */
 #ifndef SEQTOOL_WAKEMODEL_H
 #define SEQTOOL_WAKEMODEL_H
 
@@ -30,6 +30,9 @@ typedef struct {
 const char *wakemodel_front_name(spec_kind front);
 int wakemodel_front_parse(const char *s);
 
+/* m's keys and tensors into f, which the caller writes (and may add
+ * keys and tensors to first).  0, or -1 when out of memory. */
+int wakemodel_put(const wakemodel *m, model_out *f);
 /* Write m to path atomically, with the extra metadata pairs meta[0..2n)
  * (key, value, ...).  0, or -1 with a message. */
 int wakemodel_save(const wakemodel *m, const char *path, const char *const *meta, int n, char *err);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # CLI tests of resumable training (--checkpoint-every, --resume) for
-# dinos, emojify, jazz, nmt and w2v train: each run is killed with SIGKILL at a
+# dinos, emojify, jazz, nmt, trigger and w2v train: each run is killed with SIGKILL at a
 # random moment after its first checkpoint, resumed with the same command
 # and --resume, and must end with the same model as a run that was never
 # stopped (same_model: every tensor byte and metadata key but
@@ -86,6 +86,61 @@ for i in 1 2 3 4; do $PY tests/jazz_midi.py solo "$TMP/midi/s$i.mid" "$i" >/dev/
 J=("$TMP"/midi/s[1-4].mid --hidden 32 --epochs 400 --window 8 --batch 4)
 $S jazz train "${J[@]}" -o "$TMP/jazz.ref" -q >/dev/null
 kill_and_resume "jazz train" jazz "$TMP/jazz.ref" "$TMP/jazz.st" 7 "${J[@]}"
+
+# ---- trigger: clips of tones made here; dropout, --warp and --augment ----
+# all draw from the run's generator, with the epoch's clip order; the
+# held-out clips keep the best weights.  trigger train has no --threads:
+# one thread.  Then --from a model with --negatives (mined clips mixed in).
+Z=$TMP/tones
+mkdir -p "$Z/pos" "$Z/neg" "$Z/bg" "$Z/mined"
+sox -R -n -r 16000 -c 1 -b 16 "$Z/pos/a.wav" synth 0.5 sine 400-800 vol 0.8 2>/dev/null
+sox -R -n -r 16000 -c 1 -b 16 "$Z/neg/a.wav" synth 0.5 sine 2500 vol 0.8 2>/dev/null
+sox -R -n -r 16000 -c 1 -b 16 "$Z/neg/b.wav" synth 0.5 sine 800-400 vol 0.8 2>/dev/null
+sox -R -n -r 16000 -c 1 -b 16 "$Z/bg/a.wav" synth 10 pinknoise vol 0.3 2>/dev/null
+sox -R -n -r 16000 -c 1 -b 16 "$Z/mined/a.wav" synth 0.6 sine 300-700 vol 0.8 2>/dev/null
+$S trigger synth "$Z/pos" "$Z/neg" "$Z/bg" -n 40 --seconds 3 -o "$Z/clips" -q >/dev/null
+G=("$Z/clips" --arch conv:32:3:1:causal,bn,relu,drop:0.3,gru:32,dense --epochs 80 --batch 6 --warp --augment)
+$S trigger train "${G[@]}" -o "$TMP/trigger.ref" -q >/dev/null
+kill_and_resume "trigger train --warp --augment, dropout" trigger "$TMP/trigger.ref" "$TMP/trigger.st" 7 "${G[@]}"
+F=("$Z/clips" --from "$TMP/trigger.ref" --negatives "$Z/mined" --epochs 60 --batch 6 --warp)
+$S trigger train "${F[@]}" -o "$TMP/trigger-from.ref" -q >/dev/null
+kill_and_resume "trigger train --from --negatives --warp" trigger "$TMP/trigger-from.ref" "$TMP/trigger-from.st" 5 "${F[@]}"
+# a checkpoint is a model to detect, eval and info, which names it so
+$S trigger train "${G[@]}" -o "$TMP/trigger.ck" --checkpoint-every 3 -q >/dev/null 2>&1 &
+pid=$!
+while [ ! -e "$TMP/trigger.ck" ] && kill -0 $pid 2>/dev/null; do sleep 0.01; done
+kill -9 $pid
+wait $pid 2>/dev/null
+at=$(checkpoint_of trigger "$TMP/trigger.ck")
+$S trigger detect -m "$TMP/trigger.ck" --scores "$Z/clips/00001.wav" >"$TMP/o" 2>"$TMP/err" && [ -s "$TMP/o" ] \
+    && $S trigger eval "$Z/clips" -m "$TMP/trigger.ck" >"$TMP/o" 2>>"$TMP/err" && grep -q "^false_reject_rate " "$TMP/o" \
+    && $S trigger info "$TMP/trigger.ck" --json | $PY -c 'import json,sys; c=json.load(sys.stdin)["checkpoint"]; assert c["unit"]=="step" and 0 < c["step"] < c["steps"]' \
+    && [ -n "$at" ] && ok "trigger: a checkpoint ($at) is a model to detect and eval; info shows the unfinished run" \
+    || not_ok "trigger checkpoint as a model: $(head -2 "$TMP/err" | tr '\n' '|')"
+cp -r "$Z/clips" "$Z/clips2"
+$S trigger train "$Z/clips2" --epochs 80 --batch 6 -o "$TMP/trigger.data" --checkpoint-every 3 -q >/dev/null 2>&1 &
+pid=$!
+while [ ! -e "$TMP/trigger.data" ] && kill -0 $pid 2>/dev/null; do sleep 0.01; done
+kill -9 $pid
+wait $pid 2>/dev/null
+sox "$Z/clips2/00002.wav" "$Z/x.wav" vol 0.9 && mv "$Z/x.wav" "$Z/clips2/00002.wav"
+expect_error 1 "trigger --resume when a clip changed since (same options, same folder)" \
+    $S trigger train "$Z/clips2" --epochs 80 --batch 6 -o "$TMP/trigger.data" --resume -q
+grep -q "checkpoint.data" "$TMP/err" && ok "... the message names the clips' CRC" || not_ok "... message: $(cat "$TMP/err")"
+$S trigger train "${G[@]}" -o "$TMP/trigger.stop" --checkpoint-every 5 -q >/dev/null 2>&1 &
+pid=$!
+while [ ! -e "$TMP/trigger.stop" ] && kill -0 $pid 2>/dev/null; do sleep 0.01; done
+kill -TERM $pid
+wait $pid
+rc=$?
+[ $rc -eq 130 ] && [ -n "$(checkpoint_of trigger "$TMP/trigger.stop")" ] \
+    && $S trigger train "${G[@]}" -o "$TMP/trigger.stop" --resume -q >/dev/null 2>"$TMP/err" \
+    && same_model "$TMP/trigger.ref" "$TMP/trigger.stop" \
+    && ok "trigger: SIGTERM saves the run (exit 130), and --resume ends with the same model" \
+    || not_ok "trigger SIGTERM: exit $rc, $(cat "$TMP/err")"
+expect_error 1 "trigger --resume of a finished model" $S trigger train "${G[@]}" -o "$TMP/trigger.ref" --resume -q
+expect_error 1 "trigger --resume without the run's --augment" \
+    $S trigger train "${G[@]:0:7}" --warp -o "$TMP/trigger.ck" --resume -q
 
 # ---- SIGKILL in the middle of saves: the file is always whole ----
 # Saving every step, a run spends most of its time writing the file;
