@@ -30,7 +30,8 @@ static const cli_option dinos_options[] = {
     {"lr", OPT_LR, "X", "learning rate [0.002]", "train", 0},
     {"dropout", OPT_DROPOUT, "P", "dropout on each layer's outputs [0.3]", "train", 0},
     {"decay", OPT_DECAY, "X", "Keras-style decay: lr / (1 + decay * step) [0]", "train", 0},
-    {"clip", OPT_CLIP, "X", "clip every gradient element to [-X, X] [off]", "train", 0},
+    /* [off] is --clip 0, no element clipping: not a number the option takes */
+    {"clip", OPT_CLIP, "X", "clip every gradient element to [-X, X] [off]", "train", CLI_NO_DEFAULT},
     {"clip-norm", OPT_CLIP_NORM, "X", "clip the gradients' global L2 norm to X [5]", "train", 0},
     {"val", OPT_VAL, "F", "hold out fraction F of the names; report their\n"
                           "nats/char and keep the best model [0.1]", "train", 0},

@@ -31,7 +31,9 @@ static const cli_option jazz_option_table[] = {
                                  "out: valid; eval, stats: test]", "train eval stats", 0},
     {"track", OPT_TRACK, "N", "the melody is track N (0 is the first) [the highest\n"
                               "voice of every track but drums]", "train eval show stats", 0},
-    {"channel", OPT_CHANNEL, "C", "the melody is on channel C, 1-16 [any]", "train eval show stats", 0},
+    /* [any] is no channel filter (begin's -1): not a channel the option takes */
+    {"channel", OPT_CHANNEL, "C", "the melody is on channel C, 1-16 [any]", "train eval show stats",
+     CLI_NO_DEFAULT},
     {"course", OPT_COURSE, NULL, "the course's setup: one LSTM of 64 units over\n"
                                  "30-note windows, no held-out solos (applied first:\n"
                                  "the other options still apply)", "train", CLI_PRESET},

@@ -28,7 +28,8 @@ static const cli_option nmt_option_table[] = {
     {"mixed", OPT_MIXED, NULL, "numeric dates of both conventions, each marked", "dates", 0},
     {"with-order", OPT_WITH_ORDER, NULL, "a third column: dmy or mdy, the convention a\n"
                                          "numeric date is written in, - for the others", "dates", 0},
-    {"format", OPT_FORMAT, "NAME[,NAME...]", "only these families of formats [all]", "dates", 0},
+    /* [all] is no filter on the families: not a family name the option takes */
+    {"format", OPT_FORMAT, "NAME[,NAME...]", "only these families of formats [all]", "dates", CLI_NO_DEFAULT},
     {"formats", OPT_FORMATS, NULL, "list the families, one per line, and exit", "dates", 0},
     {"output", 'o', "MODEL", "model file to write [" NMT_DEFAULT_MODEL "]", "train", CLI_RUN_ONLY},
     {"examples", OPT_EXAMPLES, "N", "generated training pairs [200000]", "train", 0},
