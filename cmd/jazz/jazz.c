@@ -83,26 +83,14 @@ static const cli_action jazz_actions[] = {
     CLI_ACTIONS_END,
 };
 
+/* The defaults a table cannot say: no track or channel chosen (the
+ * highest voice of every track but drums). */
 static void jazz_begin(void *opts, const char *action)
 {
     jazz_options *o = opts;
     o->action = action;
-    o->hidden = 256;
-    o->layers = 2;
-    o->window = 64;
-    o->batch = 32;
-    o->transpose = 6;
     o->track = -1;
     o->channel = -1;
-    o->epochs = 20;
-    o->lr = 0.002;
-    o->clip_norm = 5;
-    o->dropout = 0.2;
-    o->val = 0.1;
-    o->temperature = 1;
-    o->top_p = 0.95;
-    o->tempo = 140;
-    o->seed = RNG_DEFAULT_SEED;
 }
 
 static void jazz_set_option(void *opts, int key, const char *arg)
