@@ -110,33 +110,14 @@ static const cli_action trigger_actions[] = {
     CLI_ACTIONS_END,
 };
 
+/* The defaults a table cannot say: --threshold and --refractory not given
+ * (-1), so that train --from keeps its model's, a new model gets 0.5 and
+ * 1 s, and detect and eval use the model's. */
 static void trigger_begin(void *opts, const char *action)
 {
     trigger_options *o = opts;
     o->action = action;
-    o->seed = RNG_DEFAULT_SEED;
-    o->threads = 2;
-    o->front = SPEC_LOGMEL;
-    o->range_db = 80;
-    o->renders = 200;
-    o->negatives = 400;
-    o->backgrounds = 20;
-    o->engines = "espeak-ng,flite";
-    o->rate = 16000;
-    o->count = 100;
-    o->seconds = 10;
-    o->max_positives = 4;
-    o->max_negatives = 2;
-    o->epochs = 20;
-    o->batch = 16;
-    o->lr = 0.001;
-    o->val = 0.1;
     o->threshold = o->refractory = -1;
-    o->window = 1.0;
-    o->output = strcmp(action, "voices") == 0  ? "trigger-data"
-                : strcmp(action, "synth") == 0 ? "clips"
-                : strcmp(action, "train") == 0 ? "trigger.safetensors"
-                                               : NULL;
 }
 
 static void trigger_set(void *opts, int key, const char *arg)
