@@ -135,14 +135,41 @@ static void check_option(const cli_command *c, const char *action, const cli_opt
     *marked += exception;
 }
 
+/* Whether a run of action with no option gets through begin, the
+ * table's defaults and end (a default set refuses exits; its message on
+ * stderr names it), in a child. */
+static int defaults_taken(const cli_command *c, const char *action)
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        cli_set_prog("test_defaults");
+        unsigned char *opts = calloc(1, c->opts_size);
+        if (!opts)
+            _exit(3);
+        if (c->begin)
+            c->begin(opts, action);
+        cli_apply_defaults(c, opts, action);
+        if (c->end)
+            c->end(opts);
+        _exit(0);
+    }
+    int status = -1;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
 int main(void)
 {
     test_rule();
     int checked = 0, marked = 0;
     for (const cli_command *const *c = cli_commands; *c; c++)
-        for (const cli_action *a = (*c)->actions; a->name; a++)
-            for (const cli_option *o = (*c)->options; o->key; o++)
+        for (const cli_action *a = (*c)->actions; a->name; a++) {
+            int taken = defaults_taken(*c, a->name);
+            check(taken, "%s %s: set takes every default the table applies", (*c)->name, a->name);
+            for (const cli_option *o = (*c)->options; o->key && taken; o++)
                 check_option(*c, a->name, o, &checked, &marked);
+        }
     /* the test must find something to test: the tables use [N] widely */
     check(checked > 100, "%d options with a value, per action, have a literal default", checked);
     /* dinos train --clip, jazz --channel (train, eval, show, stats), nmt
