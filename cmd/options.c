@@ -74,7 +74,7 @@ static int literal_word(const char *s, size_t n)
     return n > 0;
 }
 
-/* The literal defaults found so far, one a help text, kept for the life
+/* The literal defaults found so far, one per help text, kept for the life
  * of the process (set hooks may keep the pointer; reachable, not leaked). */
 typedef struct literal {
     const char *help;
