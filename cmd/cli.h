@@ -43,6 +43,10 @@ enum {
     CLI_HIDDEN = 2,     /* accepted, not in the help (old spellings) */
     CLI_RUN_ONLY = 4,   /* changes how a run reports or where it writes, not
                            what it computes: not in cli_settings */
+    CLI_NO_DEFAULT = 8, /* the word in [] that ends the help says what a run
+                           without the option does, but is not a value to
+                           set: cli_run does not apply it (the row's comment
+                           says why; begin or the action gives the default) */
 };
 /* The keys of the options every command spells the same way; a
  * command's own long-only keys start at CLI_OWN_KEYS. */
@@ -52,7 +56,8 @@ typedef struct {
     const char *name;     /* long name without "--"; NULL: short only */
     int key;
     const char *arg;      /* the value's name in the help ("N"); NULL: a flag */
-    const char *help;     /* lines joined by '\n'; the default ends it in [] */
+    const char *help;     /* lines joined by '\n'; the default ends it in []:
+                             a literal one ("[5]") is applied (cli_option_default) */
     const char *actions;  /* the actions that take it, space-separated; NULL: all */
     int flags;
 } cli_option;
@@ -91,13 +96,27 @@ typedef struct cli_command {
     const cli_option *options;          /* ends with a 0 key */
     const char *about;                  /* help text between usage and options */
     const char *default_action;         /* run when the first word is an option; or NULL */
-    /* Called with the command's options structure: before parsing (the
-     * defaults), for each option in order (arg NULL for a flag), after it
-     * (the checks that span options).  begin and end may be NULL. */
+    /* Called with the command's options structure: begin before parsing
+     * (the defaults a table cannot say: computed, or that depend on the
+     * environment), then set for each literal default of the table
+     * (cli_apply_defaults) and for each option in order (arg NULL for a
+     * flag), end after it (the checks that span options).  begin and end
+     * may be NULL. */
     void (*begin)(void *opts, const char *action);
     void (*set)(void *opts, int key, const char *arg);
     void (*end)(void *opts);
 } cli_command;
+
+/* The literal default of row o for action: the one word that ends its
+ * help in [] ("[5]", "[lstm]", "[1e-3]", "[dinos.safetensors]"), when o
+ * takes a value, action takes o and o is not hidden; else NULL (a flag,
+ * or a default in words: "[v1 400, v2 50]", "[train: x]").  The string
+ * lives as long as the process, since a set hook may keep it. */
+const char *cli_option_default(const cli_option *o, const char *action);
+/* set(opts, key, default) for each row of c that has a literal default
+ * for action and is not CLI_NO_DEFAULT, in the table's order; cli_run
+ * calls it after begin. */
+void cli_apply_defaults(const cli_command *c, void *opts, const char *action);
 
 /* The whole of `seqtool CMD ...` (argv[0] is CMD): bare, the short usage
  * on stderr and exit 2; --help, -h or help, the help on stdout; otherwise

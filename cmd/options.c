@@ -61,6 +61,62 @@ const char *cli_opt_name(const cli_command *c, int key)
     return name;
 }
 
+/* ---- defaults ---- */
+
+/* Whether the n bytes at s make one word a default may be: letters,
+ * digits and ".,-_+" ("0.002", "1e-3", "espeak-ng,flite"). */
+static int literal_word(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+              strchr(".,-_+", s[i])))
+            return 0;
+    return n > 0;
+}
+
+/* The literal defaults found so far, one per help text, kept for the life
+ * of the process (set hooks may keep the pointer; reachable, not leaked). */
+typedef struct literal {
+    const char *help;
+    struct literal *next;
+    char value[];
+} literal;
+static literal *literals;
+
+const char *cli_option_default(const cli_option *o, const char *action)
+{
+    if (!o->arg || (o->flags & CLI_HIDDEN) || !takes(o, action))
+        return NULL;
+    for (const literal *l = literals; l; l = l->next)
+        if (l->help == o->help)
+            return l->value;
+    size_t len = strlen(o->help);
+    const char *open = strrchr(o->help, '[');
+    if (!open || len < 3 || o->help[len - 1] != ']')
+        return NULL;
+    size_t n = (size_t)(o->help + len - 1 - open - 1);
+    if (!literal_word(open + 1, n))
+        return NULL;
+    literal *l = malloc(sizeof *l + n + 1);
+    if (!l)
+        die("out of memory");
+    l->help = o->help;
+    memcpy(l->value, open + 1, n);
+    l->value[n] = 0;
+    l->next = literals;
+    literals = l;
+    return l->value;
+}
+
+void cli_apply_defaults(const cli_command *c, void *opts, const char *action)
+{
+    for (const cli_option *o = c->options; o->key; o++) {
+        const char *value = cli_option_default(o, action);
+        if (value && !(o->flags & CLI_NO_DEFAULT))
+            c->set(opts, o->key, value);
+    }
+}
+
 /* ---- help ---- */
 
 static void usage_lines(const cli_command *c, FILE *out)
@@ -306,6 +362,7 @@ int cli_run(const cli_command *c, int argc, char **argv)
         die("out of memory");
     if (c->begin)
         c->begin(opts, a->name);
+    cli_apply_defaults(c, opts, a->name);
     parse_pass(c, opts, argc, argv, 1);
     parse_pass(c, opts, argc, argv, 0);
     if (c->end)

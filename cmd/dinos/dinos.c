@@ -30,7 +30,8 @@ static const cli_option dinos_options[] = {
     {"lr", OPT_LR, "X", "learning rate [0.002]", "train", 0},
     {"dropout", OPT_DROPOUT, "P", "dropout on each layer's outputs [0.3]", "train", 0},
     {"decay", OPT_DECAY, "X", "Keras-style decay: lr / (1 + decay * step) [0]", "train", 0},
-    {"clip", OPT_CLIP, "X", "clip every gradient element to [-X, X] [off]", "train", 0},
+    /* [off] is --clip 0, no element clipping: not a number the option takes */
+    {"clip", OPT_CLIP, "X", "clip every gradient element to [-X, X] [off]", "train", CLI_NO_DEFAULT},
     {"clip-norm", OPT_CLIP_NORM, "X", "clip the gradients' global L2 norm to X [5]", "train", 0},
     {"val", OPT_VAL, "F", "hold out fraction F of the names; report their\n"
                           "nats/char and keep the best model [0.1]", "train", 0},
@@ -70,27 +71,15 @@ static const cli_action dinos_actions[] = {
     CLI_ACTIONS_END,
 };
 
+/* The defaults a table cannot say: the model sample, score and info read
+ * (train's is -o's default). */
 static void dinos_begin(void *opts, const char *action)
 {
     options *o = opts;
     memset(o, 0, sizeof *o);
     o->action = action;
-    o->model = strcmp(action, "train") == 0 ? DEFAULT_MODEL
-                                             : cli_default_model(SHIPPED_MODEL, "SEQTOOL_DINOS_MODEL", DEFAULT_MODEL);
-    o->cell = CELL_LSTM;
-    o->hidden = 128;
-    o->layers = 2;
-    o->batch = 32;
-    o->optim = OPTIM_ADAM;
-    o->epochs = 60;
-    o->dropout = 0.3;
-    o->lr = 0.002;
-    o->clip_norm = 5.0;
-    o->val = 0.1;
-    o->count = 10;
-    o->max_len = 50;
-    o->temperature = 1.0;
-    o->seed = RNG_DEFAULT_SEED;
+    if (strcmp(action, "train") != 0)
+        o->model = cli_default_model(SHIPPED_MODEL, "SEQTOOL_DINOS_MODEL", DEFAULT_MODEL);
 }
 
 /* The course's Dinosaurus Island setup, in the options' own words (and

@@ -82,21 +82,16 @@ static const cli_action emojify_actions[] = {
     CLI_ACTIONS_END,
 };
 
+/* The defaults a table cannot say: the model predict, eval and info read,
+ * the vectors (from the environment), "not given" for --lr (its default
+ * depends on --arch: emojify_end) and --pad-to's auto. */
 static void emojify_begin(void *opts, const char *action)
 {
     emojify_options *o = opts;
     memset(o, 0, sizeof *o);
     o->action = action;
-    o->kind = EMO_V2;
-    o->oov = EMO_OOV_SKIP;
-    o->threads = 1;
-    o->backoff = EMO_BACKOFF_SUFFIX;
-    o->output = EMOJIFY_DEFAULT_MODEL;
     if (strcmp(action, "train") != 0)
         o->model = cli_default_model(EMOJIFY_SHIPPED_MODEL, "SEQTOOL_EMOJIFY_MODEL", EMOJIFY_DEFAULT_MODEL);
-    o->hidden = 128;
-    o->dropout = 0.5;
-    o->seed = RNG_DEFAULT_SEED;
     o->lr = -1;
     o->pad_to = -1;
     /* train must have vectors; predict and eval use them when named, or

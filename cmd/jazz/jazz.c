@@ -31,7 +31,9 @@ static const cli_option jazz_option_table[] = {
                                  "out: valid; eval, stats: test]", "train eval stats", 0},
     {"track", OPT_TRACK, "N", "the melody is track N (0 is the first) [the highest\n"
                               "voice of every track but drums]", "train eval show stats", 0},
-    {"channel", OPT_CHANNEL, "C", "the melody is on channel C, 1-16 [any]", "train eval show stats", 0},
+    /* [any] is no channel filter (begin's -1): not a channel the option takes */
+    {"channel", OPT_CHANNEL, "C", "the melody is on channel C, 1-16 [any]", "train eval show stats",
+     CLI_NO_DEFAULT},
     {"course", OPT_COURSE, NULL, "the course's setup: one LSTM of 64 units over\n"
                                  "30-note windows, no held-out solos (applied first:\n"
                                  "the other options still apply)", "train", CLI_PRESET},
@@ -81,26 +83,14 @@ static const cli_action jazz_actions[] = {
     CLI_ACTIONS_END,
 };
 
+/* The defaults a table cannot say: no track or channel chosen (the
+ * highest voice of every track but drums). */
 static void jazz_begin(void *opts, const char *action)
 {
     jazz_options *o = opts;
     o->action = action;
-    o->hidden = 256;
-    o->layers = 2;
-    o->window = 64;
-    o->batch = 32;
-    o->transpose = 6;
     o->track = -1;
     o->channel = -1;
-    o->epochs = 20;
-    o->lr = 0.002;
-    o->clip_norm = 5;
-    o->dropout = 0.2;
-    o->val = 0.1;
-    o->temperature = 1;
-    o->top_p = 0.95;
-    o->tempo = 140;
-    o->seed = RNG_DEFAULT_SEED;
 }
 
 static void jazz_set_option(void *opts, int key, const char *arg)

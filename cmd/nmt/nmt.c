@@ -10,7 +10,6 @@
 #include "model.h"
 #include "nmt.h"
 
-#define DEFAULT_COUNT 10000
 #define MAX_COUNT 1000000000000L
 
 enum {
@@ -28,7 +27,8 @@ static const cli_option nmt_option_table[] = {
     {"mixed", OPT_MIXED, NULL, "numeric dates of both conventions, each marked", "dates", 0},
     {"with-order", OPT_WITH_ORDER, NULL, "a third column: dmy or mdy, the convention a\n"
                                          "numeric date is written in, - for the others", "dates", 0},
-    {"format", OPT_FORMAT, "NAME[,NAME...]", "only these families of formats [all]", "dates", 0},
+    /* [all] is no filter on the families: not a family name the option takes */
+    {"format", OPT_FORMAT, "NAME[,NAME...]", "only these families of formats [all]", "dates", CLI_NO_DEFAULT},
     {"formats", OPT_FORMATS, NULL, "list the families, one per line, and exit", "dates", 0},
     {"output", 'o', "MODEL", "model file to write [" NMT_DEFAULT_MODEL "]", "train", CLI_RUN_ONLY},
     {"examples", OPT_EXAMPLES, "N", "generated training pairs [200000]", "train", 0},
@@ -67,26 +67,15 @@ static const cli_action nmt_actions[] = {
     CLI_ACTIONS_END,
 };
 
+/* The defaults a table cannot say: the model eval, translate, attention
+ * and info read (train's is -o's default). */
 static void nmt_begin(void *opts, const char *action)
 {
     nmt_options *o = opts;
     memset(o, 0, sizeof *o);
     o->action = action;
-    o->count = DEFAULT_COUNT;
-    o->seed = RNG_DEFAULT_SEED;
-    o->examples = 200000;
-    o->held_out = 2000;
-    o->epochs = 10;
-    o->batch = 100;
-    o->lr = 0.005;
-    o->decay = 0.001;
-    o->n_a = 32;
-    o->n_s = 64;
-    o->n_att = 10;
-    o->threads = 1;
-    o->beam = 5;
-    o->model = strcmp(action, "train") == 0 ? NMT_DEFAULT_MODEL
-                                            : cli_default_model(NMT_SHIPPED_MODEL, "SEQTOOL_NMT_MODEL", NULL);
+    if (strcmp(action, "train") != 0)
+        o->model = cli_default_model(NMT_SHIPPED_MODEL, "SEQTOOL_NMT_MODEL", NULL);
 }
 
 /* --format a,b,c: every name must be a family; repeats are ignored. */

@@ -50,11 +50,14 @@ static const cli_option trigger_options_table[] = {
     {"vocode", OPT_VOCODE, "F", "make a share F of the words again through a\n"
                                 "vocoder, their pitch times 0.75-1.33 [0]", "synth", 0},
     {"output", 'o', "MODEL", "model file to write [trigger.safetensors]", "train", CLI_RUN_ONLY},
+    /* --arch and --word stay unset (NULL) unless given: train --from refuses
+     * them (the model has its network and its word), and train makes a new
+     * model small, hearing activate */
     {"arch", OPT_ARCH, "NAME", "small (log-mel, causal), course (the course's\n"
                                "network) or a description such as\n"
-                               "conv:64:3:2:causal,relu,gru:96,dense [small]", "train", 0},
+                               "conv:64:3:2:causal,relu,gru:96,dense [small]", "train", CLI_NO_DEFAULT},
     {"word", OPT_WORD, "WORD", "the wake word the model hears, recorded in it\n"
-                               "[activate]", "train", 0},
+                               "[activate]", "train", CLI_NO_DEFAULT},
     {"epochs", OPT_EPOCHS, "N", "passes over the training clips [20]", "train", 0},
     {"batch", OPT_BATCH, "N", "clips per step [16]", "train", 0},
     {"lr", OPT_LR, "X", "Adam's learning rate [0.001]", "train", 0},
@@ -79,7 +82,8 @@ static const cli_option trigger_options_table[] = {
     {"raw", OPT_RAW, NULL, "standard input is raw signed 16-bit little-endian\n"
                            "PCM (give --rate, and --channels when not 1)", "detect", 0},
     {"rate", OPT_RATE, "HZ", "sample rate of --raw input", "detect", 0},
-    {"channels", OPT_CHANNELS, "C", "channels of --raw input [1]", "detect", 0},
+    /* unset (0) unless given: detect refuses --channels without --raw */
+    {"channels", OPT_CHANNELS, "C", "channels of --raw input [1]", "detect", CLI_NO_DEFAULT},
     {"output", 'o', "OUT.wav", "write the input with a chime at each detection", "detect", 0},
     {"chime", OPT_CHIME, "FILE", "the chime for -o [a built-in bell]", "detect", 0},
     {"scores", OPT_SCORES, NULL, "print every output step's time and score (6\n"
@@ -109,33 +113,14 @@ static const cli_action trigger_actions[] = {
     CLI_ACTIONS_END,
 };
 
+/* The defaults a table cannot say: --threshold and --refractory not given
+ * (-1), so that train --from keeps its model's, a new model gets 0.5 and
+ * 1 s, and detect and eval use the model's. */
 static void trigger_begin(void *opts, const char *action)
 {
     trigger_options *o = opts;
     o->action = action;
-    o->seed = RNG_DEFAULT_SEED;
-    o->threads = 2;
-    o->front = SPEC_LOGMEL;
-    o->range_db = 80;
-    o->renders = 200;
-    o->negatives = 400;
-    o->backgrounds = 20;
-    o->engines = "espeak-ng,flite";
-    o->rate = 16000;
-    o->count = 100;
-    o->seconds = 10;
-    o->max_positives = 4;
-    o->max_negatives = 2;
-    o->epochs = 20;
-    o->batch = 16;
-    o->lr = 0.001;
-    o->val = 0.1;
     o->threshold = o->refractory = -1;
-    o->window = 1.0;
-    o->output = strcmp(action, "voices") == 0  ? "trigger-data"
-                : strcmp(action, "synth") == 0 ? "clips"
-                : strcmp(action, "train") == 0 ? "trigger.safetensors"
-                                               : NULL;
 }
 
 static void trigger_set(void *opts, int key, const char *arg)

@@ -112,13 +112,16 @@ static vec_format parse_format(const char *opt, const char *s)
     return f;
 }
 
+/* The defaults a table cannot say: the vectors (from the environment or
+ * the files there are), case folding (on unless --no-fold-case), and the
+ * training fields no option sets (sgns_defaults: the learning rate's end,
+ * one thread); the table's defaults then apply over the rest. */
 static void w2v_begin(void *opts, const char *action)
 {
     options *o = opts;
     memset(o, 0, sizeof *o);
     o->action = action;
     o->vectors = cli_default_vectors();
-    o->method = VS_COSINE; /* 3CosAdd */
     o->fold_case = 1;
     sgns_defaults(&o->train);
 }
