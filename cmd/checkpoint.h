@@ -59,8 +59,11 @@ void ckpt_put_rng(model_out *m, const char *name, const rng *r);
 /* Tensors checkpoint.NAME of n elements (referenced until the write). */
 void ckpt_put_ints(model_out *m, const char *name, long n, const int *a);
 void ckpt_put_floats(model_out *m, const char *name, long n, const float *a);
-/* optim.m and optim.v (those o has) and checkpoint.optim_step. */
-void ckpt_put_optim(model_out *m, const optimizer *o);
+/* What every train action but w2v's saves first: the run
+ * (ckpt_put_run), the optimizer o (optim.m and optim.v, those o has, and
+ * checkpoint.optim_step) and the generator r, named "train". */
+void ckpt_put_trainer(model_out *m, long done, long total, const char *unit,
+                      const optimizer *o, const rng *r);
 
 /* ---- reading, from a file opened for --resume ---- */
 
@@ -79,8 +82,9 @@ double ckpt_double(const model_in *f, const char *name);
 void ckpt_rng(const model_in *f, const char *name, rng *r);
 void ckpt_ints(const model_in *f, const char *name, long n, int *a);
 void ckpt_floats(const model_in *f, const char *name, long n, float *a);
-/* o, made as the run made it, gets its saved state back. */
-void ckpt_optim(const model_in *f, optimizer *o);
+/* The counterpart of ckpt_put_trainer once the run is checked: o, made
+ * as the run made it, and the generator r get their saved states back. */
+void ckpt_trainer(const model_in *f, optimizer *o, rng *r);
 
 /* The end of a run of total steps that stopped after done: 0 when it
  * finished; otherwise 130, with a warning that the run so far is in path

@@ -29,14 +29,31 @@ typedef struct {
     double seconds;
 } run_state;
 
+/* The states a run with --carry carries from batch to batch, each
+ * layer's h (and c, for an LSTM) as checkpoint.carry_h.L (carry_c.L):
+ * written to out, or read back from in. */
+static void carried_states(const dinos_model *d, model_out *out, const model_in *in)
+{
+    long BH = (long)d->lm.B * d->lm.H;
+    for (int l = 0; d->lm.carry && l < d->lm.L; l++) {
+        float *s[2] = {d->lm.state_h[l], d->lm.kind == CELL_LSTM ? d->lm.state_c[l] : NULL};
+        for (int k = 0; k < 2 && s[k]; k++) {
+            char name[32];
+            snprintf(name, sizeof name, "carry_%c.%d", "hc"[k], l);
+            if (out)
+                ckpt_put_floats(out, name, BH, s[k]);
+            else
+                ckpt_floats(in, name, BH, s[k]);
+        }
+    }
+}
+
 /* What --resume needs besides the model: the optimizer, the generators,
  * the order and position, the best weights and the carried state. */
 static void put_run(model_out *m, const dinos_model *d, const optimizer *opt, const run_state *ru,
                     const train_state *st)
 {
-    ckpt_put_run(m, ru->it, ru->iters, "step");
-    ckpt_put_optim(m, opt);
-    ckpt_put_rng(m, "train", &ru->r);
+    ckpt_put_trainer(m, ru->it, ru->iters, "step", opt, &ru->r);
     ckpt_put_rng(m, "sample", &ru->sample_rng);
     ckpt_put_long(m, "pos", ru->pos);
     ckpt_put_long(m, "chars", ru->chars);
@@ -47,15 +64,7 @@ static void put_run(model_out *m, const dinos_model *d, const optimizer *opt, co
     ckpt_put_ints(m, "order", ru->n, ru->order);
     if (ru->best)
         ckpt_put_floats(m, "best", (long)d->lm.ps.total, ru->best);
-    for (int l = 0; d->lm.carry && l < d->lm.L; l++) {
-        char name[32];
-        long BH = (long)d->lm.B * d->lm.H;
-        snprintf(name, sizeof name, "carry_h.%d", l);
-        ckpt_put_floats(m, name, BH, d->lm.state_h[l]);
-        snprintf(name, sizeof name, "carry_c.%d", l);
-        if (d->lm.kind == CELL_LSTM)
-            ckpt_put_floats(m, name, BH, d->lm.state_c[l]);
-    }
+    carried_states(d, m, NULL);
 }
 
 /* The model file; with ru, a checkpoint of the run (else the finished
@@ -182,8 +191,7 @@ static void resume_run(dinos_model *d, optimizer *opt, run_state *ru, train_stat
     const model_in *f = &d->file;
     ru->it = ckpt_check(f, ru->iters);
     ckpt_same(f, "train.data", data);
-    ckpt_optim(f, opt);
-    ckpt_rng(f, "train", &ru->r);
+    ckpt_trainer(f, opt, &ru->r);
     ckpt_rng(f, "sample", &ru->sample_rng);
     ru->pos = ckpt_long(f, "pos", 0, ru->ntrain - 1);
     ru->chars = ckpt_long(f, "chars", 0, 1L << 62);
@@ -201,15 +209,7 @@ static void resume_run(dinos_model *d, optimizer *opt, run_state *ru, train_stat
             die("'%s': bad checkpoint.order", f->path);
     if (ru->best)
         ckpt_floats(f, "best", (long)d->lm.ps.total, ru->best);
-    for (int l = 0; d->lm.carry && l < d->lm.L; l++) {
-        char name[32];
-        long BH = (long)d->lm.B * d->lm.H;
-        snprintf(name, sizeof name, "carry_h.%d", l);
-        ckpt_floats(f, name, BH, d->lm.state_h[l]);
-        snprintf(name, sizeof name, "carry_c.%d", l);
-        if (d->lm.kind == CELL_LSTM)
-            ckpt_floats(f, name, BH, d->lm.state_c[l]);
-    }
+    carried_states(d, NULL, f);
 }
 
 static char *join_names(const nameset *s)

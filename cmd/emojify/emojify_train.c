@@ -85,9 +85,7 @@ static void save_model(const trainer *t, const emojify_metrics *tr, const emojif
     if (bad)
         die("out of memory");
     if (!tr) {
-        ckpt_put_run(out, t->log.steps, t->steps, "step");
-        ckpt_put_optim(out, &t->opt);
-        ckpt_put_rng(out, "train", &t->r);
+        ckpt_put_trainer(out, t->log.steps, t->steps, "step", &t->opt, &t->r);
         ckpt_put_ints(out, "order", t->n, t->order);
         ckpt_put_double(out, "nats", t->nats);
         ckpt_put_double(out, "loss", t->log.loss);
@@ -132,8 +130,7 @@ static void trainer_resume(trainer *t)
     ckpt_same(&f, "train.vectors", vec);
     if (model_in_params(&f, &t->m->ps, err) < 0)
         die("%s", err);
-    ckpt_optim(&f, &t->opt);
-    ckpt_rng(&f, "train", &t->r);
+    ckpt_trainer(&f, &t->opt, &t->r);
     ckpt_ints(&f, "order", t->n, t->order);
     t->nats = ckpt_double(&f, "nats");
     t->log.loss = ckpt_double(&f, "loss");

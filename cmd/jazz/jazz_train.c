@@ -104,10 +104,8 @@ typedef struct {
 /* What --resume needs besides the model. */
 static void put_run(model_out *out, const trainer *t)
 {
-    ckpt_put_run(out, t->epoch, t->o->epochs, "epoch");
+    ckpt_put_trainer(out, t->epoch, t->o->epochs, "epoch", &t->opt, &t->r);
     ckpt_put_string(out, "data", t->digest);
-    ckpt_put_optim(out, &t->opt);
-    ckpt_put_rng(out, "train", &t->r);
     ckpt_put_long(out, "steps_done", t->step);
     ckpt_put_long(out, "seen", t->seen);
     ckpt_put_long(out, "window", t->i);
@@ -176,8 +174,7 @@ static void trainer_resume(trainer *t)
     ckpt_same(&f, "checkpoint.data", t->digest);
     if (model_in_params(&f, &t->m->ps, err) < 0)
         die("%s", err);
-    ckpt_optim(&f, &t->opt);
-    ckpt_rng(&f, "train", &t->r);
+    ckpt_trainer(&f, &t->opt, &t->r);
     t->step = ckpt_long(&f, "steps_done", 0, 1L << 62);
     t->seen = ckpt_long(&f, "seen", 0, 1L << 62);
     t->sum.rest = ckpt_double(&f, "sum_rest");

@@ -105,9 +105,7 @@ static void save_model(const trainer *t, int ck)
     if (bad)
         die("out of memory");
     if (ck) {
-        ckpt_put_run(f, t->step, t->steps, "step");
-        ckpt_put_optim(f, &t->opt);
-        ckpt_put_rng(f, "train", &t->r);
+        ckpt_put_trainer(f, t->step, t->steps, "step", &t->opt, &t->r);
         ckpt_put_ints(f, "order", t->train->n, t->order);
         ckpt_put_double(f, "sum", t->sum);
         ckpt_put_double(f, "loss", t->loss);
@@ -199,8 +197,7 @@ static void trainer_resume(trainer *t)
     ckpt_same(&f, "train.data", data);
     if (model_in_params(&f, &t->m->ps, err) < 0)
         die("%s", err);
-    ckpt_optim(&f, &t->opt);
-    ckpt_rng(&f, "train", &t->r);
+    ckpt_trainer(&f, &t->opt, &t->r);
     ckpt_ints(&f, "order", t->train->n, t->order);
     for (long i = 0; i < t->train->n; i++)
         if (t->order[i] < 0 || t->order[i] >= t->train->n)

@@ -66,10 +66,8 @@ static void put_run(model_out *out, trainer *t)
 {
     if (!t->digest)
         t->digest = digest_clips(t->cs);
-    ckpt_put_run(out, t->done, t->total, "step");
+    ckpt_put_trainer(out, t->done, t->total, "step", &t->opt, &t->r);
     ckpt_put_string(out, "data", t->digest);
-    ckpt_put_optim(out, &t->opt);
-    ckpt_put_rng(out, "train", &t->r);
     ckpt_put_long(out, "epoch", t->epoch);
     ckpt_put_long(out, "next", t->next);
     ckpt_put_long(out, "seen", t->seen);
@@ -122,8 +120,7 @@ void trainer_resume(trainer *t, model_in *f)
     t->done = ckpt_check(f, t->total);
     t->digest = digest_clips(t->cs);
     ckpt_same(f, "checkpoint.data", t->digest);
-    ckpt_optim(f, &t->opt);
-    ckpt_rng(f, "train", &t->r);
+    ckpt_trainer(f, &t->opt, &t->r);
     t->epoch = (int)ckpt_long(f, "epoch", 0, t->o->epochs - 1);
     t->next = (int)ckpt_long(f, "next", 0, t->ntrain - 1);
     t->seen = (int)ckpt_long(f, "seen", 0, t->ntrain);
