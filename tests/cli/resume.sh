@@ -19,21 +19,30 @@ checkpoint_of() { # CMD FILE
     $S "$1" info "$2" 2>/dev/null | sed -n 's/^checkpoint \([a-z]* [0-9]* of [0-9]*\).*/\1/p'
 }
 
+# stop_after_save SIGNAL DELAY OUT COMMAND...: run COMMAND (its output
+# discarded) in the background, send it SIGNAL DELAY seconds after OUT
+# first appears (or when it has ended first), and return its exit status.
+stop_after_save() {
+    local sig=$1 delay=$2 out=$3 pid
+    shift 3
+    "$@" >/dev/null 2>&1 &
+    pid=$!
+    while [ ! -e "$out" ] && kill -0 $pid 2>/dev/null; do sleep 0.01; done
+    sleep "$delay"
+    kill -"$sig" $pid 2>/dev/null
+    wait $pid 2>/dev/null
+}
+
 # kill_and_resume NAME CMD REF OUT EVERY ARGS... : `seqtool CMD train ARGS
 # -o OUT --checkpoint-every EVERY`, killed with SIGKILL between 0 and
 # 0.4 s after OUT first appears; OUT must then hold an unfinished run,
 # and `... --resume` must end with REF's model.
 kill_and_resume() {
-    local name=$1 cmd=$2 ref=$3 out=$4 every=$5 pid delay at
+    local name=$1 cmd=$2 ref=$3 out=$4 every=$5 delay at
     shift 5
     rm -f "$out" "$out".tmp-*
-    $S "$cmd" train "$@" -o "$out" --checkpoint-every "$every" -q >/dev/null 2>&1 &
-    pid=$!
-    while [ ! -e "$out" ] && kill -0 $pid 2>/dev/null; do sleep 0.01; done
     delay=0.$(printf '%02d' $((RANDOM % 40)))
-    sleep "$delay"
-    kill -9 $pid 2>/dev/null
-    wait $pid 2>/dev/null
+    stop_after_save KILL "$delay" "$out" $S "$cmd" train "$@" -o "$out" --checkpoint-every "$every" -q
     at=$(checkpoint_of "$cmd" "$out")
     if [ -z "$at" ]; then
         not_ok "$name: no unfinished run in the file after SIGKILL at +${delay}s (did the run end first?)"
@@ -106,11 +115,7 @@ F=("$Z/clips" --from "$TMP/trigger.ref" --negatives "$Z/mined" --epochs 60 --bat
 $S trigger train "${F[@]}" -o "$TMP/trigger-from.ref" -q >/dev/null
 kill_and_resume "trigger train --from --negatives --warp" trigger "$TMP/trigger-from.ref" "$TMP/trigger-from.st" 5 "${F[@]}"
 # a checkpoint is a model to detect, eval and info, which names it so
-$S trigger train "${G[@]}" -o "$TMP/trigger.ck" --checkpoint-every 3 -q >/dev/null 2>&1 &
-pid=$!
-while [ ! -e "$TMP/trigger.ck" ] && kill -0 $pid 2>/dev/null; do sleep 0.01; done
-kill -9 $pid
-wait $pid 2>/dev/null
+stop_after_save KILL 0 "$TMP/trigger.ck" $S trigger train "${G[@]}" -o "$TMP/trigger.ck" --checkpoint-every 3 -q
 at=$(checkpoint_of trigger "$TMP/trigger.ck")
 $S trigger detect -m "$TMP/trigger.ck" --scores "$Z/clips/00001.wav" >"$TMP/o" 2>"$TMP/err" && [ -s "$TMP/o" ] \
     && $S trigger eval "$Z/clips" -m "$TMP/trigger.ck" >"$TMP/o" 2>>"$TMP/err" && grep -q "^false_reject_rate " "$TMP/o" \
@@ -118,20 +123,12 @@ $S trigger detect -m "$TMP/trigger.ck" --scores "$Z/clips/00001.wav" >"$TMP/o" 2
     && [ -n "$at" ] && ok "trigger: a checkpoint ($at) is a model to detect and eval; info shows the unfinished run" \
     || not_ok "trigger checkpoint as a model: $(head -2 "$TMP/err" | tr '\n' '|')"
 cp -r "$Z/clips" "$Z/clips2"
-$S trigger train "$Z/clips2" --epochs 80 --batch 6 -o "$TMP/trigger.data" --checkpoint-every 3 -q >/dev/null 2>&1 &
-pid=$!
-while [ ! -e "$TMP/trigger.data" ] && kill -0 $pid 2>/dev/null; do sleep 0.01; done
-kill -9 $pid
-wait $pid 2>/dev/null
+stop_after_save KILL 0 "$TMP/trigger.data" $S trigger train "$Z/clips2" --epochs 80 --batch 6 -o "$TMP/trigger.data" --checkpoint-every 3 -q
 sox "$Z/clips2/00002.wav" "$Z/x.wav" vol 0.9 && mv "$Z/x.wav" "$Z/clips2/00002.wav"
 expect_error 1 "trigger --resume when a clip changed since (same options, same folder)" \
     $S trigger train "$Z/clips2" --epochs 80 --batch 6 -o "$TMP/trigger.data" --resume -q
 grep -q "checkpoint.data" "$TMP/err" && ok "... the message names the clips' CRC" || not_ok "... message: $(cat "$TMP/err")"
-$S trigger train "${G[@]}" -o "$TMP/trigger.stop" --checkpoint-every 5 -q >/dev/null 2>&1 &
-pid=$!
-while [ ! -e "$TMP/trigger.stop" ] && kill -0 $pid 2>/dev/null; do sleep 0.01; done
-kill -TERM $pid
-wait $pid
+stop_after_save TERM 0 "$TMP/trigger.stop" $S trigger train "${G[@]}" -o "$TMP/trigger.stop" --checkpoint-every 5 -q
 rc=$?
 [ $rc -eq 130 ] && [ -n "$(checkpoint_of trigger "$TMP/trigger.stop")" ] \
     && $S trigger train "${G[@]}" -o "$TMP/trigger.stop" --resume -q >/dev/null 2>"$TMP/err" \
@@ -183,11 +180,7 @@ $S dinos train "${K[@]}" -o "$out" --resume -q >/dev/null 2>"$TMP/err" && same_m
     || not_ok "resume after 20 kills: $(cat "$TMP/err")"
 
 # ---- refusals ----
-$S dinos train "${D[@]}" -o "$TMP/stop.st" --checkpoint-every 5 -q >/dev/null 2>&1 &
-pid=$!
-while [ ! -e "$TMP/stop.st" ] && kill -0 $pid 2>/dev/null; do sleep 0.01; done
-kill -TERM $pid
-wait $pid
+stop_after_save TERM 0 "$TMP/stop.st" $S dinos train "${D[@]}" -o "$TMP/stop.st" --checkpoint-every 5 -q
 rc=$?
 [ $rc -eq 130 ] && [ -n "$(checkpoint_of dinos "$TMP/stop.st")" ] \
     && ok "SIGTERM: exit 130, the file an unfinished run" || not_ok "SIGTERM: exit $rc"
@@ -195,11 +188,7 @@ expect_error 1 "--resume with other options" $S dinos train "${D[@]}" --lr 0.01 
 grep -q -- "--hidden 32 --layers 1 --epochs 30 datasets/dinos.txt" "$TMP/err" \
     && ok "... the message shows the run's options" || not_ok "... message: $(cat "$TMP/err")"
 cp datasets/dinos.txt "$TMP/names.txt"
-$S dinos train "$TMP/names.txt" --iters 100000 --checkpoint-every 1 -o "$TMP/names.st" -q >/dev/null 2>&1 &
-pid=$!
-while [ ! -e "$TMP/names.st" ] && kill -0 $pid 2>/dev/null; do sleep 0.01; done
-kill -9 $pid
-wait $pid 2>/dev/null
+stop_after_save KILL 0 "$TMP/names.st" $S dinos train "$TMP/names.txt" --iters 100000 --checkpoint-every 1 -o "$TMP/names.st" -q
 echo zzyzx >>"$TMP/names.txt"
 expect_error 1 "--resume when the names changed since (same options, same path)" \
     $S dinos train "$TMP/names.txt" --iters 100000 -o "$TMP/names.st" --resume -q
