@@ -88,20 +88,20 @@ void ckpt_put_floats(model_out *m, const char *name, long n, const float *a)
     put_tensor(m, name, "F32", n, a);
 }
 
-static void put_optim(model_out *m, const optimizer *o)
+void ckpt_put_optim_state(model_out *m, const optimizer *o)
 {
     int shape[1] = {(int)o->n};
     if ((o->m && model_out_tensor(m, "optim.m", 1, shape, o->m) < 0) ||
         (o->v && model_out_tensor(m, "optim.v", 1, shape, o->v) < 0))
         die("out of memory");
-    ckpt_put_long(m, "optim_step", o->step);
 }
 
 void ckpt_put_trainer(model_out *m, long done, long total, const char *unit,
                       const optimizer *o, const rng *r)
 {
     ckpt_put_run(m, done, total, unit);
-    put_optim(m, o);
+    ckpt_put_optim_state(m, o);
+    ckpt_put_long(m, "optim_step", o->step);
     ckpt_put_rng(m, "train", r);
 }
 
@@ -190,19 +190,19 @@ void ckpt_floats(const model_in *f, const char *name, long n, float *a)
     get_tensor(f, name, "F32", n, a);
 }
 
-static void get_optim(const model_in *f, optimizer *o)
+void ckpt_optim_state(const model_in *f, optimizer *o)
 {
     char err[ERR_MAX];
     int shape[1] = {(int)o->n};
     if ((o->m && model_in_tensor(f, "optim.m", 1, shape, o->m, err) < 0) ||
         (o->v && model_in_tensor(f, "optim.v", 1, shape, o->v, err) < 0))
         die("%s", err);
-    o->step = ckpt_long(f, "optim_step", 0, 1L << 62);
 }
 
 void ckpt_trainer(const model_in *f, optimizer *o, rng *r)
 {
-    get_optim(f, o);
+    ckpt_optim_state(f, o);
+    o->step = ckpt_long(f, "optim_step", 0, 1L << 62);
     ckpt_rng(f, "train", r);
 }
 

@@ -59,8 +59,11 @@ void ckpt_put_rng(model_out *m, const char *name, const rng *r);
 /* Tensors checkpoint.NAME of n elements (referenced until the write). */
 void ckpt_put_ints(model_out *m, const char *name, long n, const int *a);
 void ckpt_put_floats(model_out *m, const char *name, long n, const float *a);
+/* The optimizer's state: optim.m and optim.v, those o has (dinos keeps
+ * them in a finished model too, for training it further). */
+void ckpt_put_optim_state(model_out *m, const optimizer *o);
 /* What every train action but w2v's saves first: the run
- * (ckpt_put_run), the optimizer o (optim.m and optim.v, those o has, and
+ * (ckpt_put_run), the optimizer o (its state and
  * checkpoint.optim_step) and the generator r, named "train". */
 void ckpt_put_trainer(model_out *m, long done, long total, const char *unit,
                       const optimizer *o, const rng *r);
@@ -82,6 +85,8 @@ double ckpt_double(const model_in *f, const char *name);
 void ckpt_rng(const model_in *f, const char *name, rng *r);
 void ckpt_ints(const model_in *f, const char *name, long n, int *a);
 void ckpt_floats(const model_in *f, const char *name, long n, float *a);
+/* o, made as the run made it, gets the state ckpt_put_optim_state saved. */
+void ckpt_optim_state(const model_in *f, optimizer *o);
 /* The counterpart of ckpt_put_trainer once the run is checked: o, made
  * as the run made it, and the generator r get their saved states back. */
 void ckpt_trainer(const model_in *f, optimizer *o, rng *r);

@@ -74,7 +74,6 @@ static void model_save(const dinos_model *d, const optimizer *opt, const train_s
 {
     char err[ERR_MAX];
     model_out *m = model_out_new("dinos");
-    int shape[1] = {(int)opt->n};
     int bad = !m || charlm_save_to(&d->lm, &d->voc, m) < 0;
     bad = bad || model_out_metaf(m, "dinos.keep_case", "%d", d->keep_case) < 0;
     bad = bad || model_out_meta(m, "dinos.names", names) < 0;
@@ -88,14 +87,12 @@ static void model_save(const dinos_model *d, const optimizer *opt, const train_s
     bad = bad || model_out_meta_pairs(m, cli_provenance(data, o->seed)) < 0;
     if (!isnan(st->val_nats))
         bad = bad || model_out_metaf(m, "train.val_nats_per_char", "%.9g", st->val_nats) < 0;
-    if (opt->m && !ru)
-        bad = bad || model_out_tensor(m, "optim.m", 1, shape, opt->m) < 0;
-    if (opt->v && !ru)
-        bad = bad || model_out_tensor(m, "optim.v", 1, shape, opt->v) < 0;
     if (bad)
         die("out of memory");
     if (ru)
         put_run(m, d, opt, ru, st);
+    else
+        ckpt_put_optim_state(m, opt);
     if (model_out_write(m, o->model, err) < 0)
         die("%s", err);
     model_out_free(m);
@@ -172,16 +169,13 @@ static void resume_state(const dinos_model *d, optimizer *opt, train_state *st)
     const char *loss = model_in_meta(f, "train.loss");
     if (loss)
         st->loss = strtod(loss, NULL);
-    int shape[1] = {(int)opt->n};
     if (!kind || strcmp(kind, optim_kind_name(opt->kind)) != 0) {
         warn("'%s' was trained with %s; %s starts with fresh state", f->path,
              kind ? kind : "an unknown optimizer", optim_kind_name(opt->kind));
         return;
     }
     opt->step = st->step;
-    if ((opt->m && model_in_tensor(f, "optim.m", 1, shape, opt->m, err) < 0) ||
-        (opt->v && model_in_tensor(f, "optim.v", 1, shape, opt->v, err) < 0))
-        die("%s", err);
+    ckpt_optim_state(f, opt);
 }
 
 /* --resume of a checkpoint: the run exactly where it was saved. */
