@@ -47,14 +47,25 @@ PYEOF
 }
 
 # interrupted SECONDS COMMAND...: run COMMAND (its output goes where the
-# caller redirects this call), press Ctrl-C (SIGINT) after SECONDS, and
-# return its exit status.
+# caller redirects this call), press Ctrl-C (SIGINT) SECONDS after it has
+# started training (it catches SIGINT then, which /proc/PID/status shows:
+# a load slowed by the sanitizers or a busy machine does not eat the
+# delay), and return its exit status.
 interrupted() {
     local after=$1 pid
     shift
     "$@" &
     pid=$!
+    until catches_sigint $pid || ! kill -0 $pid 2>/dev/null; do sleep 0.01; done
     sleep "$after"
     kill -INT $pid
     wait $pid
+}
+
+# catches_sigint PID: whether process PID has a handler for SIGINT (bit 1
+# of the SigCgt mask).
+catches_sigint() {
+    local mask
+    mask=$(awk '/^SigCgt:/ {print $2}' "/proc/$1/status" 2>/dev/null)
+    [ -n "$mask" ] && (( 0x$mask & 2 ))
 }
