@@ -4,8 +4,9 @@
 # random moment after its first checkpoint, resumed with the same command
 # and --resume, and must end with the same model as a run that was never
 # stopped (same_model: every tensor byte and metadata key but
-# train.command).  Then a run saving at every step is killed 20 times at
-# random short delays, the file checked after each kill, and resumed to
+# train.command).  Then a run saving at every step is killed at least 20
+# times, each at a random short delay after its first save, the file
+# checked after each kill, and resumed to
 # the same end; and the refusals: other options, a finished model, a text
 # format.  The delays come from $RANDOM; each line says where the kill
 # fell, so a failure can be replayed.
@@ -20,14 +21,16 @@ checkpoint_of() { # CMD FILE
 }
 
 # stop_after_save SIGNAL DELAY OUT COMMAND...: run COMMAND (its output
-# discarded) in the background, send it SIGNAL DELAY seconds after OUT
-# first appears (or when it has ended first), and return its exit status.
+# discarded) in the background, send it SIGNAL DELAY seconds after it
+# first writes OUT (OUT is newer than the start; or when it has ended
+# first), and return its exit status.
 stop_after_save() {
     local sig=$1 delay=$2 out=$3 pid
     shift 3
+    touch "$TMP/started"
     "$@" >/dev/null 2>&1 &
     pid=$!
-    while [ ! -e "$out" ] && kill -0 $pid 2>/dev/null; do sleep 0.01; done
+    while ! [ "$out" -nt "$TMP/started" ] && kill -0 $pid 2>/dev/null; do sleep 0.01; done
     sleep "$delay"
     kill -"$sig" $pid 2>/dev/null
     wait $pid 2>/dev/null
@@ -147,42 +150,33 @@ K=(datasets/dinos.txt --hidden 32 --layers 1 --iters 1500)
 $S dinos train "${K[@]}" -o "$TMP/kill.ref" -q >/dev/null
 out=$TMP/kill.st
 rm -f "$out"
-# The first run is killed 0-59 ms after its first save appears; the time
-# that took (start-up and one step, slow under the sanitizers or on a
-# loaded machine) is then added to each later kill, so that the kills
-# fall among the saves and not all before them.
-t0=$EPOCHREALTIME
-$S dinos train "${K[@]}" -o "$out" --checkpoint-every 1 -q >/dev/null 2>&1 &
-pid=$!
-while [ ! -e "$out" ] && kill -0 $pid 2>/dev/null; do sleep 0.005; done
-startup=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }')
-sleep 0.0$(printf '%02d' $((RANDOM % 60)))
-kill -9 $pid 2>/dev/null
-wait $pid 2>/dev/null
-rm -f "$out".tmp-*
-kills=1 whole=0 inside=0 last=0 back=0
-while :; do
+# Each run is killed 0-59 ms after its first save, so that the kills
+# fall among the saves however slow its start (the sanitizers, a busy
+# machine, loading the run to resume).  20 kills at least, and more (up
+# to 100) until one has fallen inside a save: under the sanitizers the
+# steps are slow and the saves a small share of the time (0 of 20 in one
+# run of four here).
+kills=0 whole=0 inside=0 last=0 back=0
+while [ $kills -lt 20 ] || { [ $inside -eq 0 ] && [ $kills -lt 100 ]; }; do
+    resume=()
+    [ -e "$out" ] && resume=(--resume)
+    stop_after_save KILL 0.0$(printf '%02d' $((RANDOM % 60))) "$out" \
+        $S dinos train "${K[@]}" -o "$out" --checkpoint-every 1 "${resume[@]}" -q
+    kills=$((kills + 1))
+    ls "$out".tmp-* >/dev/null 2>&1 && inside=$((inside + 1))
+    rm -f "$out".tmp-*
     at=$(checkpoint_of dinos "$out")
     [ -n "$at" ] && $S dinos sample -m "$out" -n 1 >/dev/null 2>&1 && whole=$((whole + 1))
     step=$(echo "$at" | cut -d' ' -f2)
     [ "${step:-0}" -lt $last ] && back=1
     last=${step:-0}
-    [ $kills -ge 20 ] && break
-    $S dinos train "${K[@]}" -o "$out" --checkpoint-every 1 --resume -q >/dev/null 2>&1 &
-    pid=$!
-    sleep "$(awk -v s="$startup" -v r=$((RANDOM % 60 + 10)) 'BEGIN { printf "%.3f", s + r / 1000 }')"
-    kill -9 $pid 2>/dev/null
-    wait $pid 2>/dev/null
-    kills=$((kills + 1))
-    ls "$out".tmp-* >/dev/null 2>&1 && inside=$((inside + 1))
-    rm -f "$out".tmp-*
 done
 [ $whole -eq $kills ] && [ $inside -gt 0 ] && [ $back -eq 0 ] \
-    && ok "20 SIGKILLs while saving every step: the file was whole and loadable after each, never behind ($inside fell inside a save; first save after ${startup}s; step $last of 1500 at the end)" \
-    || not_ok "kills during saves: $whole of $kills files whole, $inside kills inside a save, back $back (first save after ${startup}s)"
+    && ok "$kills SIGKILLs while saving every step: the file was whole and loadable after each, never behind ($inside fell inside a save; step $last of 1500 at the end)" \
+    || not_ok "kills during saves: $whole of $kills files whole, $inside kills inside a save, back $back"
 $S dinos train "${K[@]}" -o "$out" --resume -q >/dev/null 2>"$TMP/err" && same_model "$TMP/kill.ref" "$out" \
-    && ok "... and --resume after the 20 kills gives the same model bytes as one run" \
-    || not_ok "resume after 20 kills: $(cat "$TMP/err")"
+    && ok "... and --resume after the $kills kills gives the same model bytes as one run" \
+    || not_ok "resume after $kills kills: $(cat "$TMP/err")"
 
 # ---- refusals ----
 stop_after_save TERM 0 "$TMP/stop.st" $S dinos train "${D[@]}" -o "$TMP/stop.st" --checkpoint-every 5 -q
