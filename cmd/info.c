@@ -49,6 +49,24 @@ static void provenance(const model_in *m, int model, cJSON *j)
     }
 }
 
+/* A model combined from others (trigger combine) records how each was
+ * made: combine.member1, combine.member2, ... */
+static void members(const model_in *m, cJSON *j)
+{
+    cJSON *list = NULL;
+    for (int k = 1;; k++) {
+        char key[32];
+        snprintf(key, sizeof key, "combine.member%d", k);
+        const char *v = model_in_meta(m, key);
+        if (!v)
+            break;
+        if (!j)
+            printf("member %d %s\n", k, v);
+        else if (list || (list = cJSON_AddArrayToObject(j, "members_made_by")))
+            cJSON_AddItemToArray(list, cJSON_CreateString(v));
+    }
+}
+
 /* A checkpoint (checkpoint.h) says how far its run got. */
 static void checkpoint(const model_in *m, cJSON *j)
 {
@@ -110,6 +128,8 @@ void cli_info(const char *path, const char *summary, const model_in *m, cJSON *f
         if (m)
             provenance(m, model, NULL);
         if (m)
+            members(m, NULL);
+        if (m)
             checkpoint(m, NULL);
         if (m && model)
             tensors(m, NULL);
@@ -127,6 +147,8 @@ void cli_info(const char *path, const char *summary, const model_in *m, cJSON *f
     cJSON_Delete(fields);
     if (m)
         provenance(m, model, j);
+    if (m)
+        members(m, j);
     if (m)
         checkpoint(m, j);
     if (m && model)

@@ -307,6 +307,8 @@ static void test_lying_metadata(void)
     claim("jazz", tiny_jazz, load_jazz, "jazz.hidden", "8192", "file holds at most");
     claim("trigger", tiny_trigger, load_trigger, "trigger.arch", "conv:4096:64:1,gru:2048,dense",
           "file holds at most");
+    claim("trigger", tiny_trigger, load_trigger, "trigger.members", "8", "no tensor 'm1.");
+    claim("trigger", tiny_trigger, load_trigger, "trigger.members", "9", "not a number from 1 to 8");
 
     /* emojify's word vectors are a view into the file, checked as copied */
     char err[ERR_MAX] = "";

@@ -3,8 +3,9 @@
  * whole stack against central differences, one frame at a time against
  * whole clips), labels (the course's insert_ones, labels.tsv, the
  * detection rule), listen (step times), compose (placement and level),
- * speech (near-miss words), cutter (the audio around detections) and
- * augment (warps and tilts). */
+ * speech (near-miss words), cutter (the audio around detections),
+ * augment (warps and tilts) and ensembles (a file of several networks
+ * and the mean of their scores). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@ __attribute__((unused)) static void (*unused_fill)(params *, float) = fill_param
 #include "loss.h"
 #include "mix.h"
 #include "speech.h"
+#include "wakemodel.h"
 #include "wakenet.h"
 
 /* ---- wakenet ---- */
@@ -347,14 +349,14 @@ static void test_listen(void)
     char err[ERR_MAX];
     wakenet w;
     listener l;
-    if (wakenet_init(&w, "conv:4:3:2:causal,gru:3,dense", SPEC_LOGMEL, err) < 0 || listener_init(&l, &w, err) < 0) {
+    if (wakenet_init(&w, "conv:4:3:2:causal,gru:3,dense", SPEC_LOGMEL, err) < 0 || listener_init(&l, &w, 1, err) < 0) {
         check(0, "listener: %s", err);
         return;
     }
     rng_seed(&R, 5);
     wakenet_init_weights(&w, &R);
     listener_free(&l);
-    listener_init(&l, &w, err);
+    listener_init(&l, &w, 1, err);
     float *x = malloc(16000 * sizeof *x);
     fill_uniform(x, 16000, 0.3f);
     double times[64];
@@ -371,6 +373,90 @@ static void test_listen(void)
     free(x);
     listener_free(&l);
     wakenet_free(&w);
+}
+
+/* ---- ensembles ---- */
+
+typedef struct {
+    float s[64];
+    int n;
+} scores;
+
+static void keep_score(void *ctx, double t, float score)
+{
+    scores *c = ctx;
+    (void)t;
+    if (c->n < 64)
+        c->s[c->n++] = score;
+}
+
+/* The scores of 1 s of x through the networks w[0..k). */
+static int listen_scores(const wakenet *w, int k, const float *x, scores *out)
+{
+    char err[ERR_MAX];
+    listener l;
+    out->n = 0;
+    if (listener_init(&l, w, k, err) < 0)
+        return -1;
+    listener_push(&l, x, 16000, keep_score, out);
+    listener_free(&l);
+    return 0;
+}
+
+static int same_floats(const params *a, const params *b)
+{
+    return a->total == b->total && memcmp(a->data, b->data, a->total * sizeof *a->data) == 0;
+}
+
+static void test_ensemble(void)
+{
+    const char *arch = "conv:4:3:2:causal,bn,relu,gru:3,dense";
+    char err[ERR_MAX], path[] = "/tmp/test_trigger_ensemble_XXXXXX";
+    int fd = mkstemp(path);
+    wakemodel m = {.members = 2, .word = "hello", .threshold = 0.5, .refractory = 1, .label_seconds = 0.5}, back;
+    if (fd < 0 || wakenet_init(&m.net[0], arch, SPEC_LOGMEL, err) < 0 || wakenet_init(&m.net[1], arch, SPEC_LOGMEL, err) < 0) {
+        check(0, "ensemble: %s", err);
+        return;
+    }
+    close(fd);
+    rng_seed(&R, 7);
+    for (int k = 0; k < 2; k++) {
+        wakenet_init_weights(&m.net[k], &R);
+        fill_uniform(m.net[k].stats.data, m.net[k].stats.total, 0.5f);
+    }
+    /* the file names member 1's tensors m1.*: rename them as loading does */
+    params *sets[] = {&m.net[1].ps, &m.net[1].stats};
+    for (int s = 0; s < 2; s++)
+        for (int i = 0; i < sets[s]->n; i++) {
+            char *name = sets[s]->p[i].name;
+            memmove(name + 3, name, strlen(name) + 1);
+            memcpy(name, "m1.", 3);
+        }
+    int saved = wakemodel_save(&m, path, NULL, 0, err) == 0 && wakemodel_load(&back, path, err) == 0;
+    check(saved && back.members == 2 && strcmp(back.word, "hello") == 0 && same_floats(&back.net[0].ps, &m.net[0].ps) &&
+              same_floats(&back.net[1].ps, &m.net[1].ps) && same_floats(&back.net[1].stats, &m.net[1].stats) &&
+              !same_floats(&back.net[0].ps, &back.net[1].ps),
+          "ensemble: two networks saved and read back, each its own tensors (%s)", saved ? "ok" : err);
+    float *x = malloc(16000 * sizeof *x);
+    fill_uniform(x, 16000, 0.3f);
+    scores one, two, both;
+    int ok = saved && listen_scores(&back.net[0], 1, x, &one) == 0 && listen_scores(&back.net[1], 1, x, &two) == 0 &&
+             listen_scores(back.net, 2, x, &both) == 0 && one.n == 49 && two.n == 49 && both.n == 49;
+    int differ = 0;
+    for (int i = 0; ok && i < both.n; i++) {
+        ok = both.s[i] == (one.s[i] + two.s[i]) / 2.0f;
+        differ += one.s[i] != two.s[i];
+    }
+    check(ok && differ > 40, "ensemble: each of 49 steps scores the mean of the two networks' scores");
+    /* one more member from the file itself: three, the third a copy of the first */
+    ok = saved && wakemodel_add(&back, path, err) == 0 && back.members == 4 &&
+         same_floats(&back.net[2].ps, &back.net[0].ps) && same_floats(&back.net[3].stats, &back.net[1].stats) &&
+         strcmp(back.net[3].ps.p[0].name, "m3.l0.weight") == 0;
+    check(ok, "ensemble: a file's two networks added as members 3 and 4, named m2.* and m3.* (%s)", ok ? "ok" : err);
+    wakemodel_free(&back);
+    wakemodel_free(&m);
+    free(x);
+    unlink(path);
 }
 
 void step(void *ctx, double t, float score)
@@ -543,5 +629,6 @@ int main(void)
     test_speech();
     test_cutter();
     test_augment();
+    test_ensemble();
     return check_exit();
 }

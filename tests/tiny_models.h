@@ -101,9 +101,10 @@ static int tiny_trigger(const char *path, char *err)
     rng r;
     rng_seed(&r, 1);
     memset(&m, 0, sizeof m);
-    if (wakenet_init(&m.net, "conv:4:3:2:causal,bn,relu,gru:3,dense", SPEC_LOGMEL, err) < 0)
+    if (wakenet_init(&m.net[0], "conv:4:3:2:causal,bn,relu,gru:3,dense", SPEC_LOGMEL, err) < 0)
         return -1;
-    wakenet_init_weights(&m.net, &r);
+    m.members = 1;
+    wakenet_init_weights(&m.net[0], &r);
     strcpy(m.word, "activate");
     m.threshold = 0.5;
     m.refractory = 1;

@@ -27,9 +27,11 @@ long listen_features(spec_kind front, const float *x, size_t n, float *out, char
     return frames;
 }
 
-int listener_init(listener *l, const wakenet *w, char *err)
+int listener_init(listener *l, const wakenet *w, int members, char *err)
 {
     memset(l, 0, sizeof *l);
+    if (members < 1 || members > WAKENET_MEMBERS_MAX)
+        return err_set(err, "an ensemble of %d networks (1 to %d)", members, WAKENET_MEMBERS_MAX);
     l->w = w;
     l->rate = listen_rate(w->front);
     l->hop = w->front == SPEC_COURSE ? SPEC_COURSE_HOP : SPEC_LOGMEL_HOP;
@@ -39,7 +41,11 @@ int listener_init(listener *l, const wakenet *w, char *err)
     size_t frames = (size_t)LISTEN_BLOCK / (size_t)l->hop + 1;
     l->feat = malloc(frames * (size_t)w->bins * sizeof *l->feat);
     l->logits = malloc(frames * sizeof *l->logits);
-    if (!l->feat || !l->logits || wakenet_stream_init(&l->net, w) < 0) {
+    l->scores = malloc(frames * sizeof *l->scores);
+    int bad = !l->feat || !l->logits || !l->scores;
+    for (; l->members < members && !bad; l->members++)
+        bad = wakenet_stream_init(&l->net[l->members], &w[l->members]) < 0;
+    if (bad) {
         listener_free(l);
         return err_set(err, "out of memory");
     }
@@ -49,17 +55,20 @@ int listener_init(listener *l, const wakenet *w, char *err)
 void listener_reset(listener *l)
 {
     spec_stream_reset(l->spec);
-    wakenet_stream_reset(&l->net);
+    for (int k = 0; k < l->members; k++)
+        wakenet_stream_reset(&l->net[k]);
     l->frames = 0;
 }
 
 void listener_free(listener *l)
 {
     spec_stream_free(l->spec);
-    if (l->net.w)
-        wakenet_stream_free(&l->net);
+    for (int k = 0; k < l->members; k++)
+        if (l->net[k].w)
+            wakenet_stream_free(&l->net[k]);
     free(l->feat);
     free(l->logits);
+    free(l->scores);
     memset(l, 0, sizeof *l);
 }
 
@@ -71,13 +80,21 @@ void listener_push(listener *l, const float *x, size_t n, void (*step)(void *ctx
         size_t m = n < LISTEN_BLOCK ? n : LISTEN_BLOCK;
         size_t frames = spec_stream_push(l->spec, x, m, l->feat);
         scale_features(l->w->front, l->feat, frames * (size_t)bins);
-        long first = l->net.steps;
-        int steps = wakenet_stream_run(&l->net, l->feat, (int)frames, l->logits);
+        long first = l->net[0].steps;
+        int steps = 0;
+        /* every member has the same description: the same steps */
+        for (int k = 0; k < l->members; k++) {
+            steps = wakenet_stream_run(&l->net[k], l->feat, (int)frames, l->logits);
+            for (int i = 0; i < steps; i++) {
+                float p = 1.0f / (1.0f + expf(-l->logits[i]));
+                l->scores[i] = k ? l->scores[i] + p : p;
+            }
+        }
         for (int i = 0; i < steps; i++) {
             /* the end of the last frame the step heard */
             long f = wakenet_last_frame(l->w, first + i);
             double t = ((double)f * l->hop + l->window) / l->rate;
-            step(ctx, t, 1.0f / (1.0f + expf(-l->logits[i])));
+            step(ctx, t, l->members > 1 ? l->scores[i] / (float)l->members : l->scores[i]);
         }
         l->frames += (long)frames;
         x += m;

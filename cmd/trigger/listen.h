@@ -21,27 +21,32 @@ int listen_rate(spec_kind front);
 long listen_features(spec_kind front, const float *x, size_t n, float *out, char *err);
 
 typedef struct {
-    const wakenet *w;
+    const wakenet *w;       /* the first network */
+    int members;            /* networks whose scores are averaged */
     spec_stream *spec;
-    wakenet_stream net;
+    wakenet_stream net[WAKENET_MEMBERS_MAX];
     int rate, hop, window;
     long frames;            /* front-end frames so far */
     float *feat;            /* [LISTEN_BLOCK / hop + 1][bins] */
     float *logits;          /* [LISTEN_BLOCK / hop + 1] */
+    float *scores;          /* the same */
 } listener;
 
 /* Samples pushed to the front end at a time. */
 #define LISTEN_BLOCK 4096
 
-/* A listener for model w; 0, or -1 with a message. */
-int listener_init(listener *l, const wakenet *w, char *err);
+/* A listener for the networks w[0..members) of one description (an
+ * ensemble: the score of a step is the mean of theirs); 0, or -1 with a
+ * message. */
+int listener_init(listener *l, const wakenet *w, int members, char *err);
 /* Back to the start of a new signal. */
 void listener_reset(listener *l);
 void listener_free(listener *l);
 
 /* Push x[n] samples at listen_rate(w->front); for each output step that
  * completes, step(ctx, t, score) with t the end of the audio it heard (in
- * seconds from the start) and its score (the sigmoid of its logit). */
+ * seconds from the start) and its score (the sigmoid of its logit; of an
+ * ensemble, the mean of its networks' sigmoids). */
 void listener_push(listener *l, const float *x, size_t n, void (*step)(void *ctx, double t, float score),
                    void *ctx);
 

@@ -74,10 +74,13 @@ static const cli_option trigger_options_table[] = {
     {"negatives", OPT_NEGATIVES, "DIR", "mix the audio files of DIR (false alarms, as\n"
                                       "detect --clips saves them) into clips, as\n"
                                       "negatives", "train", 0},
-    {"threshold", OPT_THRESHOLD, "X", "score that fires a detection [0.5; detect and\n"
-                                      "eval: the model's]", "train detect eval", 0},
-    {"refractory", OPT_REFRACTORY, "S", "seconds in which one word fires once [1; detect\n"
-                                        "and eval: the model's]", "train detect eval", 0},
+    {"output", 'o', "MODEL", "the ensemble's model file to write", "combine", CLI_RUN_ONLY},
+    {"threshold", OPT_THRESHOLD, "X", "score that fires a detection [0.5; combine: the\n"
+                                      "first model's; detect and eval: the model's]",
+     "train combine detect eval", 0},
+    {"refractory", OPT_REFRACTORY, "S", "seconds in which one word fires once [1; combine:\n"
+                                        "the first model's; detect and eval: the model's]",
+     "train combine detect eval", 0},
     {"model", 'm', "MODEL", "model to use [the shipped activate model]", "detect eval info", 0},
     {"raw", OPT_RAW, NULL, "standard input is raw signed 16-bit little-endian\n"
                            "PCM (give --rate, and --channels when not 1)", "detect", 0},
@@ -97,12 +100,13 @@ static const cli_option trigger_options_table[] = {
     CLI_OPTION_SEED(NULL),
     CLI_OPTION_CHECKPOINT_EVERY("train"),
     CLI_OPTION_RESUME("train"),
-    CLI_OPTION_JSON("voices synth train detect eval info"),
+    CLI_OPTION_JSON("voices synth train combine detect eval info"),
     CLI_OPTION_QUIET(NULL),
     CLI_OPTIONS_END,
 };
 
 static const cli_action trigger_actions[] = {
+    {"combine", trigger_combine, "MODEL... -o MODEL [OPTIONS]", "an ensemble: the mean of models' scores"},
     {"detect", trigger_detect, "[-m MODEL] FILE... [OPTIONS]", "print when the wake word is heard"},
     {"eval", trigger_eval, "CLIPS [LABELS] [OPTIONS]", "false rejects and false accepts per hour"},
     {"info", trigger_info, "[MODEL]", "how a model was made, and its shape"},
@@ -312,20 +316,24 @@ int trigger_info(void *opts, int argc, char **argv)
     wakemodel m;
     if (model_in_open(&f, path, "trigger", err) < 0 || wakemodel_from(&m, &f, err) < 0)
         die("%s", err);
-    const char *front = wakemodel_front_name(m.net.front);
-    char summary[1024];
-    snprintf(summary, sizeof summary, "hears '%s'; %s front end (%d values a frame), network %s, %zu weights "
-             "and %zu running statistics; threshold %g, refractory %g s", m.word, front, m.net.bins, m.net.arch,
-             m.net.ps.total, m.net.stats.total, m.threshold, m.refractory);
+    const wakenet *w = &m.net[0];
+    const char *front = wakemodel_front_name(w->front);
+    char summary[1024], members[64] = "";
+    if (m.members > 1)
+        snprintf(members, sizeof members, "an ensemble of %d networks, each ", m.members);
+    snprintf(summary, sizeof summary, "hears '%s'; %s front end (%d values a frame), %snetwork %s, %zu weights "
+             "and %zu running statistics; threshold %g, refractory %g s", m.word, front, w->bins, members, w->arch,
+             w->ps.total, w->stats.total, m.threshold, m.refractory);
     cJSON *j = cJSON_CreateObject();
     if (!j)
         die("out of memory");
     cJSON_AddStringToObject(j, "kind", "trigger");
     cJSON_AddStringToObject(j, "word", m.word);
     cJSON_AddStringToObject(j, "front", front);
-    cJSON_AddStringToObject(j, "arch", m.net.arch);
-    cJSON_AddNumberToObject(j, "weights", (double)m.net.ps.total);
-    cJSON_AddNumberToObject(j, "running_statistics", (double)m.net.stats.total);
+    cJSON_AddStringToObject(j, "arch", w->arch);
+    cJSON_AddNumberToObject(j, "members", m.members);
+    cJSON_AddNumberToObject(j, "weights", (double)w->ps.total);
+    cJSON_AddNumberToObject(j, "running_statistics", (double)w->stats.total);
     cJSON_AddNumberToObject(j, "threshold", m.threshold);
     cJSON_AddNumberToObject(j, "refractory", m.refractory);
     cli_info(path, summary, &f, j, 1, o->json);

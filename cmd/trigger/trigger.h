@@ -1,7 +1,8 @@
 /* trigger — what the actions of `seqtool trigger` share: the options,
  * audio files read or die, folders of clips.  trigger.c holds the tables
  * and these shared parts; the actions are in trigger_spectrogram.c (with
- * the pictures of trigger_image.c), trigger_voices.c and trigger_synth.c.
+ * the pictures of trigger_image.c), trigger_voices.c, trigger_synth.c,
+ * trigger_train.c, trigger_detect.c, trigger_eval.c and trigger_combine.c.
  * What does no terminal I/O lives in model files: the word lists and the
  * render plans of voices (speech.c), the making of one training clip
  * (compose.c). */
@@ -47,7 +48,7 @@ typedef struct {
     const char *from;             /* --from: the model to start from */
     const char *negatives_dir;    /* --negatives DIR: mined false alarms */
     ckpt_options ckpt;            /* --checkpoint-every, --resume */
-    /* train (recorded), detect and eval (overriding the model's) */
+    /* train and combine (recorded), detect and eval (overriding the model's) */
     double threshold, refractory; /* < 0: the model's */
     /* detect, eval */
     const char *model;            /* -m; NULL: the default model */
@@ -66,6 +67,7 @@ int trigger_train(void *opts, int argc, char **argv);
 int trigger_detect(void *opts, int argc, char **argv);
 int trigger_eval(void *opts, int argc, char **argv);
 int trigger_info(void *opts, int argc, char **argv);
+int trigger_combine(void *opts, int argc, char **argv);
 
 /* train's clips (trigger_clips.c): every clip's features [n][T][bins]
  * and targets [n][ty] in memory, at the first clip's length (shorter

@@ -168,7 +168,7 @@ int trigger_detect(void *opts, int argc, char **argv)
     if (wakemodel_load(&m, path, err) < 0)
         die("%s", err);
     listener l;
-    if (listener_init(&l, &m.net, err) < 0)
+    if (listener_init(&l, m.net, m.members, err) < 0)
         die("%s", err);
     detect_ctx c = {o, NULL, argc > 1, o->threshold >= 0 ? o->threshold : m.threshold,
                     o->refractory >= 0 ? o->refractory : m.refractory, 0, NULL, 0, 0, NULL, 0};

@@ -14,7 +14,14 @@
 #include "trigger_image.h"
 #include "wakemodel.h"
 
-#define SWEEP 99 /* thresholds 0.01 .. 0.99 */
+/* The sweep: thresholds 0.01 .. 0.99 by 0.01, then on to 0.999 by 0.001
+ * and to 0.9999 by 0.0001, where the scores of a confident model's false
+ * accepts lie: the curve reaches as few false accepts as it can. */
+#define SWEEP (99 + 9 + 9)
+static double sweep_threshold(int i)
+{
+    return i < 99 ? (i + 1) / 100.0 : i < 108 ? (i - 98 + 990) / 1000.0 : (i - 107 + 9990) / 10000.0;
+}
 
 typedef struct {
     float *score;
@@ -159,9 +166,10 @@ static void print_results(const trigger_options *o, const outcome *at, const out
     printf("clips %d\nhours %.4f\nwords %ld\nthreshold %.3f\nfalse_rejects %ld\nfalse_reject_rate %.4f\n"
            "false_accepts %ld\nfalse_accepts_per_hour %.2f\n\nthreshold\tfalse_reject_rate\tfalse_accepts_per_hour\n",
            clips, hours, words, at->threshold, at->misses, frr, at->false_accepts, at->false_accepts / hours);
-    for (int i = 4; i < SWEEP; i += 5)
-        printf("%.2f\t%.4f\t%.2f\n", sweep[i].threshold, words ? (double)sweep[i].misses / words : 0,
-               sweep[i].false_accepts / hours);
+    /* every 0.05 to 0.95, then 0.99, 0.999 and 0.9999 */
+    for (int i = 4; i < SWEEP; i += i < 94 ? 5 : i == 94 ? 4 : 9)
+        printf("%.*f\t%.4f\t%.2f\n", i < 99 ? 2 : i < 108 ? 3 : 4, sweep[i].threshold,
+               words ? (double)sweep[i].misses / words : 0, sweep[i].false_accepts / hours);
 }
 
 int trigger_eval(void *opts, int argc, char **argv)
@@ -182,7 +190,7 @@ int trigger_eval(void *opts, int argc, char **argv)
     double threshold = o->threshold >= 0 ? o->threshold : m.threshold;
     double refractory = o->refractory >= 0 ? o->refractory : m.refractory;
     listener l;
-    if (listener_init(&l, &m.net, err) < 0)
+    if (listener_init(&l, m.net, m.members, err) < 0)
         die("%s", err);
     track *tracks = calloc((size_t)ls.n, sizeof *tracks);
     if (!tracks)
@@ -218,7 +226,7 @@ int trigger_eval(void *opts, int argc, char **argv)
     outcome at, sweep[SWEEP];
     evaluate(tracks, &ls, threshold, refractory, o->window, &at);
     for (int i = 0; i < SWEEP; i++)
-        evaluate(tracks, &ls, (i + 1) / 100.0, refractory, o->window, &sweep[i]);
+        evaluate(tracks, &ls, sweep_threshold(i), refractory, o->window, &sweep[i]);
     print_results(o, &at, sweep, ls.n, words, hours);
     if (o->output) {
         char title[300];

@@ -40,7 +40,7 @@ static double held_out_loss(trainer *t)
     for (int i = 0; i < t->nval; i += t->B) {
         int n = t->nval - i < t->B ? t->nval - i : t->B;
         make_batch(cs, t->order + i, n, t->k.act[0], t->y);
-        float *z = wakenet_forward(&t->m->net, &t->k, cs->T, n, 0, NULL);
+        float *z = wakenet_forward(&t->m->net[0], &t->k, cs->T, n, 0, NULL);
         sum += n * loss_sigmoid_xent(z, t->y, NULL, (size_t)cs->ty * n, t->w_pos, t->w_neg, NULL);
     }
     return sum / t->nval;
@@ -59,7 +59,7 @@ static const char *arch_description(const char *arch, spec_kind *front)
 /* The held-out loss after an epoch, keeping the best weights. */
 static void end_epoch(trainer *t, progress *pr)
 {
-    wakenet *net = &t->m->net;
+    wakenet *net = &t->m->net[0];
     t->loss = t->sum / t->seen;
     if (t->nval) {
         t->val = held_out_loss(t);
@@ -80,7 +80,7 @@ static void end_epoch(trainer *t, progress *pr)
 static void train_step(trainer *t, progress *pr)
 {
     const trigger_clips *cs = t->cs;
-    wakenet *net = &t->m->net;
+    wakenet *net = &t->m->net[0];
     int *train_idx = t->order + t->nval;
     double t0 = cli_now();
     if (t->next == 0) {
@@ -121,8 +121,8 @@ static void summary(const trainer *t)
         cJSON *j = cJSON_CreateObject();
         cJSON_AddStringToObject(j, "model", o->output);
         cJSON_AddStringToObject(j, "word", m->word);
-        cJSON_AddStringToObject(j, "arch", m->net.arch);
-        cJSON_AddNumberToObject(j, "weights", (double)wakenet_size(&m->net));
+        cJSON_AddStringToObject(j, "arch", m->net[0].arch);
+        cJSON_AddNumberToObject(j, "weights", (double)wakenet_size(&m->net[0]));
         cJSON_AddNumberToObject(j, "clips", t->ntrain);
         cJSON_AddNumberToObject(j, "held_out", t->nval);
         if (o->from)
@@ -139,8 +139,8 @@ static void summary(const trainer *t)
         cli_print_json(j);
         return;
     }
-    printf("model %s\nword %s\narch %s\nweights %zu\nclips %d\nheld_out %d\n", o->output, m->word, m->net.arch,
-           wakenet_size(&m->net), t->ntrain, t->nval);
+    printf("model %s\nword %s\narch %s\nweights %zu\nclips %d\nheld_out %d\n", o->output, m->word, m->net[0].arch,
+           wakenet_size(&m->net[0]), t->ntrain, t->nval);
     if (o->from)
         printf("resumed_from %s\n", o->from);
     if (o->negatives_dir)
@@ -169,14 +169,18 @@ static void start_model(const trigger_options *o, wakemodel *m, rng *r, model_in
         spec_kind front;
         const char *desc = arch_description(o->arch ? o->arch : "small", &front);
         memset(m, 0, sizeof *m);
-        if (wakenet_init(&m->net, desc, front, err) < 0)
+        if (wakenet_init(&m->net[0], desc, front, err) < 0)
             die_usage("--arch: %s", err);
+        m->members = 1;
         snprintf(m->word, sizeof m->word, "%s", o->word ? o->word : "activate");
         m->threshold = 0.5;
         m->refractory = 1.0;
         m->label_seconds = LABELS_SECONDS;
-        wakenet_init_weights(&m->net, r);
+        wakenet_init_weights(&m->net[0], r);
     }
+    if (m->members > 1)
+        die("'%s' is an ensemble of %d networks (trigger combine): train each of them instead",
+            o->ckpt.resume ? o->output : o->from, m->members);
     if (o->threshold >= 0)
         m->threshold = o->threshold;
     if (o->refractory >= 0)
@@ -196,7 +200,7 @@ static int *add_negatives(const trigger_options *o, const wakemodel *m, trigger_
     rng mix;
     rng_seed(&mix, o->seed + 3);
     int first = cs->n;
-    x->clips = trigger_clips_negatives(cs, &m->net, o->negatives_dir, held, &mix, &x->cuts, &x->skipped);
+    x->clips = trigger_clips_negatives(cs, &m->net[0], o->negatives_dir, held, &mix, &x->cuts, &x->skipped);
     free(held);
     if (!(order = realloc(order, (size_t)cs->n * sizeof *order)))
         die("out of memory");
@@ -248,7 +252,7 @@ static void trainer_init(trainer *t)
     t->w_pos = (float)(steps / (2 * ones));
     t->w_neg = (float)(steps / (2 * (steps - ones)));
     t->B = t->o->batch < t->ntrain ? t->o->batch : t->ntrain;
-    const wakenet *net = &t->m->net;
+    const wakenet *net = &t->m->net[0];
     t->y = malloc((size_t)cs->ty * t->B * sizeof *t->y);
     t->best = t->nval ? malloc((net->ps.total + net->stats.total) * sizeof *t->best) : NULL;
     if (!t->y || wakenet_work_reserve(&t->k, net, cs->T, t->B) < 0 ||
@@ -276,7 +280,7 @@ static void inform_start(const trainer *t)
     if (t->x.clips)
         snprintf(mined, sizeof mined, " (%d of mined negatives)", t->x.clips);
     inform("training '%s' (%s%s, %zu weights) on %d clips%s, %d held out; %ld wake words", t->m->word,
-           o->from ? "from " : "", o->from ? o->from : o->arch ? o->arch : "small", wakenet_size(&t->m->net),
+           o->from ? "from " : "", o->from ? o->from : o->arch ? o->arch : "small", wakenet_size(&t->m->net[0]),
            t->ntrain, mined, t->nval, t->cs->words);
 }
 
@@ -310,10 +314,10 @@ int trigger_train(void *opts, int argc, char **argv)
     rng_seed(&t.r, o->seed);
     start_model(o, &m, &t.r, &f);
     trigger_clips cs;
-    trigger_clips_load(argc, argv, &m.net, m.label_seconds, &cs);
+    trigger_clips_load(argc, argv, &m.net[0], m.label_seconds, &cs);
     if (cs.cut && !o->quiet)
         warn("%ld clip(s) longer than the first (%.2f s) were cut to its length", cs.cut,
-             (double)cs.samples / listen_rate(m.net.front));
+             (double)cs.samples / listen_rate(m.net[0].front));
     t.cs = &cs;
     split_clips(&t, &cs);
     trainer_init(&t);
@@ -325,7 +329,7 @@ int trigger_train(void *opts, int argc, char **argv)
         inform_start(&t);
     int status = run(&t);
     if (status == 0) {
-        wakenet *net = &m.net;
+        wakenet *net = &m.net[0];
         if (t.nval && t.best_val < INFINITY) {
             memcpy(net->ps.data, t.best, net->ps.total * sizeof *t.best);
             memcpy(net->stats.data, t.best + net->ps.total, net->stats.total * sizeof *t.best);

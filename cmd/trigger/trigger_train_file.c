@@ -78,7 +78,7 @@ static void put_run(model_out *out, trainer *t)
     ckpt_put_double(out, "best_val", t->best_val);
     ckpt_put_double(out, "seconds", t->seconds);
     if (t->best)
-        ckpt_put_floats(out, "best", (long)(t->m->net.ps.total + t->m->net.stats.total), t->best);
+        ckpt_put_floats(out, "best", (long)(t->m->net[0].ps.total + t->m->net[0].stats.total), t->best);
 }
 
 void trainer_save(trainer *t, int ck)
@@ -137,5 +137,5 @@ void trainer_resume(trainer *t, model_in *f)
     t->best_val = ckpt_double(f, "best_val");
     t->seconds = ckpt_double(f, "seconds");
     if (t->best)
-        ckpt_floats(f, "best", (long)(t->m->net.ps.total + t->m->net.stats.total), t->best);
+        ckpt_floats(f, "best", (long)(t->m->net[0].ps.total + t->m->net[0].stats.total), t->best);
 }

@@ -8,10 +8,15 @@
  *   trigger.threshold      the default score that fires a detection
  *   trigger.refractory     seconds in which one word fires once
  *   trigger.label_seconds  how long after a word the targets were 1
+ *   trigger.members        how many networks an ensemble averages (none:
+ *                          one)
  *
  * and the caller's own keys (train.*; a checkpoint's checkpoint.*).
  * Tensors: the layers' by their names (l0.weight, l4.weight_ih_l0, ...),
- * batch norms' running statistics among them.  Nothing here prints. */
+ * batch norms' running statistics among them; in an ensemble, member k
+ * > 0 of the same description has its own under the prefix "mK."
+ * (m1.l0.weight, ...), and the score of a step is the mean of the
+ * members' scores.  Nothing here prints. */
 #ifndef SEQTOOL_WAKEMODEL_H
 #define SEQTOOL_WAKEMODEL_H
 
@@ -21,7 +26,8 @@
 #define WAKEMODEL_WORD_MAX 128
 
 typedef struct {
-    wakenet net;
+    wakenet net[WAKENET_MEMBERS_MAX]; /* the network; an ensemble's members */
+    int members;
     char word[WAKEMODEL_WORD_MAX];
     double threshold, refractory, label_seconds;
 } wakemodel;
@@ -36,6 +42,12 @@ int wakemodel_put(const wakemodel *m, model_out *f);
 /* Write m to path atomically, with the extra metadata pairs meta[0..2n)
  * (key, value, ...).  0, or -1 with a message. */
 int wakemodel_save(const wakemodel *m, const char *path, const char *const *meta, int n, char *err);
+
+/* The networks of the trigger model file path as more members of m
+ * (an ensemble): it must hear the same word with the same description
+ * and front end.  0, or -1 with a message (m may then hold some of the
+ * file's networks; free it as before). */
+int wakemodel_add(wakemodel *m, const char *path, char *err);
 
 /* Read a trigger model; any other kind of file is refused naming its
  * kind.  0, or -1 with a message.  Free with wakemodel_free. */

@@ -35,6 +35,9 @@
 /* The largest model a description may make (64 Mi weights, 256 MB), so
  * that a damaged file cannot make us allocate gigabytes. */
 #define WAKENET_MAX_WEIGHTS (64 << 20)
+/* Networks of one description whose scores an ensemble averages
+ * (wakemodel.h, listen.h). */
+#define WAKENET_MEMBERS_MAX 8
 
 /* The course's network: Conv1D(196, 15, stride 4) on the course's
  * spectrogram, BN, ReLU, dropout, GRU(128), dropout, BN, GRU(128),

@@ -16,6 +16,9 @@ under torch.no_grad():
   relu, drop:P           ReLU; dropout is nothing in eval mode
   gru:H                  torch.nn.GRU(in, H) on [T][1][in]
   dense                  torch.nn.Linear(in, 1); the score is its sigmoid
+An ensemble (trigger.members K, member k's tensors under "mk." for k > 0)
+is K such networks on the same features, the score the mean of their
+sigmoids, as seqtool's listen.c.
 Front ends, as audio/spec.h describes them, in float32 torch operations:
   course  frames of 200 samples every 80, np.hanning(200) (symmetric),
           torch.fft.rfft, power, bins 1..99 doubled, / (8000 sum(w^2)),
@@ -129,13 +132,13 @@ class Net:
     """seqtool's wakenet (cmd/trigger/wakenet.h) from its description and
     tensors, as torch modules run on a stream of feature chunks."""
 
-    def __init__(self, torch, arch, bins, w):
+    def __init__(self, torch, arch, bins, w, member=""):
         self.torch = torch
         self.layers = []    # [kind, module, state]
         self.convs = []     # (pad, kernel, stride) from the first layer on
         c = bins
         for i, item in enumerate(arch.split(",")):
-            pre = "l%d." % i
+            pre = member + "l%d." % i
             part = item.split(":")
             if part[0] == "conv":
                 out, k, s = int(part[1]), int(part[2]), int(part[3])
@@ -166,7 +169,8 @@ class Net:
                 self.layers.append(["dense", m, None])
             else:
                 raise ValueError("no layer '%s'" % item)
-        self.params = sum(int(np.prod(t.shape)) for t in w.values())
+        self.params = sum(int(np.prod(t.shape)) for name, t in w.items()
+                          if name.startswith(member) and (member or not name.startswith("m")))
 
     def set(self, m, tensors):
         m.eval()
@@ -249,7 +253,11 @@ def main(argv):
     if meta.get("seqtool.kind") != "trigger" or "trigger.arch" not in meta:
         raise SystemExit("trigger_peer: %s is not a seqtool trigger model" % a.model)
     front = Front(torch, meta["trigger.front"])
-    net = Net(torch, meta["trigger.arch"], front.bins, w)
+    # an ensemble (trigger combine): member K's tensors under "mK.", the
+    # score the mean of the members' sigmoids
+    nets = [Net(torch, meta["trigger.arch"], front.bins, w, "m%d." % k if k else "")
+            for k in range(int(meta.get("trigger.members", "1")))]
+    net = nets[0]
     chunk = max(1, int(a.chunk * front.rate))
     kept = []
     steps, t_feat, t_net = 0, 0.0, 0.0
@@ -257,7 +265,8 @@ def main(argv):
     with torch.no_grad():
         for path in a.clips:
             front.reset()
-            net.reset()
+            for n in nets:
+                n.reset()
             scores = []
             with open_clip(path, front.rate) as f:
                 while True:
@@ -269,7 +278,7 @@ def main(argv):
                     feat = front.features(x)
                     t_feat += c0.seconds()
                     c1 = Stopwatch()
-                    s = torch.sigmoid(net.logits(feat))
+                    s = sum(torch.sigmoid(n.logits(feat)) for n in nets) / len(nets)
                     t_net += c1.seconds()
                     scores.append(s)
             s = torch.cat(scores) if scores else torch.zeros(0)
@@ -287,7 +296,7 @@ def main(argv):
     report({"clips": len(a.clips), "steps": steps, "seconds": round(seconds, 6), "cpu_seconds": round(cpu, 6),
             "clips_per_s": round(len(a.clips) / seconds, 3),
             "features_s": round(t_feat, 6), "network_s": round(t_net, 6),
-            "parameters": net.params, "threads": torch.get_num_threads()})
+            "parameters": sum(n.params for n in nets), "members": len(nets), "threads": torch.get_num_threads()})
     return 0
 
 

@@ -235,8 +235,45 @@ awk -v f="$frr" -v a="$fa" 'BEGIN {exit !(f <= 0.25 && a <= 6)}' && [ "$(awk -F'
     || not_ok "eval: $(head -8 "$TMP/eval" | tr '\n' ' ')"
 $PY -c "import sys, xml.dom.minidom as m; d = m.parse(sys.argv[1]); assert d.getElementsByTagName('polyline')" "$TMP/det.svg" \
     && ok "eval -o: a DET curve in SVG" || not_ok "eval -o det.svg"
-$T eval "$W/test" -m "$M" --json -q | $PY -c "import json, sys; j = json.loads(sys.stdin.read()); assert len(j['sweep']) == 99 and j['words'] > 30" \
-    && ok "eval --json: one object, the sweep of 99 thresholds in it" || not_ok "eval --json"
+$T eval "$W/test" -m "$M" --json -q | $PY -c "
+import json, sys
+j = json.loads(sys.stdin.read())
+t = [p['threshold'] for p in j['sweep']]
+assert len(t) == 117 and j['words'] > 30 and t[0] == 0.01 and t[98] == 0.99 and t[107] == 0.999 and t[-1] == 0.9999
+assert t == sorted(t) and all(a['false_accepts_per_hour'] >= b['false_accepts_per_hour'] for a, b in zip(j['sweep'], j['sweep'][1:]))" \
+    && ok "eval --json: one object, the sweep of 117 thresholds (0.01 to 0.99, then to 0.9999) in it" || not_ok "eval --json"
+grep -qP '^0\.999\t' "$TMP/eval" && grep -qP '^0\.9999\t' "$TMP/eval" && ok "eval: the table goes on to 0.999 and 0.9999" \
+    || not_ok "eval table: $(tail -3 "$TMP/eval")"
+
+# combine: an ensemble, whose score is the mean of its members'
+$T train "$W/clips" --epochs 4 --batch 8 --word sweep --seed 2 -q -o "$TMP/s2.safetensors" >/dev/null
+$T combine "$M" "$TMP/s2.safetensors" --threshold 0.7 -o "$TMP/ens.safetensors" >"$TMP/out" 2>"$TMP/err" \
+    && grep -q '^members 2$' "$TMP/out" && [ ! -s "$TMP/err" ] && ok "combine: two models in one file" || not_ok "combine: $(cat "$TMP/out" "$TMP/err")"
+for m in "$M" "$TMP/s2.safetensors" "$TMP/ens.safetensors"; do $T detect -m "$m" --scores "$W/test/00002.wav" >"$m.scores"; done
+paste "$M.scores" "$TMP/s2.safetensors.scores" "$TMP/ens.safetensors.scores" | awk -F'\t' '
+    $1 != $3 || $1 != $5 {bad = 1} {d = ($2 + $4) / 2 - $6; if (d < 0) d = -d; if (d > 1.01e-6) bad = 1} END {exit bad || NR < 100}' \
+    && ok "combine: each step's score is the mean of the two models' ($(wc -l <"$M.scores") steps, to the 6 decimals printed)" \
+    || not_ok "combine: the scores are not the mean: $(paste "$M.scores" "$TMP/s2.safetensors.scores" "$TMP/ens.safetensors.scores" | head -3)"
+$T info "$TMP/ens.safetensors" >"$TMP/info" && grep -q "an ensemble of 2 networks, each network conv:64" "$TMP/info" \
+    && grep -q "threshold 0.7," "$TMP/info" && grep -q "^command seqtool trigger combine $M $TMP/s2.safetensors" "$TMP/info" \
+    && grep -q "^member 1 seqtool trigger train $W/clips --epochs 8" "$TMP/info" && grep -q "^member 2 seqtool trigger train .*--seed 2" "$TMP/info" \
+    && grep -q "^tensor m1.l6.weight_hh_l0 F32 288x96" "$TMP/info" \
+    && ok "info of an ensemble: its members, how each was made, their tensors (m1.*)" || not_ok "info of an ensemble: $(head -8 "$TMP/info")"
+$PY tests/safetensors_check.py "$TMP/ens.safetensors" >"$TMP/fmt" 2>&1 && ok "an ensemble meets the safetensors spec" || not_ok "safetensors_check: $(tail -2 "$TMP/fmt")"
+$T combine "$TMP/ens.safetensors" "$M" -o "$TMP/ens3.safetensors" -q >/dev/null && $T info "$TMP/ens3.safetensors" --json |
+    $PY -c 'import json,sys; o=json.load(sys.stdin); assert o["members"]==3 and o["threshold"]==0.7 and len(o["members_made_by"])==3 and "m2.l0.weight" in [t["name"] for t in o["tensors"]]' \
+    && ok "combine: an ensemble and a model, three members; the first model's threshold kept" || not_ok "combine of an ensemble"
+$T eval "$W/test" -m "$TMP/ens3.safetensors" -q --json >"$TMP/e3" && $T eval "$W/test" -m "$TMP/ens.safetensors" --threshold 0.7 -q --json >"$TMP/e2" \
+    && ! cmp -s "$TMP/e2" "$TMP/e3" && ok "eval of an ensemble of three: another curve than of two" || not_ok "eval of ensembles"
+expect_error 2 "combine: one model" $T combine "$M" -o "$TMP/x.safetensors"
+expect_error 2 "combine: no -o" $T combine "$M" "$M"
+expect_error 1 "combine: models of other words" $T combine "$M" "$TMP/m4.safetensors" -o "$TMP/x.safetensors"
+$T train "$W/clips" --epochs 1 --batch 8 --word sweep --arch conv:8:3:1:causal,gru:4,dense -q -o "$TMP/tiny.safetensors" >/dev/null
+expect_error 1 "combine: models of other networks" $T combine "$M" "$TMP/tiny.safetensors" -o "$TMP/x.safetensors"
+expect_error 1 "combine: more than 8 networks" $T combine "$TMP/ens3.safetensors" "$TMP/ens3.safetensors" "$TMP/ens3.safetensors" -o "$TMP/x.safetensors"
+expect_error 1 "combine: a file that is not a model" $T combine "$M" "$W/test/labels.tsv" -o "$TMP/x.safetensors"
+[ ! -e "$TMP/x.safetensors" ] && ok "combine: nothing written when it fails" || not_ok "combine left $TMP/x.safetensors"
+expect_error 1 "train --from an ensemble" $T train "$W/clips" --from "$TMP/ens.safetensors" -o "$TMP/x.safetensors"
 
 # detect: a file, the same through a pipe, as raw PCM, at another rate
 C=$W/test/00001.wav

@@ -105,21 +105,24 @@ static void use_trigger(const model_in *f, char *err)
     if (wakemodel_from(&m, f, err) < 0)
         return;
     enum { T = 48 };
-    wakenet_work k;
-    memset(&k, 0, sizeof k);
-    if (wakenet_out_len(&m.net, T) > 0 && wakenet_work_reserve(&k, &m.net, T, 1) == 0) {
-        memset(k.act[0], 0, (size_t)T * (size_t)m.net.bins * sizeof(float));
-        wakenet_forward(&m.net, &k, T, 1, 0, NULL);
+    for (int i = 0; i < m.members; i++) { /* each network of an ensemble */
+        wakenet *w = &m.net[i];
+        wakenet_work k;
+        memset(&k, 0, sizeof k);
+        if (wakenet_out_len(w, T) > 0 && wakenet_work_reserve(&k, w, T, 1) == 0) {
+            memset(k.act[0], 0, (size_t)T * (size_t)w->bins * sizeof(float));
+            wakenet_forward(w, &k, T, 1, 0, NULL);
+        }
+        wakenet_work_free(&k);
+        wakenet_stream s;
+        float *frame = calloc((size_t)w->bins, sizeof *frame), logit;
+        if (frame && wakenet_stream_init(&s, w) == 0) {
+            for (int t = 0; t < T; t++)
+                wakenet_stream_push(&s, frame, &logit);
+            wakenet_stream_free(&s);
+        }
+        free(frame);
     }
-    wakenet_work_free(&k);
-    wakenet_stream s;
-    float *frame = calloc((size_t)m.net.bins, sizeof *frame), logit;
-    if (frame && wakenet_stream_init(&s, &m.net) == 0) {
-        for (int t = 0; t < T; t++)
-            wakenet_stream_push(&s, frame, &logit);
-        wakenet_stream_free(&s);
-    }
-    free(frame);
     wakemodel_free(&m);
 }
 
