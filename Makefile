@@ -212,19 +212,19 @@ SHIPPED_MODELS := $(NMT_MODEL) $(DINOS_MODEL) $(W2V_VECTORS) $(EMOJIFY_MODEL) $(
 # The wake-word model shipped in datasets/trigger (what `seqtool trigger
 # detect` uses without -m): datasets/trigger/make-data renders and mixes
 # its clips into $(TRIGGER_DATA) (espeak-ng, flite, sox, and the course's
-# recordings when ../shared has them, one speaker held out), then train,
-# seed 1, with warped bands; then two rounds of retraining on the false
-# alarms it gives on generated non-wake speech (datasets/trigger/retrain);
-# and eval on the clips training never saw.  See
-# datasets/trigger/README.md.
+# recordings when ../shared has them, one speaker held out); then
+# datasets/trigger/make-model trains three networks at once (seeds 1, 2
+# and 3, warped bands), each with two rounds of retraining on the false
+# alarms it gives on generated non-wake speech (datasets/trigger/retrain),
+# and joins them in one ensemble (trigger combine); and eval on the clips
+# training never saw.  See datasets/trigger/README.md.
 TRIGGER_DATA ?= build/trigger-data
 TRIGGER_MODEL := datasets/trigger/activate.safetensors
 TRIGGER_TRAIN ?= --epochs 30 --threshold 0.9 --warp
 trigger-data: seqtool
 	datasets/trigger/make-data $(TRIGGER_DATA)
 trigger-model: trigger-data
-	./seqtool trigger train $(TRIGGER_DATA)/train-* --seed 1 $(TRIGGER_TRAIN) -o $(TRIGGER_DATA)/round-0.safetensors
-	datasets/trigger/retrain $(TRIGGER_DATA) $(TRIGGER_DATA)/round-0.safetensors 2 $(TRIGGER_MODEL)
+	TRIGGER_TRAIN='$(TRIGGER_TRAIN)' datasets/trigger/make-model $(TRIGGER_DATA) $(TRIGGER_MODEL)
 	@for s in eval-voices eval-speech dev-course; do [ ! -d $(TRIGGER_DATA)/$$s ] || \
 	    { echo "== $$s"; ./seqtool trigger eval $(TRIGGER_DATA)/$$s -m $(TRIGGER_MODEL) -q | head -8; }; done
 
